@@ -1,0 +1,1 @@
+"""Benchmarks: run with script/bench; each prints its figures and ratios."""

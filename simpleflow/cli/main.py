@@ -1,0 +1,58 @@
+"""The ``simpleflow`` entry point: global options, error display, and the explicit command registry."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+import click
+
+from simpleflow import __version__
+from simpleflow.exceptions import SimpleflowError
+
+
+class SimpleflowGroup(click.Group):
+    """A click group that turns a :class:`SimpleflowError` into one clear line and its exit code.
+
+    ``--debug`` (or ``SIMPLEFLOW_DEBUG=1``) shows the traceback instead.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SimpleflowError as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(error.exit_code)
+
+
+def configure_logging() -> None:
+    """Logs go to stderr at ``LOG_LEVEL`` (default INFO), so stdout stays for results."""
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@click.group(cls=SimpleflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--debug", is_flag=True, envvar="SIMPLEFLOW_DEBUG", help="Show tracebacks instead of one-line errors."
+)
+@click.version_option(__version__, prog_name="simpleflow")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """simpleflow: durable dataflow workflows on Amazon SWF or on the embedded SWF service.
+
+    Run ``simpleflow COMMAND --help`` for the options of a command.
+    """
+    configure_logging()
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+# Commands are registered explicitly here, never as a side effect of an import.
