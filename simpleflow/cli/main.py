@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from simpleflow import __version__
+from simpleflow.cli import localswf
 from simpleflow.exceptions import SimpleflowError
 
 
@@ -56,3 +57,4 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 # Commands are registered explicitly here, never as a side effect of an import.
+main.add_command(localswf.start)
