@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from simpleflow.localswf.closing import request_cancel_run
 from simpleflow.localswf.registry import DEPRECATED, find_type
-from simpleflow.localswf.runs import append_event, find_open_run, find_run, request_decision, start_run, workflow_settings
+from simpleflow.localswf.runs import (
+    append_event,
+    find_open_run,
+    find_run,
+    request_decision,
+    start_run,
+    workflow_settings,
+)
 
 if TYPE_CHECKING:
     from simpleflow.localswf.decisions import DecisionApplier
@@ -53,7 +60,9 @@ def start_child(applier: DecisionApplier, attrs: dict[str, Any]) -> None:
     if find_open_run(ctx, run.domain, workflow_id) is not None:
         applier.fail(failed, "WORKFLOW_ALREADY_RUNNING", {**ids, "initiatedEventId": initiated_id})
         return
-    open_children = ctx.store.scalar("SELECT COUNT(*) FROM runs WHERE parent_seq = ? AND status = 'OPEN'", (run.seq,))
+    open_children = ctx.store.scalar(
+        "SELECT COUNT(*) FROM runs WHERE parent_seq = ? AND status = 'OPEN'", (run.seq,)
+    )
     if open_children >= ctx.limits.max_open_children:
         applier.fail(failed, "OPEN_CHILDREN_LIMIT_EXCEEDED", {**ids, "initiatedEventId": initiated_id})
         return
@@ -71,7 +80,11 @@ def start_child(applier: DecisionApplier, attrs: dict[str, Any]) -> None:
         ctx,
         run,
         "ChildWorkflowExecutionStarted",
-        {"workflowExecution": child.execution, "workflowType": workflow_type, "initiatedEventId": initiated_id},
+        {
+            "workflowExecution": child.execution,
+            "workflowType": workflow_type,
+            "initiatedEventId": initiated_id,
+        },
     )
     applier.needs_decision = True
 

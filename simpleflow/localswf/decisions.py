@@ -12,7 +12,7 @@ from typing import Any
 
 from simpleflow.localswf import children, lambdas
 from simpleflow.localswf.closing import close_run
-from simpleflow.localswf.context import Context, Run
+from simpleflow.localswf.context import ACTIVITY, Context, Run
 from simpleflow.localswf.faults import unknown_resource, validation_error
 from simpleflow.localswf.registry import DEPRECATED, find_type
 from simpleflow.localswf.runs import (
@@ -42,7 +42,9 @@ def attributes_key(decision_type: str) -> str:
 def respond_decision_task_completed(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     row = ctx.store.row("SELECT * FROM runs WHERE dt_token = ?", (params["taskToken"],))
     if row is None:
-        raise unknown_resource("Unknown decision task token (the task is closed, timed out, or never existed)")
+        raise unknown_resource(
+            "Unknown decision task token (the task is closed, timed out, or never existed)"
+        )
     run = ctx.adopt_row(row)
     task_list = (params.get("taskList") or {}).get("name")
     completed_id = append_event(
@@ -96,10 +98,9 @@ class DecisionApplier:
     def apply(self, decision: dict[str, Any], *, is_last: bool) -> None:
         decision_type = decision.get("decisionType", "")
         attrs = decision.get(attributes_key(decision_type)) or {}
-        if decision_type in CLOSE_DECISIONS:
-            if not is_last or self.raced:
-                self.fail(f"{decision_type}Failed", "UNHANDLED_DECISION", {})
-                return
+        if decision_type in CLOSE_DECISIONS and (not is_last or self.raced):
+            self.fail(f"{decision_type}Failed", "UNHANDLED_DECISION", {})
+            return
         handler = getattr(self, decision_type[0].lower() + decision_type[1:], None) if decision_type else None
         if handler is None:
             raise validation_error(f"Unknown decision type: {decision_type!r}")
@@ -112,11 +113,16 @@ class DecisionApplier:
         """Record a decision's failure; the decider gets a new decision task to see it."""
         self.needs_decision = True
         return append_event(
-            self.ctx, self.run, event_type, {**attrs, "cause": cause, "decisionTaskCompletedEventId": self.completed_id}
+            self.ctx,
+            self.run,
+            event_type,
+            {**attrs, "cause": cause, "decisionTaskCompletedEventId": self.completed_id},
         )
 
     def event(self, event_type: str, attrs: dict[str, Any]) -> int:
-        return append_event(self.ctx, self.run, event_type, {**attrs, "decisionTaskCompletedEventId": self.completed_id})
+        return append_event(
+            self.ctx, self.run, event_type, {**attrs, "decisionTaskCompletedEventId": self.completed_id}
+        )
 
     # -- activities -------------------------------------------------------------------------------
 
@@ -141,7 +147,8 @@ class DecisionApplier:
             self.fail("ScheduleActivityTaskFailed", "OPEN_ACTIVITIES_LIMIT_EXCEEDED", ids)
             return
         config = json.loads(type_row["config"])
-        task_list = (attrs.get("taskList") or {}).get("name") or (config.get("defaultTaskList") or {}).get("name")
+        default_list = (config.get("defaultTaskList") or {}).get("name")
+        task_list: str = (attrs.get("taskList") or {}).get("name") or default_list or ""
         timeouts = {
             name: attrs.get(name) or config.get(default)
             for name, default in (
@@ -175,8 +182,8 @@ class DecisionApplier:
             },
         )
         ctx.store.execute(
-            "INSERT INTO activities (run_seq, activity_id, scheduled_id, domain, task_list, priority, scheduled_at,"
-            " type_name, type_version, input, state, start_to_close, heartbeat_timeout)"
+            "INSERT INTO activities (run_seq, activity_id, scheduled_id, domain, task_list, priority,"
+            " scheduled_at, type_name, type_version, input, state, start_to_close, heartbeat_timeout)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)",
             (
                 run.seq,
@@ -202,7 +209,7 @@ class DecisionApplier:
             seconds = parse_duration(timeouts[name])
             if seconds is not None:
                 ctx.add_deadline(ctx.now + seconds, kind, run_seq=run.seq, ref=scheduled_id)
-        ctx.wake("activity", run.domain, task_list)
+        ctx.wake(ACTIVITY, run.domain, task_list)
 
     def requestCancelActivityTask(self, attrs: dict[str, Any]) -> None:  # noqa: N802
         activity_id = attrs["activityId"]
@@ -260,7 +267,10 @@ class DecisionApplier:
 
     def continueAsNewWorkflowExecution(self, attrs: dict[str, Any]) -> None:  # noqa: N802
         ctx, run = self.ctx, self.run
-        workflow_type = {"name": run.type_name, "version": attrs.get("workflowTypeVersion") or run.type_version}
+        workflow_type = {
+            "name": run.type_name,
+            "version": attrs.get("workflowTypeVersion") or run.type_version,
+        }
         type_row = find_type(ctx, run.domain, kind="workflow", type_ref=workflow_type)
         failed = "ContinueAsNewWorkflowExecutionFailed"
         if type_row is None:
@@ -326,13 +336,17 @@ class DecisionApplier:
             return
         fire_after = attrs["startToFireTimeout"]
         started_id = self.event(
-            "TimerStarted", {"timerId": timer_id, "control": attrs.get("control"), "startToFireTimeout": fire_after}
+            "TimerStarted",
+            {"timerId": timer_id, "control": attrs.get("control"), "startToFireTimeout": fire_after},
         )
         ctx.store.execute(
-            "INSERT INTO timers (run_seq, timer_id, started_id) VALUES (?, ?, ?)", (run.seq, timer_id, started_id)
+            "INSERT INTO timers (run_seq, timer_id, started_id) VALUES (?, ?, ?)",
+            (run.seq, timer_id, started_id),
         )
         run.open_timers += 1
-        ctx.add_deadline(ctx.now + (parse_duration(fire_after) or 0.0), "timer", run_seq=run.seq, ref=started_id)
+        ctx.add_deadline(
+            ctx.now + (parse_duration(fire_after) or 0.0), "timer", run_seq=run.seq, ref=started_id
+        )
 
     def cancelTimer(self, attrs: dict[str, Any]) -> None:  # noqa: N802
         ctx, run = self.ctx, self.run

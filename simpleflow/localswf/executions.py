@@ -1,4 +1,4 @@
-"""Workflow executions from the outside: start, describe, list and count, history, signal, cancel, terminate."""
+"""Workflow executions from outside: start, describe, list and count, history, signal, cancel, terminate."""
 
 from __future__ import annotations
 
@@ -157,7 +157,9 @@ def execution_query(ctx: Context, params: dict[str, Any], *, closed: bool) -> tu
         if params.get(name) is not None
     ]
     if len(exclusive) > 1:
-        raise validation_error(f"Only one of {', '.join(exclusive)} can be given (they are mutually exclusive)")
+        raise validation_error(
+            f"Only one of {', '.join(exclusive)} can be given (they are mutually exclusive)"
+        )
     column = "started" if time_filters[0] == "startTimeFilter" else "closed"
     time_filter = params[time_filters[0]]
     where = "domain = ? AND status = ?"
@@ -215,7 +217,12 @@ def count_executions(ctx: Context, params: dict[str, Any], *, closed: bool) -> d
 
 def signal_workflow_execution(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     run = require_run(ctx, params, open_only=True)
-    append_event(ctx, run, "WorkflowExecutionSignaled", {"signalName": params["signalName"], "input": params.get("input")})
+    append_event(
+        ctx,
+        run,
+        "WorkflowExecutionSignaled",
+        {"signalName": params["signalName"], "input": params.get("input")},
+    )
     request_decision(ctx, run)
     return {}
 

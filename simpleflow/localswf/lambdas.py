@@ -54,13 +54,18 @@ def schedule_lambda(applier: DecisionApplier, attrs: dict[str, Any]) -> None:
             ctx,
             run,
             "StartLambdaFunctionFailed",
-            {"scheduledEventId": scheduled_id, "cause": "ASSUME_ROLE_FAILED", "message": f"Function not found: {name}"},
+            {
+                "scheduledEventId": scheduled_id,
+                "cause": "ASSUME_ROLE_FAILED",
+                "message": f"Function not found: {name}",
+            },
         )
         applier.needs_decision = True
         return
     started_id = append_event(ctx, run, "LambdaFunctionStarted", {"scheduledEventId": scheduled_id})
     ctx.store.execute(
-        "INSERT INTO lambdas (run_seq, lambda_id, scheduled_id, started_id, name, input) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO lambdas (run_seq, lambda_id, scheduled_id, started_id, name, input)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
         (run.seq, lambda_id, scheduled_id, started_id, name, attrs.get("input")),
     )
     run.open_lambdas += 1
@@ -88,9 +93,13 @@ def invoke(function: LambdaFunction, input_data: str | None) -> tuple[str, dict[
         }
 
 
-def finish_lambda(ctx: Context, run_seq: int, scheduled_id: int, *, event_type: str, attrs: dict[str, Any]) -> None:
+def finish_lambda(
+    ctx: Context, run_seq: int, scheduled_id: int, *, event_type: str, attrs: dict[str, Any]
+) -> None:
     """Record a lambda's outcome, unless it already timed out or its run closed."""
-    row = ctx.store.row("SELECT * FROM lambdas WHERE run_seq = ? AND scheduled_id = ?", (run_seq, scheduled_id))
+    row = ctx.store.row(
+        "SELECT * FROM lambdas WHERE run_seq = ? AND scheduled_id = ?", (run_seq, scheduled_id)
+    )
     if row is None:
         return
     close_lambda(ctx, row, event_type=event_type, attrs=attrs)
@@ -100,7 +109,10 @@ def close_lambda(ctx: Context, row: Any, *, event_type: str, attrs: dict[str, An
     """Record how a lambda task ended, forget it, and schedule a decision."""
     run = ctx.load_run(row["run_seq"])
     append_event(
-        ctx, run, event_type, {**attrs, "scheduledEventId": row["scheduled_id"], "startedEventId": row["started_id"]}
+        ctx,
+        run,
+        event_type,
+        {**attrs, "scheduledEventId": row["scheduled_id"], "startedEventId": row["started_id"]},
     )
     ctx.store.execute("DELETE FROM lambdas WHERE run_seq = ? AND lambda_id = ?", (run.seq, row["lambda_id"]))
     ctx.drop_deadlines(run.seq, row["scheduled_id"])

@@ -115,7 +115,9 @@ def list_domains(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 def register_type(ctx: Context, params: dict[str, Any], *, kind: str) -> dict[str, Any]:
     require_domain(ctx, params["domain"])
     key = (params["domain"], kind, params["name"], params["version"])
-    exists = ctx.store.row("SELECT 1 FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?", key)
+    exists = ctx.store.row(
+        "SELECT 1 FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?", key
+    )
     if exists is not None:
         raise SWFFault("TypeAlreadyExistsFault", f"{kind} type {params['name']} {params['version']}")
     config = {name: params[name] for name in KINDS[kind][1] if params.get(name) is not None}
@@ -168,7 +170,8 @@ def set_type_status(ctx: Context, params: dict[str, Any], *, kind: str, status: 
         fault = "TypeDeprecatedFault" if status == DEPRECATED else "TypeAlreadyExistsFault"
         raise SWFFault(fault, f"{kind} type {row['name']} {row['version']} is already {status}")
     ctx.store.execute(
-        "UPDATE types SET status = ?, deprecated = ? WHERE domain = ? AND kind = ? AND name = ? AND version = ?",
+        "UPDATE types SET status = ?, deprecated = ?"
+        " WHERE domain = ? AND kind = ? AND name = ? AND version = ?",
         (status, ctx.now if status == DEPRECATED else None, row["domain"], kind, row["name"], row["version"]),
     )
     return {}
@@ -177,7 +180,9 @@ def set_type_status(ctx: Context, params: dict[str, Any], *, kind: str, status: 
 def delete_type(ctx: Context, params: dict[str, Any], *, kind: str) -> dict[str, Any]:
     row = require_type(ctx, params, kind=kind)
     if row["status"] != DEPRECATED:
-        raise SWFFault("TypeNotDeprecatedFault", f"{kind} type {row['name']} {row['version']} is not deprecated")
+        raise SWFFault(
+            "TypeNotDeprecatedFault", f"{kind} type {row['name']} {row['version']} is not deprecated"
+        )
     ctx.store.execute(
         "DELETE FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?",
         (row["domain"], kind, row["name"], row["version"]),
@@ -228,7 +233,9 @@ def require_tagged_domain(ctx: Context, arn: str) -> None:
 def tag_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["resourceArn"]
     require_tagged_domain(ctx, arn)
-    existing = {row["tag_key"] for row in ctx.store.rows("SELECT tag_key FROM resource_tags WHERE arn = ?", (arn,))}
+    existing = {
+        row["tag_key"] for row in ctx.store.rows("SELECT tag_key FROM resource_tags WHERE arn = ?", (arn,))
+    }
     check_tag_count(ctx, len(existing | {tag["key"] for tag in params["tags"]}))
     store_tags(ctx, arn, params["tags"])
     return {}
@@ -245,7 +252,9 @@ def untag_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 def list_tags_for_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["resourceArn"]
     require_tagged_domain(ctx, arn)
-    rows = ctx.store.rows("SELECT tag_key, tag_value FROM resource_tags WHERE arn = ? ORDER BY tag_key", (arn,))
+    rows = ctx.store.rows(
+        "SELECT tag_key, tag_value FROM resource_tags WHERE arn = ? ORDER BY tag_key", (arn,)
+    )
     tags = []
     for row in rows:
         tag = {"key": row["tag_key"]}

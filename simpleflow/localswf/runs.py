@@ -143,7 +143,8 @@ def find_run(ctx: Context, domain: str, workflow_id: str, run_id: str | None) ->
     if not run_id:
         return find_open_run(ctx, domain, workflow_id)
     row = ctx.store.row(
-        "SELECT * FROM runs WHERE run_id = ? AND domain = ? AND workflow_id = ?", (run_id, domain, workflow_id)
+        "SELECT * FROM runs WHERE run_id = ? AND domain = ? AND workflow_id = ?",
+        (run_id, domain, workflow_id),
     )
     return None if row is None else ctx.adopt_row(row)
 

@@ -60,14 +60,22 @@ HANDLERS: dict[str, Handler] = {
 for _kind, _noun in (("workflow", "WorkflowType"), ("activity", "ActivityType")):
     HANDLERS[f"Register{_noun}"] = functools.partial(registry.register_type, kind=_kind)
     HANDLERS[f"Describe{_noun}"] = functools.partial(registry.describe_type, kind=_kind)
-    HANDLERS[f"Deprecate{_noun}"] = functools.partial(registry.set_type_status, kind=_kind, status="DEPRECATED")
-    HANDLERS[f"Undeprecate{_noun}"] = functools.partial(registry.set_type_status, kind=_kind, status="REGISTERED")
+    HANDLERS[f"Deprecate{_noun}"] = functools.partial(
+        registry.set_type_status, kind=_kind, status="DEPRECATED"
+    )
+    HANDLERS[f"Undeprecate{_noun}"] = functools.partial(
+        registry.set_type_status, kind=_kind, status="REGISTERED"
+    )
     HANDLERS[f"Delete{_noun}"] = functools.partial(registry.delete_type, kind=_kind)
     HANDLERS[f"List{_noun}s"] = functools.partial(registry.list_types, kind=_kind)
 
 POLLS = {"PollForDecisionTask": DECISION, "PollForActivityTask": ACTIVITY}
 OPERATIONS = frozenset(HANDLERS) | frozenset(POLLS)
 SCHEDULER_ERROR_BACKOFF = 0.1
+DELIVERABLE = {
+    DECISION: "SELECT 1 FROM runs WHERE domain = ? AND dt_task_list = ? AND dt_state = 'scheduled' LIMIT 1",
+    ACTIVITY: "SELECT 1 FROM activities WHERE domain = ? AND task_list = ? AND state = 'scheduled' LIMIT 1",
+}
 
 
 class SWFService:
@@ -137,7 +145,9 @@ class SWFService:
 
     def _transact(self, handler: Handler, params: dict[str, Any], *, is_call: bool = True) -> Any:
         """Run a handler in one transaction (lock held), then do its post-commit work."""
-        ctx = Context(self.store, now=self.clock.now(), limits=self.limits, lambda_names=frozenset(self.lambdas))
+        ctx = Context(
+            self.store, now=self.clock.now(), limits=self.limits, lambda_names=frozenset(self.lambdas)
+        )
         with self.store.transaction():
             result = handler(ctx, params)
             self._enforce_event_limit(ctx)
@@ -194,7 +204,9 @@ class SWFService:
     def _start_lambda(self, run_seq: int, scheduled_id: int, name: str, input_data: str | None) -> None:
         self._running_lambdas += 1
         thread = threading.Thread(
-            target=self._run_lambda, args=(run_seq, scheduled_id, name, input_data), name=f"localswf-lambda-{name}"
+            target=self._run_lambda,
+            args=(run_seq, scheduled_id, name, input_data),
+            name=f"localswf-lambda-{name}",
         )
         thread.daemon = True
         thread.start()
@@ -250,11 +262,7 @@ class SWFService:
         for (kind, domain, task_list), count in self._pollers.items():
             if count <= 0:
                 continue
-            if kind == DECISION:
-                sql = "SELECT 1 FROM runs WHERE domain = ? AND dt_task_list = ? AND dt_state = 'scheduled' LIMIT 1"
-            else:
-                sql = "SELECT 1 FROM activities WHERE domain = ? AND task_list = ? AND state = 'scheduled' LIMIT 1"
-            if store.scalar(sql, (domain, task_list)):
+            if store.scalar(DELIVERABLE[kind], (domain, task_list)):
                 return False
         return True
 

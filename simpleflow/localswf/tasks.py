@@ -77,7 +77,10 @@ def take_decision_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any] |
     run = ctx.adopt_row(row)
     assert run.dt_scheduled_id is not None
     started_id = append_event(
-        ctx, run, "DecisionTaskStarted", {"identity": params.get("identity"), "scheduledEventId": run.dt_scheduled_id}
+        ctx,
+        run,
+        "DecisionTaskStarted",
+        {"identity": params.get("identity"), "scheduledEventId": run.dt_scheduled_id},
     )
     token = new_token()
     run.dt_state = "started"
@@ -86,11 +89,19 @@ def take_decision_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any] |
     ctx.drop_deadlines(run.seq, run.dt_scheduled_id, kind="decision_schedule_to_start")
     seconds = parse_duration(run.task_timeout)
     if seconds is not None:
-        ctx.add_deadline(ctx.now + seconds, "decision_start_to_close", run_seq=run.seq, ref=run.dt_scheduled_id)
+        ctx.add_deadline(
+            ctx.now + seconds, "decision_start_to_close", run_seq=run.seq, ref=run.dt_scheduled_id
+        )
     first = 1
     if params.get("startAtPreviousStartedEvent") and run.prev_started_id:
         first = run.prev_started_id
-    page = {"seq": run.seq, "token": token, "first": first, "last": started_id, "previous": run.prev_started_id}
+    page = {
+        "seq": run.seq,
+        "token": token,
+        "first": first,
+        "last": started_id,
+        "previous": run.prev_started_id,
+    }
     return decision_task(ctx, run, params=params, page=page)
 
 
@@ -108,7 +119,10 @@ def take_activity_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any] |
     run = ctx.load_run(row["run_seq"])
     scheduled_id = row["scheduled_id"]
     started_id = append_event(
-        ctx, run, "ActivityTaskStarted", {"identity": params.get("identity"), "scheduledEventId": scheduled_id}
+        ctx,
+        run,
+        "ActivityTaskStarted",
+        {"identity": params.get("identity"), "scheduledEventId": scheduled_id},
     )
     token = new_token()
     ctx.store.execute(
@@ -117,7 +131,10 @@ def take_activity_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any] |
         (started_id, token, ctx.now, run.seq, row["activity_id"]),
     )
     ctx.drop_deadlines(run.seq, scheduled_id, kind="activity_schedule_to_start")
-    for kind, column in (("activity_start_to_close", "start_to_close"), ("activity_heartbeat", "heartbeat_timeout")):
+    for kind, column in (
+        ("activity_start_to_close", "start_to_close"),
+        ("activity_heartbeat", "heartbeat_timeout"),
+    ):
         seconds = parse_duration(row[column])
         if seconds is not None:
             ctx.add_deadline(ctx.now + seconds, kind, run_seq=run.seq, ref=scheduled_id)
@@ -136,9 +153,14 @@ def take_activity_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any] |
 def close_activity(ctx: Context, run: Run, row: Any, *, event_type: str, attrs: dict[str, Any]) -> None:
     """Record how an activity task ended, forget it, and schedule a decision."""
     append_event(
-        ctx, run, event_type, {**attrs, "scheduledEventId": row["scheduled_id"], "startedEventId": row["started_id"]}
+        ctx,
+        run,
+        event_type,
+        {**attrs, "scheduledEventId": row["scheduled_id"], "startedEventId": row["started_id"]},
     )
-    ctx.store.execute("DELETE FROM activities WHERE run_seq = ? AND activity_id = ?", (run.seq, row["activity_id"]))
+    ctx.store.execute(
+        "DELETE FROM activities WHERE run_seq = ? AND activity_id = ?", (run.seq, row["activity_id"])
+    )
     run.open_activities -= 1
     ctx.drop_deadlines(run.seq, row["scheduled_id"])
     request_decision(ctx, run)
@@ -148,7 +170,9 @@ def started_activity(ctx: Context, token: str) -> tuple[Run, Any]:
     """The started activity task a token names, or UnknownResourceFault."""
     row = ctx.store.row("SELECT * FROM activities WHERE token = ?", (token,))
     if row is None:
-        raise unknown_resource("Unknown activity task token (the task is closed, timed out, or never existed)")
+        raise unknown_resource(
+            "Unknown activity task token (the task is closed, timed out, or never existed)"
+        )
     return ctx.load_run(row["run_seq"]), row
 
 
@@ -167,7 +191,10 @@ def respond_activity_task_failed(ctx: Context, params: dict[str, Any]) -> dict[s
 
 def respond_activity_task_canceled(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     run, row = started_activity(ctx, params["taskToken"])
-    attrs = {"details": params.get("details"), "latestCancelRequestedEventId": row["cancel_requested"] or None}
+    attrs = {
+        "details": params.get("details"),
+        "latestCancelRequestedEventId": row["cancel_requested"] or None,
+    }
     close_activity(ctx, run, row, event_type="ActivityTaskCanceled", attrs=attrs)
     return {}
 

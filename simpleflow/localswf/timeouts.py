@@ -12,7 +12,13 @@ from typing import Any
 from simpleflow.localswf.closing import purge_run, time_out_run
 from simpleflow.localswf.context import Context
 from simpleflow.localswf.lambdas import close_lambda
-from simpleflow.localswf.runs import append_event, parse_duration, request_decision, reset_decision, schedule_decision
+from simpleflow.localswf.runs import (
+    append_event,
+    parse_duration,
+    request_decision,
+    reset_decision,
+    schedule_decision,
+)
 from simpleflow.localswf.tasks import close_activity
 
 BATCH = 500
@@ -33,7 +39,9 @@ def next_due(ctx: Context) -> float | None:
 
 def fire_due(ctx: Context, params: dict[str, Any]) -> int:
     """Fire every deadline due at ``ctx.now`` (up to a batch); returns how many were handled."""
-    rows = ctx.store.rows("SELECT rowid, * FROM deadlines WHERE due <= ? ORDER BY due LIMIT ?", (ctx.now, BATCH))
+    rows = ctx.store.rows(
+        "SELECT rowid, * FROM deadlines WHERE due <= ? ORDER BY due LIMIT ?", (ctx.now, BATCH)
+    )
     for row in rows:
         ctx.store.execute("DELETE FROM deadlines WHERE rowid = ?", (row["rowid"],))
         fire(ctx, row["kind"], run_seq=row["run_seq"], ref=row["ref"])
@@ -79,13 +87,17 @@ def fire(ctx: Context, kind: str, *, run_seq: int, ref: int) -> None:
         if timer is None:
             return
         append_event(ctx, run, "TimerFired", {"timerId": timer["timer_id"], "startedEventId": ref})
-        ctx.store.execute("DELETE FROM timers WHERE run_seq = ? AND timer_id = ?", (run_seq, timer["timer_id"]))
+        ctx.store.execute(
+            "DELETE FROM timers WHERE run_seq = ? AND timer_id = ?", (run_seq, timer["timer_id"])
+        )
         run.open_timers -= 1
         request_decision(ctx, run)
     elif kind == "lambda":
         row = ctx.store.row("SELECT * FROM lambdas WHERE run_seq = ? AND scheduled_id = ?", (run_seq, ref))
         if row is not None:
-            close_lambda(ctx, row, event_type="LambdaFunctionTimedOut", attrs={"timeoutType": "START_TO_CLOSE"})
+            close_lambda(
+                ctx, row, event_type="LambdaFunctionTimedOut", attrs={"timeoutType": "START_TO_CLOSE"}
+            )
 
 
 def fire_activity_timeout(ctx: Context, kind: str, *, run_seq: int, ref: int) -> None:
@@ -99,4 +111,10 @@ def fire_activity_timeout(ctx: Context, kind: str, *, run_seq: int, ref: int) ->
             ctx.add_deadline(beat_due, kind, run_seq=run_seq, ref=ref)
             return
     run = ctx.load_run(run_seq)
-    close_activity(ctx, run, row, event_type="ActivityTaskTimedOut", attrs={"timeoutType": timeout_type, "details": row["details"]})
+    close_activity(
+        ctx,
+        run,
+        row,
+        event_type="ActivityTaskTimedOut",
+        attrs={"timeoutType": timeout_type, "details": row["details"]},
+    )
