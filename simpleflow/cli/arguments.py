@@ -1,0 +1,97 @@
+"""Turning command-line arguments into values: workflow input JSON and workflow classes by dotted path.
+
+Both are where users make typing mistakes, so every failure here is a :class:`ConfigurationError`
+(one line, exit code 2) that says what was given and what was expected.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from simpleflow.exceptions import ConfigurationError, WorkflowImportError
+
+if TYPE_CHECKING:
+    from simpleflow.workflow import Workflow
+
+
+def add_working_directory_to_path() -> None:
+    """Let ``examples.basic.BasicWorkflow`` import from a checkout, as users expect.
+
+    A console script's ``sys.path`` starts with the script's directory, not the current one, so without
+    this a module next to the user is not importable (a classic trip-up with simpleflow 0.x).
+    """
+    cwd = os.getcwd()
+    if cwd not in sys.path and "" not in sys.path:
+        sys.path.insert(0, cwd)
+
+
+def read_input(input_text: str | None, input_file: str | None) -> Any:
+    """The workflow input given as ``--input JSON`` or ``--input-file PATH`` (``-`` for stdin).
+
+    Returns the decoded JSON value, or ``None`` when neither is given. Raises ConfigurationError when
+    both are given, the file cannot be read, or the text is not JSON.
+    """
+    if input_text is not None and input_file is not None:
+        raise ConfigurationError("give --input or --input-file, not both")
+    if input_file is not None:
+        source = "--input-file" if input_file == "-" else f"--input-file {input_file}"
+        try:
+            text = sys.stdin.read() if input_file == "-" else Path(input_file).read_text(encoding="utf-8")
+        except OSError as error:
+            raise ConfigurationError(f"cannot read {source}: {error.strerror or error}") from error
+    elif input_text is not None:
+        source, text = "--input", input_text
+    else:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigurationError(
+            f"{source} is not valid JSON ({error.msg} at line {error.lineno} column {error.colno}); "
+            """expected e.g. '[1, 5]' or '{"args": [1], "kwargs": {"t": 5}}'"""
+        ) from error
+
+
+def load_object(path: str) -> Any:
+    """Import ``package.module.attribute`` and return the attribute.
+
+    Raises WorkflowImportError telling apart a missing module, a module that fails while importing
+    (with the underlying error) and a missing attribute.
+    """
+    module_name, _, attribute = path.rpartition(".")
+    if not module_name or not attribute:
+        raise WorkflowImportError(path, "expected a dotted path like 'package.module.Name'")
+    add_working_directory_to_path()
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        # Only a missing module named by the path itself is "not found"; a missing dependency of the
+        # user's module is an import failure worth showing as such.
+        if error.name and (module_name == error.name or module_name.startswith(error.name + ".")):
+            raise WorkflowImportError(
+                path, f"no module named {error.name!r} (current directory: {os.getcwd()})"
+            ) from error
+        raise WorkflowImportError(path, f"importing {module_name} failed: {error}") from error
+    except Exception as error:
+        raise WorkflowImportError(
+            path, f"importing {module_name} failed: {type(error).__name__}: {error}"
+        ) from error
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise WorkflowImportError(path, f"module {module_name!r} has no attribute {attribute!r}") from None
+
+
+def load_workflow(path: str) -> type[Workflow]:
+    """The Workflow subclass named by ``path`` (``module.WorkflowClass``)."""
+    from simpleflow.workflow import Workflow
+
+    candidate = load_object(path)
+    if not (isinstance(candidate, type) and issubclass(candidate, Workflow)):
+        raise WorkflowImportError(path, f"{candidate!r} is not a Workflow subclass")
+    return candidate
