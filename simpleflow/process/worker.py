@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -116,7 +117,9 @@ class ActivityPoller:
         token = task["taskToken"]
         name = task.get("activityType", {}).get("name")
         logger.info("activity %s (%s) started", task.get("activityId"), name)
-        child = ActivityProcess(task, ActivityContextData(self.worker.domain, self.worker.task_list))
+        child = ActivityProcess(
+            task, ActivityContextData(self.worker.domain, self.worker.task_list, environ=dict(os.environ))
+        )
         child.start()
         try:
             return self._watch(child, token)
