@@ -29,7 +29,7 @@ from enum import Enum
 from typing import Any
 
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource, WorkflowImportError
-from simpleflow.process.shutdown import Shutdown, ShutdownRequested
+from simpleflow.process.shutdown import Shutdown, ShutdownForced, ShutdownRequested
 from simpleflow.process.supervisor import Supervisor
 from simpleflow.swf.actors import Decider
 from simpleflow.swf.client import make_client
@@ -133,8 +133,8 @@ class DeciderPoller:
                     task = self.decider.poll()
             except ShutdownRequested:
                 break
-            except ConfigurationError:
-                raise
+            except (ConfigurationError, UnknownResource):
+                raise  # a missing domain or bad settings: polling again cannot help
             except SWFError as error:
                 logger.warning("poll failed, retrying in %.0f s: %s", backoff, error)
                 self.shutdown.wait(backoff)
@@ -187,11 +187,23 @@ def run_decider_process(config: DeciderConfig) -> int:
     poller = DeciderPoller(
         decider, workflows=workflows, activity_task_list=config.activity_task_list, shutdown=shutdown
     )
-    return poller.run()
+    try:
+        return poller.run()
+    except ShutdownForced:
+        logger.warning("stopped at once; the decision task in hand is left to SWF's timeout")
+        raise SystemExit(1) from None
 
 
 def start_decider(config: DeciderConfig, *, processes: int = 1, grace_period: float = 60.0) -> int:
-    """Run ``processes`` decider pollers under a supervisor until stopped; returns the exit code."""
+    """Run ``processes`` decider pollers under a supervisor until stopped; returns the exit code.
+
+    The workflows are imported and the domain checked here first, so a typo or a missing domain is
+    one clear error instead of pollers dying and being restarted in a loop.
+    """
+    for path in config.workflows:
+        import_workflow(path)
+    client = make_client(endpoint_url=config.endpoint_url, region=config.region)
+    ensure_domain(client, config.domain, register_if_missing=config.register_domain)
     return Supervisor(
         run_decider_process,
         config,

@@ -31,7 +31,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -47,10 +47,15 @@ REASON_LIMIT = 256
 
 @dataclass(frozen=True)
 class ActivityContextData:
-    """What the child needs to know about the task it runs, besides the task itself."""
+    """What the child needs to know about the task it runs, besides the task itself.
+
+    ``environ`` is the worker's environment when the task started: the forkserver's own is a snapshot
+    from its start, and an activity must see the same settings as its worker (the payload store, ...).
+    """
 
     domain: str
     task_list: str
+    environ: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,7 @@ def failure_outcome(error: BaseException) -> Outcome:
 def execute_task(task: Mapping[str, Any], data: ActivityContextData, *, send: Any) -> Outcome:
     """Run ``task`` in this process with the activity context bound; failures become an Outcome."""
     from simpleflow import activity, payload
+    from simpleflow.storage import store_from_settings
 
     def heartbeat(details: Any = None) -> bool:
         encoded = None if details is None else payload.encode(details, field="heartbeat details")
@@ -140,10 +146,13 @@ def execute_task(task: Mapping[str, Any], data: ActivityContextData, *, send: An
             attempt=attempt_of(task),
             activity_name=found.name,
         )
-        args, kwargs = payload.parse_input(payload.decode(task.get("input"), field="input"))
+        # Fields over SWF's limits travel out of band, through the store the settings name (if any).
+        store = store_from_settings()
+        args, kwargs = payload.parse_input(payload.decode(task.get("input"), field="input", store=store))
         with activity.bind_context(context, heartbeat):
             value = found.run(args, kwargs)
-        result = payload.fit("result", payload.encode(value, field="result", serializer=found.serializer))
+        encoded = payload.encode(value, field="result", serializer=found.serializer)
+        result = payload.fit("result", encoded, store=store)
     except Exception as error:
         return failure_outcome(error)
     return Outcome("completed", result=result)
@@ -166,6 +175,9 @@ def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: C
     """The child process's entry point (module-level so the forkserver can import it)."""
     os.setpgid(0, 0)
     _die_with_parent()
+    if data.environ:
+        os.environ.clear()
+        os.environ.update(data.environ)
     # The worker's handlers are not inherited through the forkserver, but be explicit: a graceful
     # shutdown must let the activity finish, and a kill comes as SIGKILL anyway.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,10 +29,11 @@ from typing import Any
 
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource
 from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Died, Heartbeat, Outcome
-from simpleflow.process.shutdown import Shutdown, ShutdownRequested
+from simpleflow.process.shutdown import Shutdown, ShutdownForced, ShutdownRequested
 from simpleflow.process.supervisor import Supervisor
 from simpleflow.swf.actors import ActivityWorker
 from simpleflow.swf.client import make_client
+from simpleflow.swf.registration import ensure_domain
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ class WorkerConfig:
     endpoint_url: str | None = None
     region: str | None = None
     identity: str | None = None
+    register_domain: bool = False
 
 
 class ActivityPoller:
@@ -93,8 +96,8 @@ class ActivityPoller:
                     task = self.worker.poll()
             except ShutdownRequested:
                 break
-            except ConfigurationError:
-                raise
+            except (ConfigurationError, UnknownResource):
+                raise  # a missing domain or bad settings: polling again cannot help
             except SWFError as error:
                 logger.warning("poll failed, retrying in %.0f s: %s", backoff, error)
                 self.shutdown.wait(backoff)
@@ -114,7 +117,9 @@ class ActivityPoller:
         token = task["taskToken"]
         name = task.get("activityType", {}).get("name")
         logger.info("activity %s (%s) started", task.get("activityId"), name)
-        child = ActivityProcess(task, ActivityContextData(self.worker.domain, self.worker.task_list))
+        child = ActivityProcess(
+            task, ActivityContextData(self.worker.domain, self.worker.task_list, environ=dict(os.environ))
+        )
         child.start()
         try:
             return self._watch(child, token)
@@ -190,6 +195,7 @@ def run_worker_process(config: WorkerConfig) -> int:
     shutdown = Shutdown()
     shutdown.install_signal_handlers()
     client = make_client(endpoint_url=config.endpoint_url, region=config.region)
+    ensure_domain(client, config.domain, register_if_missing=config.register_domain)
     worker = ActivityWorker(client, config.domain, task_list=config.task_list, identity=config.identity)
     poller = ActivityPoller(
         worker,
@@ -197,11 +203,21 @@ def run_worker_process(config: WorkerConfig) -> int:
         min_heartbeat_gap=config.min_heartbeat_gap,
         shutdown=shutdown,
     )
-    return poller.run(one_task=config.one_task)
+    try:
+        return poller.run(one_task=config.one_task)
+    except ShutdownForced:
+        logger.warning("stopped at once; the task in hand was killed and is left to SWF's timeouts")
+        raise SystemExit(1) from None
 
 
 def start_worker(config: WorkerConfig, *, processes: int = 1, grace_period: float = 60.0) -> int:
-    """Run ``processes`` worker pollers under a supervisor until stopped; returns the exit code."""
+    """Run ``processes`` worker pollers under a supervisor until stopped; returns the exit code.
+
+    The domain is checked here first, so a missing domain is one clear error (with the command that
+    registers it) instead of pollers dying and being restarted in a loop.
+    """
+    client = make_client(endpoint_url=config.endpoint_url, region=config.region)
+    ensure_domain(client, config.domain, register_if_missing=config.register_domain)
     supervisor = Supervisor(
         run_worker_process,
         config,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from simpleflow import payload
+from simpleflow import payload, storage
 from simpleflow.exceptions import UnknownResource
 from simpleflow.process.worker import ActivityPoller, TaskResult
 from simpleflow.swf.actors import ActivityWorker
@@ -192,3 +192,31 @@ def test_periodic_heartbeats_repeat_the_last_details(tmp_path: Path) -> None:
     release.touch()
     thread.join(10)
     assert outcome == [TaskResult.COMPLETED]
+
+
+def test_activity_sees_the_workers_current_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIMPLEFLOW_TEST_MARKER", "set-after-the-forkserver-started")
+    worker = RecordingWorker()
+    run(worker, task("read_environment", "SIMPLEFLOW_TEST_MARKER"))
+    assert worker.answer() == ("complete", {"result": '"set-after-the-forkserver-started"'})
+
+
+def test_a_result_over_the_limit_goes_to_the_payload_store(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SIMPLEFLOW_PAYLOAD_STORE", tmp_path.as_uri())
+    worker = RecordingWorker()
+    assert run(worker, task("big_result", 40_000)) is TaskResult.COMPLETED
+    _, answer = worker.answer()
+    assert payload.is_reference(answer["result"])
+    store = storage.open_store(tmp_path.as_uri(), cache_bytes=0)
+    assert payload.decode(answer["result"], store=store) == "x" * 40_000
+
+
+def test_a_result_over_the_limit_without_a_store_fails_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SIMPLEFLOW_PAYLOAD_STORE", raising=False)
+    monkeypatch.delenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", raising=False)
+    worker = RecordingWorker()
+    assert run(worker, task("big_result", 40_000)) is TaskResult.FAILED
+    _, answer = worker.answer()
+    assert answer["reason"].startswith("PayloadTooLarge")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simpleflow import payload
 from simpleflow.exceptions import PayloadDigestMismatch
@@ -104,3 +106,28 @@ def test_resolve_verifies_stores_that_do_not() -> None:
     inner.objects[payload.PayloadReference.parse(reference).digest] = payload.encode("w" * 40_000).encode()
     with pytest.raises(PayloadDigestMismatch, match="do not match"):
         payload.decode(reference, store=inner)
+
+
+@given(
+    sizes=st.lists(st.integers(min_value=0, max_value=120), min_size=1, max_size=12),
+    reads=st.lists(st.integers(min_value=0, max_value=11), max_size=40),
+    max_bytes=st.integers(min_value=0, max_value=300),
+)
+def test_any_sequence_of_reads_stays_within_the_bound(
+    sizes: list[int], reads: list[int], max_bytes: int
+) -> None:
+    inner = MemoryStore("cache-property")
+    cache = CachingStore(inner, max_bytes=max_bytes)
+    payloads = [bytes([n]) * size for n, size in enumerate(sizes)]
+    references = [inner.put(data) for data in payloads]
+    for index in reads:
+        chosen = index % len(payloads)
+        assert cache.get(references[chosen]) == payloads[chosen]
+        assert cache.cached_bytes <= max_bytes
+
+
+@given(st.binary(max_size=2000), st.sampled_from(["file:///p", "s3://b/p", "memory://m"]))
+def test_references_round_trip(data: bytes, location: str) -> None:
+    reference = payload.PayloadReference.for_data(data, location)
+    assert payload.PayloadReference.parse(reference.text) == reference
+    payload.verify(reference.text, data)
