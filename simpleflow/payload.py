@@ -339,19 +339,17 @@ def encode_failure(exc: BaseException, *, store: PayloadStore | None = None) -> 
     details = dumps_json(body, field="details")
     if len(details) > limit and store is not None:
         return reason, fit("details", details, store=store)
-    if len(details) > limit:
-        # JSON escaping can grow text, so trim by the measured excess plus a margin, then re-measure.
-        excess = len(details) - limit
-        keep = max(0, len(formatted) - excess - len(_TRACEBACK_TRIMMED) - 64)
-        body["traceback"] = _TRACEBACK_TRIMMED + formatted[len(formatted) - keep :] if keep else ""
+    # JSON escaping can make the text longer than its characters, so trim by the measured excess (plus a
+    # margin) and measure again: the traceback's tail first (the raising frame is last), then the message.
+    kept = formatted
+    while len(details) > limit:
+        over = len(details) - limit + 64
+        if kept:
+            kept = kept[over:] if over < len(kept) else ""
+            body["traceback"] = _TRACEBACK_TRIMMED + kept if kept else ""
+        else:
+            body["message"] = _truncate(body["message"], max(len(_ELLIPSIS), len(body["message"]) - over))
         details = dumps_json(body, field="details")
-        while len(details) > limit:
-            over = len(details) - limit
-            if body["traceback"]:
-                body["traceback"] = body["traceback"][: max(0, len(body["traceback"]) - over - 64)]
-            else:
-                body["message"] = _truncate(body["message"], max(len(_ELLIPSIS), len(body["message"]) - over))
-            details = dumps_json(body, field="details")
     return reason, details
 
 

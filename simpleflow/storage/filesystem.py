@@ -40,6 +40,8 @@ class FileSystemStore(ContentAddressedStore):
             try:
                 with os.fdopen(handle, "wb") as stream:
                     stream.write(data)
+                    # mkstemp makes the file private; deciders and workers may run as other users.
+                    os.fchmod(stream.fileno(), 0o644)
                 os.replace(temporary, path)
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)

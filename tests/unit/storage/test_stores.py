@@ -133,8 +133,9 @@ def test_filesystem_leaves_no_partial_files(tmp_path: Path) -> None:
     store = FileSystemStore(tmp_path)
     store.put(DATA)
     store.put(DATA)
-    files = [path.name for path in (tmp_path / "sha256").rglob("*") if path.is_file()]
-    assert files == [hashlib.sha256(DATA).hexdigest()]
+    files = [path for path in (tmp_path / "sha256").rglob("*") if path.is_file()]
+    assert [path.name for path in files] == [hashlib.sha256(DATA).hexdigest()]
+    assert files[0].stat().st_mode & 0o777 == 0o644  # readable by deciders and workers running as others
 
 
 def test_failure_details_over_the_limit_go_to_the_store(store: ContentAddressedStore) -> None:
