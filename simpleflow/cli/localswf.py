@@ -89,7 +89,7 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 @click.option(
     "--allow-remote", is_flag=True, help="Allow a non-loopback --host (the service has no authentication)."
 )
-def start(
+def localswf_start(
     host: str,
     port: int,
     db: str,
