@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
@@ -13,6 +14,7 @@ import click
 from simpleflow.cli.arguments import load_object
 from simpleflow.exceptions import ConfigurationError
 from simpleflow.localswf.http import LocalSWFServer, is_loopback
+from simpleflow.localswf.service import SWFService
 
 DEFAULT_PORT = 8765
 
@@ -43,14 +45,6 @@ def parse_lambdas(specs: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
             raise ConfigurationError(f"--lambda {name!r} is given twice")
         lambdas[name] = function
     return lambdas
-
-
-class _StopRequested(Exception):
-    """Raised in the main thread by the SIGTERM handler to leave ``serve_forever``."""
-
-
-def _raise_stop(signum: int, frame: FrameType | None) -> None:
-    raise _StopRequested(signal.Signals(signum).name)
 
 
 @click.command("localswf.start")
@@ -114,15 +108,20 @@ def localswf_start(
             "add --allow-remote to serve it anyway"
         )
     lambdas = parse_lambdas(lambda_specs)
-    from simpleflow.localswf.service import SWFService
-
     service = SWFService(db, poll_timeout=poll_timeout, lambdas=lambdas)
     try:
         server = LocalSWFServer(service, host, port, allow_remote=allow_remote)
     except OSError as error:
         service.close()
         raise ConfigurationError(f"cannot bind {host}:{port}: {error.strerror or error}") from error
-    previous_handler = signal.signal(signal.SIGTERM, _raise_stop)
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        # Raising from a signal handler could interrupt the server mid-request; instead the serving
+        # loop is asked to end, from another thread since stop() waits for the loop running here.
+        click.echo(f"localswf: stopping on {signal.Signals(signum).name}", err=True)
+        threading.Thread(target=server.stop, name="localswf-stop", daemon=True).start()
+
+    previous_handlers = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         click.echo(f"localswf: serving Amazon SWF's API at {server.endpoint_url} (db: {db})")
         if db == ":memory:":
@@ -130,10 +129,9 @@ def localswf_start(
         click.echo(f"export AWS_ENDPOINT_URL_SWF={server.endpoint_url}")
         sys.stdout.flush()
         server.serve_forever()
-    except (KeyboardInterrupt, _StopRequested):
-        click.echo("localswf: stopping", err=True)
     finally:
-        signal.signal(signal.SIGTERM, previous_handler)
+        for sig, handler in previous_handlers.items():
+            signal.signal(sig, handler)
         server.stop()
         service.close()
     click.echo("localswf: stopped", err=True)
