@@ -52,7 +52,7 @@ def test_serves_boto3_and_stops_cleanly_on_a_signal(tmp_path, sig):
     finally:
         service.kill()
     assert any("localswf: stopped" in line for line in service.stderr_lines)
-    assert not any("Traceback" in line for line in service.stderr_lines)
+    assert not any("Traceback" in line for line in service.stderr_lines), "\n".join(service.stderr_lines)
 
 
 def test_state_survives_a_clean_restart(tmp_path):
