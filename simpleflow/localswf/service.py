@@ -23,7 +23,7 @@ from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.lambdas import LambdaFunction, finish_lambda, invoke
 from simpleflow.localswf.limits import Limits
 from simpleflow.localswf.store import Store
-from simpleflow.localswf.timeouts import fire_due, next_due
+from simpleflow.localswf.timeouts import fire_due, next_due, next_work_due
 from simpleflow.localswf.validation import validate_request
 
 logger = logging.getLogger(__name__)
@@ -243,9 +243,10 @@ class SWFService:
             return
         wait = None if due is None else due - ctx.now
         clock = self.clock
-        if isinstance(clock, VirtualClock) and due is not None:
+        work_due = next_work_due(ctx) if isinstance(clock, VirtualClock) and due is not None else None
+        if isinstance(clock, VirtualClock) and work_due is not None:
             if self._is_quiescent(clock.quiet_period):
-                clock.advance_to(due)
+                clock.advance_to(work_due)
                 return
             wait = min(wait or clock.quiet_period, clock.quiet_period / 2)
         self._scheduler_wakeup.wait(wait)
