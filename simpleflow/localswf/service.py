@@ -105,6 +105,7 @@ class SWFService:
         self._pollers: dict[tuple[str, str, str], int] = {}
         self._scheduler_wakeup = threading.Condition(self._lock)
         self._last_call = time.monotonic()
+        self._scheduler_target: float | None = None
         self._running_lambdas = 0
         self._closed = False
         self._scheduler = threading.Thread(target=self._run_scheduler, name="localswf-scheduler", daemon=True)
@@ -156,7 +157,9 @@ class SWFService:
             condition = self._task_lists.get(key)
             if condition is not None:
                 condition.notify(count)
-        if ctx.deadlines_changed:
+        new_due = ctx.earliest_new_deadline
+        if new_due is not None and (self._scheduler_target is None or new_due < self._scheduler_target):
+            # Only a deadline earlier than the one the scheduler sleeps towards needs to wake it.
             self._scheduler_wakeup.notify()
         for job in ctx.lambda_jobs:
             self._start_lambda(*job)
@@ -249,7 +252,9 @@ class SWFService:
                 clock.advance_to(work_due)
                 return
             wait = min(wait or clock.quiet_period, clock.quiet_period / 2)
+        self._scheduler_target = due if wait is None or due is None else ctx.now + wait
         self._scheduler_wakeup.wait(wait)
+        self._scheduler_target = None
 
     def _is_quiescent(self, quiet_period: float) -> bool:
         """Nothing can happen until a deadline: see ``VirtualClock`` for the rule."""

@@ -16,7 +16,9 @@ def start_child(workflow_id: str = "child-1", **attrs: Any) -> dict[str, Any]:
 
 def child_run(swf: Driver, parent_run: str) -> str:
     started = next(
-        event for event in swf.events("parent", parent_run) if event["eventType"] == "ChildWorkflowExecutionStarted"
+        event
+        for event in swf.events("parent", parent_run)
+        if event["eventType"] == "ChildWorkflowExecutionStarted"
     )
     run_id: str = attrs_of(started)["workflowExecution"]["runId"]
     return run_id
@@ -45,7 +47,9 @@ def test_child_completes_and_the_parent_is_told(swf: Driver) -> None:
     assert child_started["parentInitiatedEventId"] == initiated["eventId"]
     assert child_started["input"] == "in"
     swf.client.respond_decision_task_completed(taskToken=parent_task["taskToken"], decisions=[])
-    swf.client.respond_decision_task_completed(taskToken=child_task["taskToken"], decisions=[complete("child-result")])
+    swf.client.respond_decision_task_completed(
+        taskToken=child_task["taskToken"], decisions=[complete("child-result")]
+    )
     completed = swf.events("parent", parent)[-2]
     assert completed["eventType"] == "ChildWorkflowExecutionCompleted"
     assert attrs_of(completed) == {
@@ -61,8 +65,16 @@ def test_child_completes_and_the_parent_is_told(swf: Driver) -> None:
 @pytest.mark.parametrize(
     ("close", "event_type", "expected"),
     [
-        (decision("FailWorkflowExecution", reason="r", details="d"), "ChildWorkflowExecutionFailed", {"reason": "r"}),
-        (decision("CancelWorkflowExecution", details="d"), "ChildWorkflowExecutionCanceled", {"details": "d"}),
+        (
+            decision("FailWorkflowExecution", reason="r", details="d"),
+            "ChildWorkflowExecutionFailed",
+            {"reason": "r"},
+        ),
+        (
+            decision("CancelWorkflowExecution", details="d"),
+            "ChildWorkflowExecutionCanceled",
+            {"details": "d"},
+        ),
         (None, "ChildWorkflowExecutionTerminated", {}),
     ],
     ids=["failed", "canceled", "terminated"],
@@ -109,7 +121,9 @@ def test_start_child_failures(swf: Driver, prepare: str, cause: str, initiated: 
         task = swf.poll_decision()
     swf.client.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[start_child(**attrs)])
     failed = next(
-        event for event in swf.events("parent", parent) if event["eventType"] == "StartChildWorkflowExecutionFailed"
+        event
+        for event in swf.events("parent", parent)
+        if event["eventType"] == "StartChildWorkflowExecutionFailed"
     )
     assert attrs_of(failed)["cause"] == cause
     assert (attrs_of(failed)["initiatedEventId"] != 0) is initiated
@@ -124,7 +138,9 @@ def test_start_child_failures(swf: Driver, prepare: str, cause: str, initiated: 
     ],
     ids=["terminate", "request-cancel", "abandon"],
 )
-def test_child_policy_applies_when_the_parent_is_terminated(swf: Driver, policy: str, child_event: str) -> None:
+def test_child_policy_applies_when_the_parent_is_terminated(
+    swf: Driver, policy: str, child_event: str
+) -> None:
     parent = swf.start("parent")
     swf.decide(start_child())
     child = child_run(swf, parent)
@@ -140,7 +156,9 @@ def test_signal_and_cancel_external_executions(swf: Driver) -> None:
     swf.decide()
     sender = swf.start("sender")
     swf.decide(
-        decision("SignalExternalWorkflowExecution", workflowId="target", signalName="ping", input="i", control="c"),
+        decision(
+            "SignalExternalWorkflowExecution", workflowId="target", signalName="ping", input="i", control="c"
+        ),
         decision("SignalExternalWorkflowExecution", workflowId="ghost", signalName="ping"),
         decision("RequestCancelExternalWorkflowExecution", workflowId="target", runId=target),
         decision("RequestCancelExternalWorkflowExecution", workflowId="ghost"),

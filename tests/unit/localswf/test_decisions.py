@@ -45,7 +45,11 @@ def decide_after_signal(swf: Driver, *decisions: dict[str, Any], workflow_id: st
         ),
         (
             "bare-type",
-            {"activityType": {"name": "bare", "version": "1"}, "taskList": {"name": "x"}, "scheduleToCloseTimeout": "9"},
+            {
+                "activityType": {"name": "bare", "version": "1"},
+                "taskList": {"name": "x"},
+                "scheduleToCloseTimeout": "9",
+            },
             "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED",
         ),
         (
@@ -59,9 +63,18 @@ def decide_after_signal(swf: Driver, *decisions: dict[str, Any], workflow_id: st
             "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED",
         ),
     ],
-    ids=["unknown-type", "deprecated", "no-task-list", "no-schedule-to-close", "no-schedule-to-start", "no-start-to-close"],
+    ids=[
+        "unknown-type",
+        "deprecated",
+        "no-task-list",
+        "no-schedule-to-close",
+        "no-schedule-to-start",
+        "no-start-to-close",
+    ],
 )
-def test_schedule_activity_task_failures(swf: Driver, setup: str | None, attrs: dict[str, Any], cause: str) -> None:
+def test_schedule_activity_task_failures(
+    swf: Driver, setup: str | None, attrs: dict[str, Any], cause: str
+) -> None:
     if setup == "deprecate":
         swf.client.deprecate_activity_type(domain=DOMAIN, activityType=ACTIVITY)
     elif setup == "bare-type":
@@ -80,7 +93,9 @@ def test_schedule_activity_with_an_id_in_use(swf: Driver) -> None:
     swf.decide(schedule("a1"), schedule("a1"))
     history = swf.history("wf-1", run_id)
     assert history[-3:] == ["ActivityTaskScheduled", "ScheduleActivityTaskFailed", "DecisionTaskScheduled"]
-    failed = next(event for event in swf.events("wf-1", run_id) if event["eventType"] == "ScheduleActivityTaskFailed")
+    failed = next(
+        event for event in swf.events("wf-1", run_id) if event["eventType"] == "ScheduleActivityTaskFailed"
+    )
     assert attrs_of(failed)["cause"] == "ACTIVITY_ID_ALREADY_IN_USE"
 
 
@@ -99,7 +114,9 @@ def test_open_activities_and_timers_limits() -> None:
             decision("StartTimer", timerId="t2", startToFireTimeout="60"),
         )
         causes = [
-            attrs_of(event)["cause"] for event in swf.events("wf-1", run_id) if event["eventType"].endswith("Failed")
+            attrs_of(event)["cause"]
+            for event in swf.events("wf-1", run_id)
+            if event["eventType"].endswith("Failed")
         ]
         assert causes == ["OPEN_ACTIVITIES_LIMIT_EXCEEDED", "OPEN_TIMERS_LIMIT_EXCEEDED"]
     service.close()
@@ -110,7 +127,11 @@ def test_request_cancel_of_a_scheduled_activity_cancels_it_at_once(swf: Driver) 
     swf.decide(schedule("a1"))
     decide_after_signal(swf, decision("RequestCancelActivityTask", activityId="a1"))
     events = last_events(swf, run_id, 3)
-    assert types_of(events) == ["ActivityTaskCancelRequested", "ActivityTaskCanceled", "DecisionTaskScheduled"]
+    assert types_of(events) == [
+        "ActivityTaskCancelRequested",
+        "ActivityTaskCanceled",
+        "DecisionTaskScheduled",
+    ]
     assert attrs_of(events[1])["latestCancelRequestedEventId"] == events[0]["eventId"]
     assert swf.poll_activity()["taskToken"] == ""
 
@@ -120,7 +141,11 @@ def test_request_cancel_of_an_unknown_activity(swf: Driver) -> None:
     swf.decide(decision("RequestCancelActivityTask", activityId="ghost"))
     failed = last_events(swf, run_id, 2)[0]
     assert failed["eventType"] == "RequestCancelActivityTaskFailed"
-    assert attrs_of(failed) == {"activityId": "ghost", "cause": "ACTIVITY_ID_UNKNOWN", "decisionTaskCompletedEventId": 4}
+    assert attrs_of(failed) == {
+        "activityId": "ghost",
+        "cause": "ACTIVITY_ID_UNKNOWN",
+        "decisionTaskCompletedEventId": 4,
+    }
 
 
 @pytest.mark.parametrize(
@@ -133,7 +158,12 @@ def test_request_cancel_of_an_unknown_activity(swf: Driver) -> None:
             "FAILED",
             {"reason": "why", "details": "how"},
         ),
-        (decision("CancelWorkflowExecution", details="bye"), "WorkflowExecutionCanceled", "CANCELED", {"details": "bye"}),
+        (
+            decision("CancelWorkflowExecution", details="bye"),
+            "WorkflowExecutionCanceled",
+            "CANCELED",
+            {"details": "bye"},
+        ),
     ],
     ids=["complete", "fail", "cancel"],
 )
@@ -167,7 +197,11 @@ def test_close_decision_racing_new_events_fails_as_unhandled(swf: Driver) -> Non
     swf.client.signal_workflow_execution(domain=DOMAIN, workflowId="wf-1", signalName="meanwhile")
     swf.client.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[complete()])
     history = swf.history("wf-1", run_id)
-    assert history[-3:] == ["DecisionTaskCompleted", "CompleteWorkflowExecutionFailed", "DecisionTaskScheduled"]
+    assert history[-3:] == [
+        "DecisionTaskCompleted",
+        "CompleteWorkflowExecutionFailed",
+        "DecisionTaskScheduled",
+    ]
     swf.decide(complete())
     assert swf.history("wf-1", run_id)[-1] == "WorkflowExecutionCompleted"
 

@@ -1,4 +1,4 @@
-"""Executions from outside: start faults, list and count filters, history paging, signal, cancel, terminate."""
+"""Executions: start faults, list and count filters, history paging, signal, cancel, terminate."""
 
 from __future__ import annotations
 
@@ -54,7 +54,9 @@ def test_a_workflow_id_can_start_again_once_closed(swf: Driver) -> None:
 
 
 def open_ids(swf: Driver, **filters: Any) -> list[str]:
-    page = swf.client.list_open_workflow_executions(domain=DOMAIN, startTimeFilter={"oldestDate": EPOCH}, **filters)
+    page = swf.client.list_open_workflow_executions(
+        domain=DOMAIN, startTimeFilter={"oldestDate": EPOCH}, **filters
+    )
     return [info["execution"]["workflowId"] for info in page["executionInfos"]]
 
 
@@ -121,7 +123,9 @@ def test_latest_date_bounds_the_time_filter(swf: Driver) -> None:
 )
 def test_exclusive_filters_are_refused(swf: Driver, filters: dict[str, Any]) -> None:
     with pytest.raises(ClientError) as excinfo:
-        swf.client.list_closed_workflow_executions(domain=DOMAIN, startTimeFilter={"oldestDate": EPOCH}, **filters)
+        swf.client.list_closed_workflow_executions(
+            domain=DOMAIN, startTimeFilter={"oldestDate": EPOCH}, **filters
+        )
     assert code_of(excinfo) == "ValidationException"
 
 
@@ -151,7 +155,9 @@ def test_list_pages(swf: Driver, reverse: bool) -> None:
 def test_history_pages(swf: Driver, reverse: bool) -> None:
     run_id = swf.start()
     for index in range(10):
-        swf.client.signal_workflow_execution(domain=DOMAIN, workflowId="wf-1", signalName=f"s{index}", input=str(index))
+        swf.client.signal_workflow_execution(
+            domain=DOMAIN, workflowId="wf-1", signalName=f"s{index}", input=str(index)
+        )
     ids: list[int] = []
     token = None
     while True:
@@ -173,7 +179,9 @@ def test_history_pages(swf: Driver, reverse: bool) -> None:
 
 def test_signal_by_workflow_id_reaches_the_open_run(swf: Driver) -> None:
     run_id = swf.start()
-    swf.client.signal_workflow_execution(domain=DOMAIN, workflowId="wf-1", signalName="hello", input="payload")
+    swf.client.signal_workflow_execution(
+        domain=DOMAIN, workflowId="wf-1", signalName="hello", input="payload"
+    )
     signaled = swf.events("wf-1", run_id)[-1]
     assert signaled["eventType"] == "WorkflowExecutionSignaled"
     assert attrs_of(signaled) == {"signalName": "hello", "input": "payload"}

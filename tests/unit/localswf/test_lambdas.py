@@ -45,7 +45,11 @@ def run_lambda(swf: Driver, **attrs: Any) -> dict[str, Any]:
 def test_a_lambda_completes(lambda_swf: Driver) -> None:
     task = run_lambda(lambda_swf, id="l1", name="double", input="21", control="c")
     events = task["events"]
-    assert types_of(events)[4:7] == ["LambdaFunctionScheduled", "LambdaFunctionStarted", "LambdaFunctionCompleted"]
+    assert types_of(events)[4:7] == [
+        "LambdaFunctionScheduled",
+        "LambdaFunctionStarted",
+        "LambdaFunctionCompleted",
+    ]
     scheduled, started, completed = (attrs_of(event) for event in events[4:7])
     assert scheduled["id"] == "l1"
     assert scheduled["control"] == "c"
@@ -62,7 +66,9 @@ def test_a_lambda_fails(lambda_swf: Driver) -> None:
 
 def test_an_unknown_lambda_fails_to_start(lambda_swf: Driver) -> None:
     task = run_lambda(lambda_swf, id="l1", name="ghost")
-    failed = attrs_of(next(event for event in task["events"] if event["eventType"] == "StartLambdaFunctionFailed"))
+    failed = attrs_of(
+        next(event for event in task["events"] if event["eventType"] == "StartLambdaFunctionFailed")
+    )
     assert failed["cause"] == "ASSUME_ROLE_FAILED"
 
 
@@ -71,7 +77,9 @@ def test_a_lambda_times_out(lambda_swf: Driver, clock: VirtualClock) -> None:
     lambda_swf.decide(decision("ScheduleLambdaFunction", id="l1", name="wait", startToCloseTimeout="30"))
     clock.advance(31)
     task = lambda_swf.poll_decision()
-    timed_out = attrs_of(next(event for event in task["events"] if event["eventType"] == "LambdaFunctionTimedOut"))
+    timed_out = attrs_of(
+        next(event for event in task["events"] if event["eventType"] == "LambdaFunctionTimedOut")
+    )
     assert timed_out["timeoutType"] == "START_TO_CLOSE"
     lambdas.RELEASE.set()
 
@@ -84,7 +92,9 @@ def test_lambda_id_in_use(lambda_swf: Driver) -> None:
     )
     lambdas.RELEASE.set()
     task = lambda_swf.poll_decision()
-    failed = attrs_of(next(event for event in task["events"] if event["eventType"] == "ScheduleLambdaFunctionFailed"))
+    failed = attrs_of(
+        next(event for event in task["events"] if event["eventType"] == "ScheduleLambdaFunctionFailed")
+    )
     assert failed["cause"] == "ID_ALREADY_IN_USE"
 
 
@@ -92,5 +102,7 @@ def test_without_lambdas_the_decision_fails(swf: Driver) -> None:
     swf.start()
     swf.decide(decision("ScheduleLambdaFunction", id="l1", name="double"))
     task = swf.poll_decision()
-    failed = attrs_of(next(event for event in task["events"] if event["eventType"] == "ScheduleLambdaFunctionFailed"))
+    failed = attrs_of(
+        next(event for event in task["events"] if event["eventType"] == "ScheduleLambdaFunctionFailed")
+    )
     assert failed["cause"] == "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION"

@@ -37,7 +37,9 @@ def test_a_history_at_the_event_limit_is_terminated() -> None:
     ],
     ids=["unknown-operation", "missing-member", "wrong-type"],
 )
-def test_bad_requests_get_client_faults(swf_service: SWFService, operation: str, params: dict[str, Any], code: str) -> None:
+def test_bad_requests_get_client_faults(
+    swf_service: SWFService, operation: str, params: dict[str, Any], code: str
+) -> None:
     from simpleflow.localswf.faults import SWFFault
 
     with pytest.raises(SWFFault) as excinfo:

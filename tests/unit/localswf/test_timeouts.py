@@ -29,7 +29,9 @@ def timed_out(task: dict[str, Any], event_type: str) -> dict[str, Any]:
     return attrs_of(event)
 
 
-def test_activity_schedule_to_start_timeout_skips_idle_time(virtual_swf: Driver, virtual_clock: VirtualClock) -> None:
+def test_activity_schedule_to_start_timeout_skips_idle_time(
+    virtual_swf: Driver, virtual_clock: VirtualClock
+) -> None:
     swf = virtual_swf
     swf.start()
     swf.decide(schedule("a1", scheduleToStartTimeout="300"))
@@ -66,7 +68,9 @@ def test_activity_start_to_close_timeout_and_the_late_answer(
     assert excinfo.value.response["Error"]["Code"] == "UnknownResourceFault"
 
 
-def test_heartbeats_keep_an_activity_alive_until_they_stop(virtual_swf: Driver, virtual_clock: VirtualClock) -> None:
+def test_heartbeats_keep_an_activity_alive_until_they_stop(
+    virtual_swf: Driver, virtual_clock: VirtualClock
+) -> None:
     swf = virtual_swf
     swf.start()
     swf.decide(schedule("a1", heartbeatTimeout="10"))
@@ -90,7 +94,11 @@ def test_decision_task_start_to_close_timeout(virtual_swf: Driver, virtual_clock
     stale = swf.poll_decision()
     virtual_clock.advance(31)
     task = next_task(swf)
-    assert types_of(task["events"])[-3:] == ["DecisionTaskTimedOut", "DecisionTaskScheduled", "DecisionTaskStarted"]
+    assert types_of(task["events"])[-3:] == [
+        "DecisionTaskTimedOut",
+        "DecisionTaskScheduled",
+        "DecisionTaskStarted",
+    ]
     attrs = timed_out(task, "DecisionTaskTimedOut")
     assert attrs == {"timeoutType": "START_TO_CLOSE", "scheduledEventId": 2, "startedEventId": 3}
     assert task["previousStartedEventId"] == 0
@@ -117,7 +125,9 @@ def test_execution_start_to_close_timeout_applies_the_child_policy(virtual_swf: 
     swf = virtual_swf
     run_id = swf.start("parent", executionStartToCloseTimeout="500")
     swf.decide(
-        decision("StartChildWorkflowExecution", workflowId="kid", workflowType={"name": "wf", "version": "1"}),
+        decision(
+            "StartChildWorkflowExecution", workflowId="kid", workflowType={"name": "wf", "version": "1"}
+        ),
     )
     for _ in range(2):
         task = next_task(swf)
