@@ -10,7 +10,24 @@ from typing import Any
 import click
 
 from simpleflow import __version__
+from simpleflow.cli.activity import activity_rerun
+from simpleflow.cli.domain import domain_list, domain_register
 from simpleflow.cli.rendering import output_options
+from simpleflow.cli.task import task_info
+from simpleflow.cli.workflow import (
+    workflow_filter,
+    workflow_history,
+    workflow_info,
+    workflow_list,
+    workflow_profile,
+    workflow_tasks,
+)
+from simpleflow.cli.workflow_control import (
+    workflow_cancel,
+    workflow_restart,
+    workflow_signal,
+    workflow_terminate,
+)
 from simpleflow.exceptions import SimpleflowError
 
 
@@ -62,3 +79,17 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 # Commands are registered explicitly here, never as a side effect of an import.
+main.add_command(workflow_list)
+main.add_command(workflow_filter)
+main.add_command(workflow_info)
+main.add_command(workflow_tasks)
+main.add_command(workflow_profile)
+main.add_command(workflow_history)
+main.add_command(workflow_terminate)
+main.add_command(workflow_restart)
+main.add_command(workflow_signal)
+main.add_command(workflow_cancel)
+main.add_command(task_info)
+main.add_command(activity_rerun)
+main.add_command(domain_register)
+main.add_command(domain_list)

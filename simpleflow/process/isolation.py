@@ -202,21 +202,69 @@ def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: C
     connection.close()
 
 
-_forkserver_ready = False
+# Where the worker's main script travels to the forkserver (see adopt_worker_main).
+MAIN_PATH_ENV = "SIMPLEFLOW_FORKSERVER_MAIN_PATH"
+_forkserver_lock = threading.Lock()
+_forkserver_started = False
+
+
+def adopt_worker_main() -> None:
+    """In the forkserver: import the worker's main script once, as ``__mp_main__``.
+
+    Each child re-runs the parent's main script unless the forkserver already holds it. CPython 3.11's
+    forkserver drops the script's path when asked to preload ``__main__``, so every task would execute
+    the script again (for ``simpleflow worker.start``, importing the whole CLI per task). The parent
+    passes the path in the environment instead, and :mod:`simpleflow.process.forkserver_main`, preloaded
+    last (once simpleflow is fully imported, as the script may import it), calls this.
+    """
+    path = os.environ.pop(MAIN_PATH_ENV, None)
+    main = sys.modules.get("__main__")
+    if not path or getattr(main, "__file__", None) == path:
+        return
+    from multiprocessing import spawn
+
+    try:
+        spawn.import_main_path(path)
+    except Exception:
+        logger.warning(
+            "the forkserver could not import %s; children will run it each time", path, exc_info=True
+        )
 
 
 def _context() -> Any:
-    global _forkserver_ready
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    if not _forkserver_ready:
-        # Imported once in the forkserver, so each child starts with simpleflow ready.
-        context.set_forkserver_preload(
-            ["simpleflow.process.isolation", "simpleflow.activity", "simpleflow.payload"]
-        )
-        _forkserver_ready = True
+    # Imported once in the forkserver, so each child starts with simpleflow ready.
+    context.set_forkserver_preload(
+        [
+            "simpleflow.process.isolation",
+            "simpleflow.activity",
+            "simpleflow.payload",
+            "simpleflow.storage",
+            "simpleflow.process.forkserver_main",
+        ]
+    )
     return context
+
+
+def _start_process(process: Any) -> None:
+    """Start ``process``; the first start also starts the forkserver, told where our main script is."""
+    global _forkserver_started
+    with _forkserver_lock:
+        if _forkserver_started:
+            process.start()
+            return
+        from multiprocessing import spawn
+
+        main_path = spawn.get_preparation_data(process.name).get("init_main_from_path")
+        if main_path:
+            os.environ[MAIN_PATH_ENV] = main_path
+        try:
+            process.start()
+        finally:
+            os.environ.pop(MAIN_PATH_ENV, None)
+        _forkserver_started = True
 
 
 class ActivityProcess:
@@ -241,7 +289,7 @@ class ActivityProcess:
 
     def start(self) -> None:
         """Start the child."""
-        self._process.start()
+        _start_process(self._process)
         # Only the child writes: closing our copy lets a read see EOF once the child is gone.
         self._sender.close()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -220,3 +222,42 @@ def test_a_result_over_the_limit_without_a_store_fails_clearly(monkeypatch: pyte
     assert run(worker, task("big_result", 40_000)) is TaskResult.FAILED
     _, answer = worker.answer()
     assert answer["reason"].startswith("PayloadTooLarge")
+
+
+MAIN_SCRIPT = """
+import os
+from pathlib import Path
+
+Path(os.environ["RUNS_FILE"]).open("a").write(__name__ + "\\n")
+
+from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Outcome
+
+
+def main():
+    for n in range(3):
+        task = {
+            "taskToken": "t",
+            "activityId": f"a-{n}",
+            "activityType": {"name": "tests.fixtures.process_activities.add"},
+            "input": "[1, 2]",
+        }
+        child = ActivityProcess(task, ActivityContextData("d", "t"))
+        child.start()
+        assert child.next_event(30) == Outcome("completed", result="3")
+        child.close()
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_children_do_not_rerun_the_workers_main_script(tmp_path: Path) -> None:
+    script, runs = tmp_path / "worker_main.py", tmp_path / "runs"
+    script.write_text(MAIN_SCRIPT)
+    repository = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(repository), "RUNS_FILE": str(runs)}
+    completed = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr.decode()
+    # Once as the program, once in the forkserver; never once per task.
+    assert runs.read_text().split() == ["__main__", "__mp_main__"]
