@@ -55,6 +55,7 @@ class ActivityContextData:
 
     domain: str
     task_list: str
+    attempt: int = 1
     environ: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -143,7 +144,7 @@ def execute_task(task: Mapping[str, Any], data: ActivityContextData, *, send: An
             activity_id=task.get("activityId", ""),
             domain=data.domain,
             task_list=data.task_list,
-            attempt=attempt_of(task),
+            attempt=data.attempt,
             activity_name=found.name,
         )
         # Fields over SWF's limits travel out of band, through the store the settings name (if any).
@@ -156,19 +157,6 @@ def execute_task(task: Mapping[str, Any], data: ActivityContextData, *, send: An
     except Exception as error:
         return failure_outcome(error)
     return Outcome("completed", result=result)
-
-
-def attempt_of(task: Mapping[str, Any]) -> int:
-    """The attempt number of a task, when the activity id carries it (``...-attempt-<n>``), else 1.
-
-    SWF's activity task does not carry the scheduling decision's ``control``, so the id is the only
-    place a retry count can travel to the worker.
-    """
-    activity_id = str(task.get("activityId", ""))
-    _, separator, tail = activity_id.rpartition("-attempt-")
-    if separator and tail.isdigit():
-        return int(tail)
-    return 1
 
 
 def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: Connection) -> None:

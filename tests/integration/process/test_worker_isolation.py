@@ -65,6 +65,7 @@ def task(name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 def run(worker: RecordingWorker, activity_task: dict[str, Any], **options: Any) -> TaskResult:
     options.setdefault("heartbeat_interval", 30.0)
+    options.setdefault("count_attempts", False)  # no SWF behind a RecordingWorker
     return ActivityPoller(worker, **options).process_task(activity_task)
 
 
@@ -182,7 +183,7 @@ def test_a_task_swf_forgot_is_dropped_and_its_child_killed(tmp_path: Path) -> No
 def test_periodic_heartbeats_repeat_the_last_details(tmp_path: Path) -> None:
     release, started = tmp_path / "release", tmp_path / "started"
     worker = RecordingWorker()
-    poller = ActivityPoller(worker, heartbeat_interval=0.05)
+    poller = ActivityPoller(worker, heartbeat_interval=0.05, count_attempts=False)
     outcome: list[TaskResult] = []
     thread = threading.Thread(
         target=lambda: outcome.append(
