@@ -32,7 +32,7 @@ from simpleflow.process.isolation import ActivityContextData, ActivityProcess, D
 from simpleflow.process.shutdown import Shutdown, ShutdownForced, ShutdownRequested
 from simpleflow.process.supervisor import Supervisor
 from simpleflow.swf.actors import ActivityWorker
-from simpleflow.swf.client import make_client, swf_errors
+from simpleflow.swf.client import make_client
 from simpleflow.swf.registration import ensure_domain
 
 logger = logging.getLogger(__name__)
@@ -78,41 +78,13 @@ class ActivityPoller:
         heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL,
         min_heartbeat_gap: float = DEFAULT_MIN_HEARTBEAT_GAP,
         shutdown: Shutdown | None = None,
-        count_attempts: bool = True,
     ) -> None:
-        """``count_attempts``: read the history to tell the activity its attempt number (one call)."""
         if heartbeat_interval <= 0:
             raise ConfigurationError(f"heartbeat interval must be positive, not {heartbeat_interval}")
         self.worker = worker
         self.heartbeat_interval = heartbeat_interval
         self.min_heartbeat_gap = min(min_heartbeat_gap, heartbeat_interval)
         self.shutdown = shutdown or Shutdown()
-        self.count_attempts = count_attempts
-
-    def attempt_of(self, task: Mapping[str, Any]) -> int:
-        """Which attempt of its activity id ``task`` is: 1 + the earlier schedulings in the history.
-
-        SWF's activity task carries neither the attempt nor the scheduling decision's ``control``, and a
-        retry reuses the activity id, so the history is the only source. Any error here means 1: the
-        attempt number is information for the activity, never a reason not to run it.
-        """
-        execution = task.get("workflowExecution") or {}
-        activity_id = task.get("activityId")
-        if not execution or not activity_id:
-            return 1
-        paginator = self.worker.client.get_paginator("get_workflow_execution_history")
-        attempts = 0
-        try:
-            with swf_errors("GetWorkflowExecutionHistory"):
-                for page in paginator.paginate(domain=self.worker.domain, execution=execution):
-                    for event in page.get("events", []):
-                        attributes = event.get("activityTaskScheduledEventAttributes")
-                        if attributes is not None and attributes.get("activityId") == activity_id:
-                            attempts += 1
-        except SWFError as error:
-            logger.debug("cannot count the attempts of %s: %s", activity_id, error)
-            return 1
-        return max(attempts, 1)
 
     def run(self, *, one_task: bool = False) -> int:
         """Poll and process tasks until a stop is requested (or after one task); returns tasks done."""
@@ -148,7 +120,6 @@ class ActivityPoller:
         data = ActivityContextData(
             self.worker.domain,
             self.worker.task_list,
-            attempt=self.attempt_of(task) if self.count_attempts else 1,
             environ=dict(os.environ),
         )
         child = ActivityProcess(task, data)

@@ -65,7 +65,6 @@ def task(name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 def run(worker: RecordingWorker, activity_task: dict[str, Any], **options: Any) -> TaskResult:
     options.setdefault("heartbeat_interval", 30.0)
-    options.setdefault("count_attempts", False)  # no SWF behind a RecordingWorker
     return ActivityPoller(worker, **options).process_task(activity_task)
 
 
@@ -75,9 +74,17 @@ def test_result_is_encoded_and_completed() -> None:
     assert worker.answer() == ("complete", {"result": "3"})
 
 
-def test_activity_runs_in_another_process_with_its_context() -> None:
+@pytest.mark.parametrize(
+    ("attempt", "expected"),
+    [(None, 1), (1, 1), (3, 3)],
+    ids=["first-attempt-has-no-key", "attempt-1", "third-attempt"],
+)
+def test_activity_runs_in_another_process_with_its_context(attempt: int | None, expected: int) -> None:
     worker = RecordingWorker()
-    run(worker, task("report_context"))
+    activity_task = task("report_context")
+    # The decider writes the attempt into the input on retries; the activity id stays the same.
+    activity_task["input"] = payload.encode_input((), {}, attempt=attempt)
+    run(worker, activity_task)
     _, answer = worker.answer()
     context = payload.decode(answer["result"])
     assert context.pop("pid") != os.getpid()
@@ -85,7 +92,7 @@ def test_activity_runs_in_another_process_with_its_context() -> None:
         "workflow_id": "wf-1",
         "run_id": "run-1",
         "activity_id": "activity-report_context-1",
-        "attempt": 1,
+        "attempt": expected,
         "domain": "test-domain",
         "task_list": "process-tests",
     }
@@ -183,7 +190,7 @@ def test_a_task_swf_forgot_is_dropped_and_its_child_killed(tmp_path: Path) -> No
 def test_periodic_heartbeats_repeat_the_last_details(tmp_path: Path) -> None:
     release, started = tmp_path / "release", tmp_path / "started"
     worker = RecordingWorker()
-    poller = ActivityPoller(worker, heartbeat_interval=0.05, count_attempts=False)
+    poller = ActivityPoller(worker, heartbeat_interval=0.05)
     outcome: list[TaskResult] = []
     thread = threading.Thread(
         target=lambda: outcome.append(
