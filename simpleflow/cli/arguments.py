@@ -10,13 +10,18 @@ import importlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
 
 from simpleflow.exceptions import ConfigurationError, WorkflowImportError
 
 if TYPE_CHECKING:
     from simpleflow.workflow import Workflow
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def add_working_directory_to_path() -> None:
@@ -95,3 +100,30 @@ def load_workflow(path: str) -> type[Workflow]:
     if not (isinstance(candidate, type) and issubclass(candidate, Workflow)):
         raise WorkflowImportError(path, f"{candidate!r} is not a Workflow subclass")
     return candidate
+
+
+def input_options(command: F) -> F:
+    """``--input JSON`` and ``--input-file PATH``, read together by :func:`read_input`."""
+    command = click.option(
+        "--input-file",
+        metavar="PATH",
+        help="Read the workflow input (JSON) from PATH; '-' reads stdin.",
+    )(command)
+    return click.option(
+        "--input",
+        "input_text",
+        metavar="JSON",
+        help="""Workflow input: a JSON list of positional arguments ('[1, 5]') or an object with "args" and
+        "kwargs".""",
+    )(command)
+
+
+def domain_option(*, required: bool = True) -> Callable[[F], F]:
+    """``--domain`` with ``SWF_DOMAIN`` as its default; the option wins when both are given."""
+    return click.option(
+        "--domain",
+        envvar="SWF_DOMAIN",
+        required=required,
+        show_envvar=True,
+        help="SWF domain.",
+    )
