@@ -87,6 +87,15 @@ class Throttled(SWFError):
     """Raised when SWF keeps refusing a call for its rate limits after botocore's retries."""
 
 
+class EndpointUnreachable(SWFError):
+    """Raised when the SWF endpoint cannot be reached (refused, timed out, closed); names the endpoint."""
+
+    def __init__(self, operation: str, endpoint_url: str, problem: str) -> None:
+        super().__init__(operation, "EndpointUnreachable", f"cannot reach {endpoint_url}: {problem}")
+        self.endpoint_url = endpoint_url
+        self.problem = problem
+
+
 # -- task and workflow outcomes -----------------------------------------------------------------------
 
 

@@ -1,0 +1,100 @@
+"""Start the embedded SWF service from Python: for tests, ``--local`` runs and ``standalone``.
+
+- :func:`embedded_server` runs a service behind :class:`~simpleflow.localswf.http.LocalSWFServer` in a
+  background thread and yields the server (``server.endpoint_url`` for boto3 or other processes);
+- :func:`embedded_client` yields a boto3 ``swf`` client wired to a service in process, through
+  botocore's ``before-send`` event: no socket, but botocore still serializes, validates and parses;
+- :func:`make_local_client` makes the boto3 client for a local endpoint (unsigned requests, so no
+  credentials are looked up, and a read timeout longer than the service's long poll).
+
+Each context manager creates (and closes) its own service unless it is given one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+from botocore import UNSIGNED
+from botocore.config import Config
+
+from simpleflow.localswf.http import LocalSWFServer
+
+#: Where an in-process client points: ``.invalid`` never resolves, so a request that escaped the
+#: in-process transport fails at once instead of reaching Amazon.
+IN_PROCESS_ENDPOINT = "http://localswf.invalid"
+DEFAULT_REGION = "us-east-1"
+
+
+def make_local_client(
+    endpoint_url: str,
+    *,
+    region: str = DEFAULT_REGION,
+    read_timeout: float = 70.0,
+    max_attempts: int = 1,
+    max_pool_connections: int = 32,
+) -> Any:
+    """A boto3 ``swf`` client for the embedded service at ``endpoint_url``.
+
+    ``max_attempts=1`` by default: against a local service a retry only hides a bug. The pool is wider
+    than botocore's default (10) so that many polling threads can share one client.
+    """
+    config = Config(
+        signature_version=UNSIGNED,
+        read_timeout=read_timeout,
+        connect_timeout=5,
+        retries={"total_max_attempts": max_attempts, "mode": "standard"},
+        max_pool_connections=max_pool_connections,
+    )
+    return boto3.session.Session().client("swf", region_name=region, endpoint_url=endpoint_url, config=config)
+
+
+def _new_service(service_options: dict[str, Any]) -> Any:
+    from simpleflow.localswf.service import SWFService
+
+    return SWFService(**service_options)
+
+
+@contextmanager
+def embedded_server(
+    service: Any = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    **service_options: Any,
+) -> Iterator[LocalSWFServer]:
+    """Serve ``service`` (or a new ``SWFService(**service_options)``) over HTTP from a thread.
+
+    Yields the started server; stops it on exit, and closes the service if it was created here.
+    """
+    owned = service is None
+    if owned:
+        service = _new_service(service_options)
+    try:
+        with LocalSWFServer(service, host, port) as server:
+            yield server
+    finally:
+        if owned:
+            service.close()
+
+
+@contextmanager
+def embedded_client(service: Any = None, **service_options: Any) -> Iterator[Any]:
+    """A boto3 ``swf`` client attached in process to ``service`` (or a new ``SWFService``).
+
+    Closes the service on exit if it was created here.
+    """
+    from simpleflow.localswf.inprocess import attach
+
+    owned = service is None
+    if owned:
+        service = _new_service(service_options)
+    try:
+        client = make_local_client(IN_PROCESS_ENDPOINT)
+        attach(client, service)
+        yield client
+    finally:
+        if owned:
+            service.close()
