@@ -66,6 +66,30 @@ class PayloadTooLarge(PayloadError):
         self.limit = limit
 
 
+class PayloadReferenceError(PayloadError):
+    """Raised when an out-of-band payload reference cannot be turned back into its bytes.
+
+    ``reference`` is the reference text as SWF carries it; ``problem`` says what went wrong.
+    """
+
+    def __init__(self, reference: str, problem: str) -> None:
+        super().__init__(f"payload {reference}: {problem}")
+        self.reference = reference
+        self.problem = problem
+
+
+class PayloadDigestMismatch(PayloadReferenceError):
+    """Raised when fetched payload bytes do not have the sha256 digest (or size) their reference names."""
+
+
+class PayloadNotFound(PayloadReferenceError):
+    """Raised when the store holds no payload for a reference (deleted, or another store)."""
+
+
+class PayloadStoreUnavailable(PayloadReferenceError):
+    """Raised when a payload store cannot be reached or refuses access (network, permissions, disk)."""
+
+
 # -- SWF access ----------------------------------------------------------------------------------------
 
 
@@ -93,6 +117,23 @@ class EndpointUnreachable(SWFError):
     def __init__(self, operation: str, endpoint_url: str, problem: str) -> None:
         super().__init__(operation, "EndpointUnreachable", f"cannot reach {endpoint_url}: {problem}")
         self.endpoint_url = endpoint_url
+        self.problem = problem
+
+
+# -- decisions -----------------------------------------------------------------------------------------------
+
+
+class InvalidDecision(SimpleflowError, ValueError):
+    """Raised when a decision would break one of SWF's rules (an id's characters or length, > 5 tags, ...).
+
+    ``field`` names the attribute (``scheduleActivityTask.activityId``), ``value`` is what was given.
+    """
+
+    def __init__(self, field: str, value: Any, problem: str) -> None:
+        shown = value if not isinstance(value, str) or len(value) <= 80 else value[:77] + "..."
+        super().__init__(f"{field} {shown!r}: {problem}")
+        self.field = field
+        self.value = value
         self.problem = problem
 
 

@@ -1,0 +1,343 @@
+"""Activities: plain functions (or classes) a workflow submits and a worker executes.
+
+Decorate a function with :func:`with_attributes` to make it an :class:`Activity`. It stays callable like
+the original, gains its SWF attributes (name, version, task list, timeouts, retries, ...) and is entered in
+:data:`registry` under its name, by which workers find it again (:func:`find_activity`)::
+
+    from simpleflow import activity
+
+    @activity.with_attributes(task_list="quickstart", version="example")
+    def increment(x):
+        return x + 1
+
+A class works too: it is instantiated with the task's arguments, then its ``execute()`` gives the result.
+
+While a worker runs an activity it binds an :class:`ActivityContext` (:func:`bind_context`), which the
+activity reads with :func:`get_context`; long activities call :func:`heartbeat` to tell SWF they are alive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import enum
+import functools
+import importlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
+
+from simpleflow import settings
+from simpleflow.decisions import validate_identifier
+from simpleflow.exceptions import ConfigurationError, WorkflowImportError
+from simpleflow.serializer import Serializer
+
+__all__ = [
+    "DEFAULT",
+    "Activity",
+    "ActivityContext",
+    "bind_context",
+    "find_activity",
+    "get_context",
+    "heartbeat",
+    "registry",
+    "with_attributes",
+]
+
+
+class _Default(enum.Enum):
+    """The type of :data:`DEFAULT`, so that ``None`` can stay a meaningful value."""
+
+    DEFAULT = "DEFAULT"
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+#: Use the value from :mod:`simpleflow.settings` (read when the activity is decorated).
+DEFAULT = _Default.DEFAULT
+
+Timeout = int | str
+
+#: Every activity defined in this process, by name.
+registry: dict[str, Activity] = {}
+
+
+class Activity:
+    """A function or class with the SWF attributes it is scheduled with.
+
+    Calling the activity calls the original (so it stays unit-testable); :meth:`run` executes it as a
+    worker does. Attributes: ``name``, ``version``, ``task_list``, ``task_priority``, ``retry``,
+    ``raises_on_failure``, the four timeouts (seconds or ``"NONE"``), ``idempotent``, ``meta`` (free-form
+    dict) and ``serializer`` (``None`` for JSON, or a serializer or registered name, see
+    :mod:`simpleflow.serializer`, that the worker uses to encode the result).
+    """
+
+    def __init__(
+        self,
+        wrapped: Callable[..., Any],
+        *,
+        name: str,
+        version: str,
+        task_list: str,
+        task_priority: int | None = None,
+        retry: int = 0,
+        raises_on_failure: bool = False,
+        start_to_close_timeout: Timeout,
+        schedule_to_close_timeout: Timeout,
+        schedule_to_start_timeout: Timeout,
+        heartbeat_timeout: Timeout,
+        idempotent: bool | None = None,
+        meta: Mapping[str, Any] | None = None,
+        serializer: Serializer | str | None = None,
+    ) -> None:
+        validate_identifier(name, field="activity name")
+        validate_identifier(version, field=f"activity {name} version", max_length=64)
+        validate_identifier(task_list, field=f"activity {name} task_list")
+        if not isinstance(retry, int) or retry < 0:
+            raise ConfigurationError(f"activity {name}: retry must be a non-negative integer, not {retry!r}")
+        self.wrapped = wrapped
+        self.name = name
+        self.version = version
+        self.task_list = task_list
+        self.task_priority = task_priority
+        self.retry = retry
+        self.raises_on_failure = raises_on_failure
+        self.start_to_close_timeout = start_to_close_timeout
+        self.schedule_to_close_timeout = schedule_to_close_timeout
+        self.schedule_to_start_timeout = schedule_to_start_timeout
+        self.heartbeat_timeout = heartbeat_timeout
+        self.idempotent = idempotent
+        self.meta: dict[str, Any] = dict(meta or {})
+        self.serializer = serializer
+        # A class's __dict__ holds its methods and descriptors: copying those onto the wrapper would break it.
+        updated = () if isinstance(wrapped, type) else functools.WRAPPER_UPDATES
+        functools.update_wrapper(self, wrapped, updated=updated)
+
+    @property
+    def is_class(self) -> bool:
+        """Whether the activity is a class (instantiated with the arguments, then ``execute()``)."""
+        return isinstance(self.wrapped, type)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.wrapped(*args, **kwargs)
+
+    def run(self, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None) -> Any:
+        """Execute the activity with these arguments and return its result, as a worker does."""
+        if self.is_class:
+            instance = self.wrapped(*args, **(kwargs or {}))
+            return instance.execute()
+        return self.wrapped(*args, **(kwargs or {}))
+
+    def __repr__(self) -> str:
+        return f"<Activity {self.name} version={self.version} task_list={self.task_list}>"
+
+
+def _register(activity: Activity) -> None:
+    existing = registry.get(activity.name)
+    if existing is not None and _origin(existing.wrapped) != _origin(activity.wrapped):
+        raise ConfigurationError(
+            f"two activities are named {activity.name!r}: {_origin(existing.wrapped)} and "
+            f"{_origin(activity.wrapped)}; give one of them another name="
+        )
+    # The same definition seen again (a module reloaded, imported under __main__ and by name) replaces it.
+    registry[activity.name] = activity
+
+
+def _origin(wrapped: Callable[..., Any]) -> str:
+    return f"{wrapped.__module__}.{wrapped.__qualname__}"
+
+
+def _pick(value: Any, default: Any) -> Any:
+    return default if value is DEFAULT else value
+
+
+@overload
+def with_attributes(name: Callable[..., Any]) -> Activity: ...
+
+
+@overload
+def with_attributes(
+    name: str | None = None,
+    *,
+    version: str | _Default = DEFAULT,
+    task_list: str | _Default = DEFAULT,
+    task_priority: int | None = None,
+    retry: int = 0,
+    raises_on_failure: bool = False,
+    start_to_close_timeout: Timeout | _Default = DEFAULT,
+    schedule_to_close_timeout: Timeout | _Default = DEFAULT,
+    schedule_to_start_timeout: Timeout | _Default = DEFAULT,
+    heartbeat_timeout: Timeout | _Default = DEFAULT,
+    idempotent: bool | None = None,
+    meta: Mapping[str, Any] | None = None,
+    serializer: Serializer | str | None = None,
+) -> Callable[[Callable[..., Any]], Activity]: ...
+
+
+def with_attributes(
+    name: str | Callable[..., Any] | None = None,
+    *,
+    version: str | _Default = DEFAULT,
+    task_list: str | _Default = DEFAULT,
+    task_priority: int | None = None,
+    retry: int = 0,
+    raises_on_failure: bool = False,
+    start_to_close_timeout: Timeout | _Default = DEFAULT,
+    schedule_to_close_timeout: Timeout | _Default = DEFAULT,
+    schedule_to_start_timeout: Timeout | _Default = DEFAULT,
+    heartbeat_timeout: Timeout | _Default = DEFAULT,
+    idempotent: bool | None = None,
+    meta: Mapping[str, Any] | None = None,
+    serializer: Serializer | str | None = None,
+) -> Activity | Callable[[Callable[..., Any]], Activity]:
+    """Make a function or class an :class:`Activity` and register it; usable with or without arguments.
+
+    ``name`` defaults to ``module.qualname`` (``examples.basic.increment``). Arguments left at
+    :data:`DEFAULT` take their value from :mod:`simpleflow.settings`: version ``"1.0"``, task list
+    ``"default"``, start-to-close 300 s, schedule-to-start 3600 s, schedule-to-close and heartbeat
+    ``"NONE"``. ``retry`` is how many times a failed or timed-out attempt is scheduled again;
+    ``raises_on_failure`` makes a failure raise in the workflow's ``run()`` instead of being held by the
+    future; ``idempotent`` lets the executor derive the task id from the arguments; ``serializer``
+    chooses how the result is encoded (default JSON; see :mod:`simpleflow.serializer`).
+    """
+
+    def decorate(wrapped: Callable[..., Any]) -> Activity:
+        if not callable(wrapped):
+            raise TypeError(f"with_attributes decorates functions and classes, not {wrapped!r}")
+        if isinstance(wrapped, type) and not callable(getattr(wrapped, "execute", None)):
+            raise TypeError(f"class activity {wrapped.__qualname__} needs an execute() method")
+        activity = Activity(
+            wrapped,
+            name=name if isinstance(name, str) else _origin(wrapped),
+            version=_pick(version, settings.ACTIVITY_DEFAULT_VERSION),
+            task_list=_pick(task_list, settings.ACTIVITY_DEFAULT_TASK_LIST),
+            task_priority=task_priority,
+            retry=retry,
+            raises_on_failure=raises_on_failure,
+            start_to_close_timeout=_pick(start_to_close_timeout, settings.ACTIVITY_START_TO_CLOSE_TIMEOUT),
+            schedule_to_close_timeout=_pick(
+                schedule_to_close_timeout, settings.ACTIVITY_SCHEDULE_TO_CLOSE_TIMEOUT
+            ),
+            schedule_to_start_timeout=_pick(
+                schedule_to_start_timeout, settings.ACTIVITY_SCHEDULE_TO_START_TIMEOUT
+            ),
+            heartbeat_timeout=_pick(heartbeat_timeout, settings.ACTIVITY_HEARTBEAT_TIMEOUT),
+            idempotent=idempotent,
+            meta=meta,
+            serializer=serializer,
+        )
+        _register(activity)
+        return activity
+
+    if name is not None and not isinstance(name, str):
+        return decorate(name)  # used bare: @activity.with_attributes
+    return decorate
+
+
+# -- finding activities by name ---------------------------------------------------------------------------
+
+
+def find_activity(name: str) -> Activity:
+    """The activity registered as ``name``, importing its module by dotted path if needed.
+
+    Raises :class:`WorkflowImportError` saying whether the module is missing, failed to import, lacks the
+    attribute, or holds something that is not an activity.
+    """
+    if name in registry:
+        return registry[name]
+    parts = name.split(".")
+    if len(parts) < 2 or not all(parts):
+        raise WorkflowImportError(
+            name, "no activity registered under this name, and it is not a dotted path like 'module.function'"
+        )
+    # The longest importable module prefix wins, so that 'pkg.mod.Class.method' paths resolve too.
+    for split in range(len(parts) - 1, 0, -1):
+        module_name = ".".join(parts[:split])
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name and (module_name == error.name or module_name.startswith(error.name + ".")):
+                continue
+            raise WorkflowImportError(name, f"importing {module_name} failed: {error}") from error
+        except Exception as error:
+            raise WorkflowImportError(
+                name, f"importing {module_name} failed: {type(error).__name__}: {error}"
+            ) from error
+        if name in registry:
+            return registry[name]
+        target: Any = module
+        for attribute in parts[split:]:
+            if not hasattr(target, attribute):
+                raise WorkflowImportError(
+                    name, f"{module_name!r} has no attribute {'.'.join(parts[split:])!r}"
+                )
+            target = getattr(target, attribute)
+        if not isinstance(target, Activity):
+            raise WorkflowImportError(
+                name, f"{target!r} is not an activity; decorate it with @activity.with_attributes(...)"
+            )
+        return target
+    raise WorkflowImportError(name, f"no activity registered under this name, and no module {parts[0]!r}")
+
+
+# -- the worker-side context ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityContext:
+    """Where the running activity comes from: its workflow execution, its task id and its attempt."""
+
+    workflow_id: str
+    run_id: str
+    activity_id: str
+    domain: str
+    task_list: str
+    attempt: int = 1
+    activity_name: str | None = None
+
+
+#: Called by :func:`heartbeat` with the details; returns whether SWF asked to cancel the task.
+HeartbeatCallback = Callable[[Any], "bool | None"]
+
+_bound: contextvars.ContextVar[tuple[ActivityContext, HeartbeatCallback | None] | None] = (
+    contextvars.ContextVar("simpleflow_activity_context", default=None)
+)
+
+
+@contextlib.contextmanager
+def bind_context(
+    context: ActivityContext, heartbeat_callback: HeartbeatCallback | None = None
+) -> Iterator[ActivityContext]:
+    """Make ``context`` (and the worker's heartbeat callback) current while the activity runs.
+
+    For workers: ``with bind_context(ctx, send_heartbeat): result = activity.run(args, kwargs)``. The
+    binding is a context variable, so it follows the thread (or asyncio task) that runs the activity; threads
+    an activity starts itself do not inherit it.
+    """
+    token = _bound.set((context, heartbeat_callback))
+    try:
+        yield context
+    finally:
+        _bound.reset(token)
+
+
+def get_context() -> ActivityContext | None:
+    """The context of the activity running in this thread, or ``None`` outside a worker."""
+    bound = _bound.get()
+    return bound[0] if bound else None
+
+
+def heartbeat(details: Any = None) -> bool:
+    """Tell SWF the running activity is alive, with optional JSON-able ``details`` (progress, ...).
+
+    Returns ``True`` when SWF asked to cancel the task: the activity should then stop. The worker encodes
+    the details (SWF keeps at most 2,048 characters). Raises :class:`ConfigurationError` outside a worker.
+    """
+    bound = _bound.get()
+    if bound is None:
+        raise ConfigurationError("activity.heartbeat() was called outside an activity run by a worker")
+    callback = bound[1]
+    if callback is None:
+        return False
+    return bool(callback(details))

@@ -1,0 +1,348 @@
+"""How values travel through SWF: the JSON codec, input forms, SWF's field limits and out-of-band references.
+
+Everything SWF carries (workflow and activity input and result, control, details, signal input, marker
+details, failure reason and details, heartbeat details) is a string field with a size limit. This module
+turns Python values into those strings and back, and is pure: it does no I/O. When a field is over its
+limit, :func:`fit` hands the text to a :class:`PayloadStore` (see :mod:`simpleflow.storage`) and returns a
+short :class:`PayloadReference` text instead; :func:`decode` (or :func:`resolve`) fetches, verifies and
+decodes it, so user code never sees a reference.
+
+The encoder is JSON with a documented extension for the common types JSON lacks:
+
+=========================  ======================================================================
+Python value               JSON text
+=========================  ======================================================================
+``datetime``, ``date``,    ISO 8601 string (``datetime.isoformat()``), timezone kept when present
+``time``
+``Decimal``                string (``"1.10"``), so no precision is lost
+``UUID``                   string
+``set``, ``frozenset``     list, sorted (by JSON text when the items do not order)
+``bytes``, ``bytearray``   base64 string (standard alphabet, padded)
+tuple                      list (JSON's own rule)
+anything else              :class:`~simpleflow.exceptions.PayloadNotJSON` naming the field
+=========================  ======================================================================
+
+NaN and infinities are refused: they are not JSON and other SWF clients could not read them.
+
+Text that is not JSON and starts with ``simpleflow+`` is tagged: either an out-of-band reference
+(``simpleflow+payload:...``) or a value written by a non-default serializer (``simpleflow+zlib-json:...``,
+see :mod:`simpleflow.serializer`). No JSON value starts with ``s``, so a tag can never be mistaken for
+a user's value, nor a user's value for a tag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from simpleflow.exceptions import (
+    PayloadDigestMismatch,
+    PayloadError,
+    PayloadNotJSON,
+    PayloadTooLarge,
+)
+from simpleflow.serializer import (
+    TAG_PREFIX,
+    JSONSerializer,
+    Serializer,
+    decode_tagged,
+    dumps_json,
+    get_serializer,
+)
+
+__all__ = [
+    "FIELD_LIMITS",
+    "REFERENCE_SCHEME",
+    "STORE_HINT",
+    "PayloadReference",
+    "PayloadStore",
+    "decode",
+    "decode_failure",
+    "encode",
+    "encode_failure",
+    "encode_input",
+    "fit",
+    "is_reference",
+    "parse_input",
+    "resolve",
+    "verify",
+]
+
+#: SWF's maximum length, in characters, of each kind of string field.
+FIELD_LIMITS: Mapping[str, int] = {
+    "input": 32768,
+    "result": 32768,
+    "control": 32768,
+    "details": 32768,
+    "marker_details": 32768,
+    "signal_input": 32768,
+    "reason": 256,
+    "heartbeat_details": 2048,
+}
+
+#: What an over-limit error tells the user to change.
+STORE_HINT = (
+    "configure an out-of-band payload store with SIMPLEFLOW_PAYLOAD_STORE "
+    "(file:///path or s3://bucket/prefix) so that large fields travel by reference"
+)
+
+#: The URI scheme of out-of-band references: ``simpleflow+payload:sha256:<hex>:<size>:<store-url>``.
+REFERENCE_SCHEME = "simpleflow+payload"
+_REFERENCE_PREFIX = REFERENCE_SCHEME + ":"
+_DIGEST_ALGORITHM = "sha256"
+
+_TRACEBACK_TRIMMED = "...(traceback trimmed to fit SWF's details limit)\n"
+_ELLIPSIS = "..."
+
+
+# -- the codec ------------------------------------------------------------------------------------------
+
+
+def encode(value: Any, *, field: str = "value", serializer: Serializer | str | None = None) -> str:
+    """Encode ``value`` to the text SWF carries: compact JSON by default (see the module's table).
+
+    ``serializer`` (an instance or a registered name such as ``"zlib-json"``) picks another encoding;
+    its output is tagged so that :func:`decode` recognises it without being told. Raises
+    :class:`PayloadNotJSON` naming ``field`` when the value cannot be encoded.
+    """
+    chosen = get_serializer(serializer) if serializer is not None else None
+    if chosen is None or isinstance(chosen, JSONSerializer):
+        return dumps_json(value, field=field)
+    return chosen.dumps(value, field=field)
+
+
+def decode(text: str | None, *, field: str = "value", store: PayloadStore | None = None) -> Any:
+    """Decode a field's text back to a value: ``None`` or ``""`` give ``None``.
+
+    Out-of-band references are fetched from ``store`` and verified (see :func:`resolve`); tagged
+    serializer output is decoded by its serializer. Raises :class:`PayloadNotJSON` naming ``field`` when
+    the text is not JSON, and :class:`PayloadError` when it is a reference no store can resolve.
+    """
+    if text is None or text == "":
+        return None
+    if is_reference(text):
+        text = resolve(text, store=store, field=field)
+    if text.startswith(TAG_PREFIX):
+        return decode_tagged(text, field=field)
+    return JSONSerializer().loads(text, field=field)
+
+
+# -- input forms ------------------------------------------------------------------------------------------
+
+
+def encode_input(args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None, **options: Any) -> str:
+    """Encode call arguments as ``{"args": [...], "kwargs": {...}}``, the form every worker understands.
+
+    ``options`` are passed to :func:`encode` (``field=``, ``serializer=``).
+    """
+    options.setdefault("field", "input")
+    return encode({"args": list(args), "kwargs": dict(kwargs or {})}, **options)
+
+
+def parse_input(value: Any) -> tuple[list[Any], dict[str, Any]]:
+    """Turn a decoded input into ``(args, kwargs)``, with the forms the simpleflow CLI accepts.
+
+    A list is the positional arguments; a dict whose keys are only ``args`` and/or ``kwargs`` gives
+    those; ``None`` means no arguments; any other value (a number, a string, another dict) is the one
+    positional argument.
+    """
+    if value is None:
+        return [], {}
+    if isinstance(value, list):
+        return list(value), {}
+    if isinstance(value, dict) and value and set(value) <= {"args", "kwargs"}:
+        args = value.get("args") or []
+        kwargs = value.get("kwargs") or {}
+        if isinstance(args, list) and isinstance(kwargs, dict):
+            return list(args), dict(kwargs)
+    return [value], {}
+
+
+# -- limits and out-of-band references -----------------------------------------------------------------
+
+
+@runtime_checkable
+class PayloadStore(Protocol):
+    """Where over-limit fields go: bytes in, a reference text out (:mod:`simpleflow.storage` has two).
+
+    ``put`` is content-addressed in the stores simpleflow ships: the same bytes give the same reference
+    and are stored once. ``get`` raises :class:`~simpleflow.exceptions.PayloadNotFound` or
+    :class:`~simpleflow.exceptions.PayloadStoreUnavailable`; ``delete`` of a missing payload is a no-op.
+    """
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` and return the reference text to carry in SWF instead."""
+        ...
+
+    def get(self, reference: str) -> bytes:
+        """The bytes a reference names."""
+        ...
+
+    def delete(self, reference: str) -> None:
+        """Remove the payload a reference names."""
+        ...
+
+
+@dataclass(frozen=True)
+class PayloadReference:
+    """What SWF carries instead of an over-limit field: ``simpleflow+payload:sha256:<hex>:<size>:<location>``.
+
+    ``digest`` is the sha256 of the stored bytes (hex), ``size`` their length, and ``location`` the URL of
+    the store that took them (``file:///...``, ``s3://bucket/prefix``). The text is not JSON, so it cannot
+    be confused with a user's value.
+    """
+
+    digest: str
+    size: int
+    location: str
+
+    @classmethod
+    def for_data(cls, data: bytes, location: str) -> PayloadReference:
+        """The reference of ``data`` once stored at ``location``."""
+        return cls(digest=hashlib.sha256(data).hexdigest(), size=len(data), location=location)
+
+    @classmethod
+    def parse(cls, text: str) -> PayloadReference:
+        """Parse a reference text; raises :class:`PayloadError` when it is not a well-formed one."""
+        if not is_reference(text):
+            raise PayloadError(f"not a payload reference: {text[:80]!r}")
+        parts = text[len(_REFERENCE_PREFIX) :].split(":", 3)
+        if len(parts) != 4:
+            raise PayloadError(f"malformed payload reference {text!r}: expected sha256:<hex>:<size>:<store>")
+        algorithm, digest, size, location = parts
+        valid_digest = len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
+        if algorithm != _DIGEST_ALGORITHM or not valid_digest or not size.isdigit() or not location:
+            raise PayloadError(f"malformed payload reference {text!r}: expected sha256:<hex>:<size>:<store>")
+        return cls(digest=digest, size=int(size), location=location)
+
+    @property
+    def text(self) -> str:
+        """The reference as SWF carries it."""
+        return f"{_REFERENCE_PREFIX}{_DIGEST_ALGORITHM}:{self.digest}:{self.size}:{self.location}"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def is_reference(text: str | None) -> bool:
+    """Whether a field's text is an out-of-band reference rather than a value."""
+    return text is not None and text.startswith(_REFERENCE_PREFIX)
+
+
+def fit(kind: str, text: str, *, store: PayloadStore | None = None, field: str | None = None) -> str:
+    """Return ``text`` when it fits SWF's limit for ``kind`` (a key of :data:`FIELD_LIMITS`).
+
+    Over the limit, the text goes to ``store`` and its reference is returned instead. Without a store (or
+    when even the reference would not fit, as can happen for a 256-character reason) this raises
+    :class:`PayloadTooLarge` naming ``field`` (default: ``kind``), the size and the limit, with a hint of
+    the setting to change.
+    """
+    try:
+        limit = FIELD_LIMITS[kind]
+    except KeyError:
+        raise ValueError(f"unknown field kind {kind!r}; expected one of {sorted(FIELD_LIMITS)}") from None
+    if len(text) <= limit:
+        return text
+    name = field or kind
+    if store is None:
+        raise PayloadTooLarge(name, len(text), limit, hint=STORE_HINT)
+    reference = store.put(text.encode("utf-8"))
+    if len(reference) > limit:
+        raise PayloadTooLarge(
+            name,
+            len(text),
+            limit,
+            hint=f"even its out-of-band reference is {len(reference)} characters; use a shorter store URL",
+        )
+    return reference
+
+
+def verify(reference: PayloadReference | str, data: bytes) -> None:
+    """Check fetched bytes against their reference; raises :class:`PayloadDigestMismatch` if they differ."""
+    parsed = reference if isinstance(reference, PayloadReference) else PayloadReference.parse(reference)
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != parsed.digest or len(data) != parsed.size:
+        raise PayloadDigestMismatch(
+            parsed.text, f"the store returned {len(data)} bytes with sha256 {actual}, which do not match"
+        )
+
+
+def resolve(text: str, *, store: PayloadStore | None, field: str = "value") -> str:
+    """The field text a reference stands for, fetched from ``store`` and verified; other text as is."""
+    if not is_reference(text):
+        return text
+    reference = PayloadReference.parse(text)
+    if store is None:
+        raise PayloadError(
+            f"{field} is an out-of-band reference ({reference.text}) but no payload store is configured; "
+            "set SIMPLEFLOW_PAYLOAD_STORE"
+        )
+    data = store.get(reference.text)
+    verify(reference, data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PayloadError(f"{field}: payload {reference.text} is not UTF-8 text: {error}") from error
+
+
+# -- failures ----------------------------------------------------------------------------------------------
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - len(_ELLIPSIS)] + _ELLIPSIS
+
+
+def _qualified_name(exc_type: type) -> str:
+    module = exc_type.__module__
+    return exc_type.__qualname__ if module == "builtins" else f"{module}.{exc_type.__qualname__}"
+
+
+def encode_failure(exc: BaseException) -> tuple[str, str]:
+    """Encode an exception as SWF failure ``(reason, details)``, both within SWF's limits.
+
+    ``reason`` is ``"ExcType: message"`` cut to 256 characters. ``details`` is the JSON object
+    ``{"error": "<module.QualName>", "message": str(exc), "traceback": "..."}``; when it would exceed
+    32,768 characters the traceback is trimmed first (keeping its end, where the error is), then the
+    message.
+    """
+    message = str(exc)
+    type_name = type(exc).__name__
+    reason = _truncate(f"{type_name}: {message}" if message else type_name, FIELD_LIMITS["reason"])
+    formatted = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    body = {"error": _qualified_name(type(exc)), "message": message, "traceback": formatted}
+    limit = FIELD_LIMITS["details"]
+    details = dumps_json(body, field="details")
+    if len(details) > limit:
+        # JSON escaping can grow text, so trim by the measured excess plus a margin, then re-measure.
+        excess = len(details) - limit
+        keep = max(0, len(formatted) - excess - len(_TRACEBACK_TRIMMED) - 64)
+        body["traceback"] = _TRACEBACK_TRIMMED + formatted[len(formatted) - keep :] if keep else ""
+        details = dumps_json(body, field="details")
+        while len(details) > limit:
+            over = len(details) - limit
+            if body["traceback"]:
+                body["traceback"] = body["traceback"][: max(0, len(body["traceback"]) - over - 64)]
+            else:
+                body["message"] = _truncate(body["message"], max(len(_ELLIPSIS), len(body["message"]) - over))
+            details = dumps_json(body, field="details")
+    return reason, details
+
+
+def decode_failure(
+    reason: str | None, details: str | None, *, store: PayloadStore | None = None
+) -> tuple[str | None, Any]:
+    """Decode SWF failure ``(reason, details)``: references resolved, details decoded from JSON.
+
+    Failures written by other SWF clients may carry details that are not JSON; those come back as the
+    raw text rather than raising, so that a failure is always reportable.
+    """
+    if reason is not None and is_reference(reason):
+        reason = resolve(reason, store=store, field="reason")
+    try:
+        decoded = decode(details, field="details", store=store)
+    except PayloadNotJSON:
+        decoded = details
+    return reason, decoded
