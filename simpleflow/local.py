@@ -15,15 +15,16 @@ a pool of workers polling that same service:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from simpleflow import payload
-from simpleflow.exceptions import ConfigurationError, SimpleflowError, WorkflowFailed
+from simpleflow.exceptions import ConfigurationError, SimpleflowError
+from simpleflow.execution import read_close, result_or_raise, start_execution
 
 if TYPE_CHECKING:
     from simpleflow.workflow import Workflow
@@ -32,31 +33,12 @@ logger = logging.getLogger(__name__)
 
 DOMAIN = "local"
 DEFAULT_NB_WORKERS = 16
-# How long a poll waits in the in-memory service before returning empty; it bounds how long stopping
-# the threads can take, and costs nothing while tasks flow.
+# How long an empty poll waits in the in-memory service; it bounds how long stopping the threads takes,
+# and costs nothing while tasks flow.
 POLL_TIMEOUT_SECONDS = 1.0
-# Closing decisions of an execution, as the decider sends them.
-CLOSING_DECISIONS = frozenset(
-    {
-        "CompleteWorkflowExecution",
-        "FailWorkflowExecution",
-        "CancelWorkflowExecution",
-        "ContinueAsNewWorkflowExecution",
-    }
-)
-
-
-@dataclass
-class _RunState:
-    """What the threads of one run share: a stop flag, the first unexpected error, a wake-up event."""
-
-    stopping: threading.Event = field(default_factory=threading.Event)
-    changed: threading.Event = field(default_factory=threading.Event)
-    errors: list[BaseException] = field(default_factory=list)
-
-    def fail(self, error: BaseException) -> None:
-        self.errors.append(error)
-        self.changed.set()
+# When nothing wakes the main thread, it still checks this often for closes no decision made
+# (execution timeout, termination).
+CLOSE_CHECK_INTERVAL = 0.5
 
 
 def run_workflow(
@@ -71,17 +53,14 @@ def run_workflow(
     """Run one execution of ``workflow_cls`` with ``input_value`` (JSON-able) and return its result.
 
     Raises WorkflowFailed(reason, details) when the execution fails, times out, is canceled or
-    terminated; PayloadNotJSON when the input or the result is not JSON; and re-raises an error of the
-    decider itself (for example a NondeterminismError) rather than hiding it behind a timeout.
-    ``timeout`` (seconds of real time) bounds the whole run.
+    terminated; PayloadNotJSON when the input is not JSON; and re-raises an error of the decider itself
+    (for example a NondeterminismError) rather than leaving the run hanging. ``timeout`` (seconds of
+    real time) bounds the whole run.
     """
     if nb_workers < 1:
         raise ConfigurationError(f"nb_workers must be at least 1, not {nb_workers}")
-    run = LocalRun(workflow_cls, nb_workers=nb_workers, processes=processes, real_time=real_time)
-    try:
+    with LocalRun(workflow_cls, nb_workers=nb_workers, processes=processes, real_time=real_time) as run:
         return run.execute(input_value, timeout=timeout)
-    finally:
-        run.close()
 
 
 class LocalRun:
@@ -98,6 +77,7 @@ class LocalRun:
         from simpleflow.localswf.clock import SystemClock, VirtualClock
         from simpleflow.localswf.embedded import embedded_client
         from simpleflow.localswf.service import SWFService
+        from simpleflow.process.shutdown import Shutdown
 
         self.workflow_cls = workflow_cls
         self.nb_workers = nb_workers
@@ -105,207 +85,136 @@ class LocalRun:
         suffix = uuid.uuid4().hex[:12]
         self.decision_task_list = f"local-{suffix}"
         self.activity_task_list = f"local-{suffix}-activities"
+        self.shutdown = Shutdown()
+        self.errors: list[BaseException] = []
+        # Set by the decider when it closes an execution, and by a thread that failed.
+        self.changed = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self._resources = contextlib.ExitStack()
         clock = SystemClock() if real_time else VirtualClock()
         self.service = SWFService(":memory:", clock=clock, poll_timeout=POLL_TIMEOUT_SECONDS)
-        self.client = embedded_client(self.service)
-        self.state = _RunState()
-        self.threads: list[threading.Thread] = []
+        self._resources.callback(self.service.close)
+        self.client = self._resources.enter_context(embedded_client(self.service))
+
+    def __enter__(self) -> LocalRun:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # -- the run ------------------------------------------------------------------------------------------
 
     def execute(self, input_value: Any, *, timeout: float | None = None) -> Any:
         """Start the execution, run it to its close, and return its result (see :func:`run_workflow`)."""
-        from simpleflow.swf.registration import TypeRegistry, ensure_domain
-
-        ensure_domain(self.client, DOMAIN, register_if_missing=True)
-        self.registry = TypeRegistry(self.client, DOMAIN)
-        workflow_type = workflow_type_of(self.workflow_cls)
-        self.registry.ensure_workflow_type(workflow_model(self.client, self.workflow_cls))
-        workflow_id = f"{workflow_type['name']}-local-{uuid.uuid4().hex[:12]}"
-        started = self.client.start_workflow_execution(
+        self.root = start_execution(
+            self.client,
+            self.workflow_cls,
+            input_value,
             domain=DOMAIN,
-            workflowId=workflow_id,
-            workflowType=workflow_type,
-            taskList={"name": self.decision_task_list},
-            input=payload.encode(input_value, field="input"),
-            **start_timeouts(self.workflow_cls),
+            task_list=self.decision_task_list,
+            register_domain=True,
         )
-        self.root = {"workflowId": workflow_id, "runId": started["runId"]}
-        self._start_threads()
-        return self._wait_for_result(timeout)
-
-    def _start_threads(self) -> None:
-        self._spawn("decider", self._decide_forever)
+        self._spawn("decider", self._decide)
         for number in range(self.nb_workers):
-            self._spawn(f"worker-{number}", self._work_forever)
+            self._spawn(f"worker-{number}", self._work)
+        return self._wait_for_result(timeout)
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:
         def guarded() -> None:
             try:
                 target()
             except BaseException as error:
-                if not self.state.stopping.is_set():
-                    self.state.fail(error)
+                if not self.shutdown.is_requested:
+                    self._fail(error)
 
         thread = threading.Thread(target=guarded, name=f"simpleflow-local-{name}", daemon=True)
         thread.start()
         self.threads.append(thread)
 
+    def _fail(self, error: BaseException) -> None:
+        self.errors.append(error)
+        self.changed.set()
+
     def _wait_for_result(self, timeout: float | None) -> Any:
         """Wait for the root execution (following continue-as-new) to close; its result or failure."""
-        import time
-
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            # The decider wakes us when it closes an execution; the periodic check catches closes it
-            # does not decide (execution timeout, termination).
-            self.state.changed.wait(0.5)
-            self.state.changed.clear()
-            if self.state.errors:
-                raise self.state.errors[0]
-            outcome = closed_outcome(self.client, DOMAIN, self.root)
-            if outcome is not None:
-                status, event = outcome
+            self.changed.wait(CLOSE_CHECK_INTERVAL)
+            self.changed.clear()
+            if self.errors:
+                raise self.errors[0]
+            close = read_close(self.client, DOMAIN, self.root)
+            if close is not None:
+                status, attributes = close
                 if status == "CONTINUED_AS_NEW":
-                    self.root = {**self.root, "runId": event["newExecutionRunId"]}
+                    self.root = {**self.root, "runId": attributes["newExecutionRunId"]}
                     continue
-                return result_or_raise(status, event)
+                return result_or_raise(status, attributes)
             if deadline is not None and time.monotonic() > deadline:
                 raise SimpleflowError(f"the local run did not finish within {timeout} s")
 
     # -- decider and workers -----------------------------------------------------------------------------
 
-    def _decide_forever(self) -> None:
-        from simpleflow.executor import Executor
+    def _decide(self) -> None:
+        from simpleflow.process.decider import DeciderPoller
         from simpleflow.swf.actors import Decider
-        from simpleflow.workflow import find_workflow
 
         decider = Decider(self.client, DOMAIN, task_list=self.decision_task_list, identity="local-decider")
-        executors: dict[str, Executor] = {}
-        while not self.state.stopping.is_set():
-            task = decider.poll()
-            if task is None:
-                continue
-            name = task["workflowType"]["name"]
-            if name not in executors:
-                executors[name] = Executor(find_workflow(name), activity_task_list=self.activity_task_list)
-            replay = executors[name].replay(task)
-            decisions = [self._route(decision) for decision in replay.decisions]
-            self.registry.ensure_decision_types(decisions)
-            decider.complete(
-                task["taskToken"], decisions=decisions, execution_context=replay.execution_context
-            )
-            if any(d["decisionType"] in CLOSING_DECISIONS for d in decisions):
-                self.state.changed.set()
+        poller = DeciderPoller(
+            decider,
+            workflows=[self.workflow_cls],
+            activity_task_list=self.activity_task_list,
+            shutdown=self.shutdown,
+            on_replay_error=self._fail,
+            on_closing_decision=lambda: self.changed.set(),
+        )
+        poller.run()
 
-    def _route(self, decision: dict[str, Any]) -> dict[str, Any]:
-        """Send child workflows and new runs to this run's decision task list, which only we poll."""
-        for kind, key in (
-            ("StartChildWorkflowExecution", "startChildWorkflowExecutionDecisionAttributes"),
-            ("ContinueAsNewWorkflowExecution", "continueAsNewWorkflowExecutionDecisionAttributes"),
-        ):
-            if decision["decisionType"] == kind:
-                attributes = {**decision[key], "taskList": {"name": self.decision_task_list}}
-                return {**decision, key: attributes}
-        return decision
-
-    def _work_forever(self) -> None:
+    def _work(self) -> None:
+        from simpleflow.process.worker import ActivityPoller
         from simpleflow.swf.actors import ActivityWorker
 
         worker = ActivityWorker(
             self.client, DOMAIN, task_list=self.activity_task_list, identity="local-worker"
         )
-        while not self.state.stopping.is_set():
+        if self.processes:
+            ActivityPoller(worker, shutdown=self.shutdown).run()
+            return
+        while not self.shutdown.is_requested:
             task = worker.poll()
-            if task is None:
-                continue
-            run_activity_task(worker, task, in_process=not self.processes)
+            if task is not None:
+                run_in_thread(worker, task)
 
     def close(self) -> None:
         """Stop the threads and the service; safe to call more than once."""
-        self.state.stopping.set()
-        self.service.close()
+        self.shutdown.request()
         for thread in self.threads:
             thread.join(timeout=POLL_TIMEOUT_SECONDS * 2)
+        self._resources.close()
 
 
-# -- helpers on SWF shapes -----------------------------------------------------------------------------
+def run_in_thread(worker: Any, task: Mapping[str, Any]) -> None:
+    """Run one activity task in this thread and report its outcome to SWF.
 
+    The activity's own heartbeats go straight to SWF. A cancel request cannot stop a thread, so it is
+    only seen by the activity, as ``heartbeat()`` returning True.
+    """
+    from simpleflow.exceptions import UnknownResource
+    from simpleflow.process.isolation import ActivityContextData, Heartbeat, execute_task
 
-def workflow_type_of(workflow_cls: type[Workflow]) -> dict[str, str]:
-    """The ``workflowType`` of a Workflow class."""
-    return {"name": workflow_cls.name, "version": str(workflow_cls.version)}
+    token = task["taskToken"]
+    cancel_requested = False
 
+    def send(message: Heartbeat) -> None:
+        nonlocal cancel_requested
+        cancel_requested = worker.heartbeat(token, details=message.details) or cancel_requested
 
-def workflow_model(client: Any, workflow_cls: type[Workflow]) -> Any:
-    """The WorkflowType model to register for ``workflow_cls`` in the local domain."""
-    from simpleflow.swf.models import WorkflowType
-
-    return WorkflowType(
-        DOMAIN,
-        workflow_cls.name,
-        version=str(workflow_cls.version),
-        default_task_start_to_close_timeout="NONE",
-        default_execution_start_to_close_timeout=str(
-            getattr(workflow_cls, "execution_timeout", None) or 365 * 24 * 3600
-        ),
-        default_child_policy="TERMINATE",
-        client=client,
-    )
-
-
-def start_timeouts(workflow_cls: type[Workflow]) -> dict[str, str]:
-    """The timeouts of a local start: the class's execution timeout, no decision task timeout."""
-    execution = getattr(workflow_cls, "execution_timeout", None) or 365 * 24 * 3600
-    return {
-        "executionStartToCloseTimeout": str(execution),
-        "taskStartToCloseTimeout": "NONE",
-        "childPolicy": "TERMINATE",
-    }
-
-
-CLOSE_EVENTS = {
-    "WorkflowExecutionCompleted": "COMPLETED",
-    "WorkflowExecutionFailed": "FAILED",
-    "WorkflowExecutionTimedOut": "TIMED_OUT",
-    "WorkflowExecutionCanceled": "CANCELED",
-    "WorkflowExecutionTerminated": "TERMINATED",
-    "WorkflowExecutionContinuedAsNew": "CONTINUED_AS_NEW",
-}
-
-
-def closed_outcome(
-    client: Any, domain: str, execution: Mapping[str, str]
-) -> tuple[str, dict[str, Any]] | None:
-    """``(close status, attributes of the close event)`` of a closed execution; None while it is open."""
-    page = client.get_workflow_execution_history(
-        domain=domain, execution=dict(execution), reverseOrder=True, maximumPageSize=1
-    )
-    events = page.get("events", [])
-    if not events:
-        return None
-    event = events[0]
-    status = CLOSE_EVENTS.get(event["eventType"])
-    if status is None:
-        return None
-    attributes_key = event["eventType"][0].lower() + event["eventType"][1:] + "EventAttributes"
-    return status, dict(event.get(attributes_key, {}))
-
-
-def result_or_raise(status: str, attributes: Mapping[str, Any]) -> Any:
-    """The decoded result of a completed execution; WorkflowFailed for any other close status."""
-    if status == "COMPLETED":
-        return payload.decode(attributes.get("result"), field="result")
-    if status == "FAILED":
-        reason = attributes.get("reason") or "the workflow failed"
-        raise WorkflowFailed(reason, payload.decode_failure(reason, attributes.get("details"))[1])
-    if status == "TIMED_OUT":
-        raise WorkflowFailed(f"the workflow timed out ({attributes.get('timeoutType', 'START_TO_CLOSE')})")
-    if status == "CANCELED":
-        raise WorkflowFailed("the workflow was canceled", attributes.get("details"))
-    raise WorkflowFailed(f"the workflow was terminated: {attributes.get('reason') or 'no reason given'}")
-
-
-def run_activity_task(worker: Any, task: Mapping[str, Any], *, in_process: bool) -> None:
-    """Run one activity task and report its outcome (placeholder until the process model lands)."""
-    raise NotImplementedError
+    outcome = execute_task(task, ActivityContextData(worker.domain, worker.task_list), send=send)
+    try:
+        if outcome.status == "completed":
+            worker.complete(token, result=outcome.result)
+        else:
+            worker.fail(token, reason=outcome.reason, details=outcome.details)
+    except UnknownResource as error:
+        # The task timed out or its execution closed meanwhile: SWF no longer wants the answer.
+        logger.warning("activity task no longer known, its answer is dropped: %s", error)

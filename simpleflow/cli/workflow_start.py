@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
-import uuid
-from typing import TYPE_CHECKING, Any
 
 import click
 
 from simpleflow.cli.arguments import domain_option, input_options, load_workflow, read_input
 from simpleflow.exceptions import ConfigurationError
-
-if TYPE_CHECKING:
-    from simpleflow.workflow import Workflow
-
-# SWF's own ceiling for an execution's start-to-close timeout (one year).
-MAX_EXECUTION_TIMEOUT = 365 * 24 * 3600
+from simpleflow.execution import parse_tags, start_execution
 
 
 @click.command("workflow.start")
@@ -29,6 +21,11 @@ MAX_EXECUTION_TIMEOUT = 365 * 24 * 3600
 @click.option("--execution-timeout", type=click.IntRange(min=1), help="Execution start-to-close, seconds.")
 @click.option("--decision-tasks-timeout", type=click.IntRange(min=1), help="Decision task timeout, seconds.")
 @click.option("--tags", help="Comma-separated tags of the execution (at most 5).")
+@click.option(
+    "--register-domain",
+    is_flag=True,
+    help="Register the domain when missing: for the embedded service; on Amazon SWF register it yourself.",
+)
 @click.option(
     "--nb-workers",
     type=click.IntRange(min=1),
@@ -52,6 +49,7 @@ def workflow_start(
     execution_timeout: int | None,
     decision_tasks_timeout: int | None,
     tags: str | None,
+    register_domain: bool,
     nb_workers: int | None,
     processes: bool,
     real_time: bool,
@@ -81,7 +79,10 @@ def workflow_start(
             raise ConfigurationError(f"{name} only applies with --local")
     if not domain:
         raise ConfigurationError("no domain: give --domain or set SWF_DOMAIN (or use --local)")
+    from simpleflow.swf.client import make_client
+
     execution = start_execution(
+        make_client(),
         workflow_cls,
         value,
         domain=domain,
@@ -90,72 +91,6 @@ def workflow_start(
         execution_timeout=execution_timeout,
         decision_tasks_timeout=decision_tasks_timeout,
         tags=parse_tags(tags),
+        register_domain=register_domain,
     )
     click.echo(f"{execution['workflowId']} {execution['runId']}")
-
-
-def parse_tags(tags: str | None) -> list[str]:
-    """``--tags a,b`` as a list; SWF allows at most 5."""
-    parsed = [tag.strip() for tag in (tags or "").split(",") if tag.strip()]
-    if len(parsed) > 5:
-        raise ConfigurationError(f"at most 5 tags are allowed on SWF, got {len(parsed)}")
-    return parsed
-
-
-def start_execution(
-    workflow_cls: type[Workflow],
-    value: Any,
-    *,
-    domain: str,
-    client: Any = None,
-    workflow_id: str | None = None,
-    task_list: str | None = None,
-    execution_timeout: int | None = None,
-    decision_tasks_timeout: int | None = None,
-    tags: list[str] | None = None,
-    register_domain: bool = False,
-) -> dict[str, str]:
-    """Start an execution of ``workflow_cls``; returns ``{"workflowId": ..., "runId": ...}``.
-
-    The workflow type is registered when missing; the domain only with ``register_domain`` (the caller
-    knows it runs the embedded service). Raises UnknownResource for an unknown domain.
-    """
-    from simpleflow import payload
-    from simpleflow.swf.client import make_client, swf_errors
-    from simpleflow.swf.models import WorkflowType
-    from simpleflow.swf.registration import TypeRegistry, ensure_domain
-
-    client = client or make_client()
-    ensure_domain(client, domain, register_if_missing=register_domain)
-    name, version = workflow_cls.name, str(workflow_cls.version)
-    task_list = task_list or getattr(workflow_cls, "task_list", None) or name
-    execution_timeout = execution_timeout or getattr(workflow_cls, "execution_timeout", None)
-    decision_tasks_timeout = decision_tasks_timeout or getattr(workflow_cls, "decision_tasks_timeout", None)
-    TypeRegistry(client, domain).ensure_workflow_type(
-        WorkflowType(
-            domain,
-            name,
-            version=version,
-            default_task_list=task_list,
-            default_child_policy="TERMINATE",
-            default_execution_start_to_close_timeout=str(execution_timeout or MAX_EXECUTION_TIMEOUT),
-            default_task_start_to_close_timeout=str(decision_tasks_timeout or 300),
-            client=client,
-        )
-    )
-    workflow_id = workflow_id or f"{name}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    params: dict[str, Any] = {
-        "domain": domain,
-        "workflowId": workflow_id,
-        "workflowType": {"name": name, "version": version},
-        "taskList": {"name": task_list},
-        "input": payload.encode(value, field="input"),
-        "executionStartToCloseTimeout": str(execution_timeout or MAX_EXECUTION_TIMEOUT),
-        "taskStartToCloseTimeout": str(decision_tasks_timeout or 300),
-        "childPolicy": "TERMINATE",
-    }
-    if tags:
-        params["tagList"] = tags
-    with swf_errors("StartWorkflowExecution"):
-        started = client.start_workflow_execution(**params)
-    return {"workflowId": workflow_id, "runId": started["runId"]}
