@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from simpleflow import __version__
+from simpleflow.cli.rendering import output_options
 from simpleflow.exceptions import SimpleflowError
 
 
@@ -44,11 +45,16 @@ def configure_logging() -> None:
     "--debug", is_flag=True, envvar="SIMPLEFLOW_DEBUG", help="Show tracebacks instead of one-line errors."
 )
 @click.version_option(__version__, prog_name="simpleflow")
+@output_options(from_environment=True)
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """simpleflow: durable dataflow workflows on Amazon SWF or on the embedded SWF service.
 
-    Run ``simpleflow COMMAND --help`` for the options of a command.
+    Run ``simpleflow COMMAND --help`` for the options of a command. --format and --header also go
+    after the command name (``simpleflow workflow.list --format json``).
+
+    Shell completion: ``eval "$(_SIMPLEFLOW_COMPLETE=bash_source simpleflow)"`` in ~/.bashrc
+    (zsh: zsh_source in ~/.zshrc; fish: ``_SIMPLEFLOW_COMPLETE=fish_source simpleflow | source``).
     """
     configure_logging()
     ctx.ensure_object(dict)
