@@ -63,6 +63,7 @@ __all__ = [
     "decode_failure",
     "encode",
     "encode_failure",
+    "encode_field",
     "encode_input",
     "fit",
     "is_reference",
@@ -130,6 +131,23 @@ def decode(text: str | None, *, field: str = "value", store: PayloadStore | None
     return JSONSerializer().loads(text, field=field)
 
 
+def encode_field(
+    kind: str,
+    value: Any,
+    *,
+    store: PayloadStore | None = None,
+    serializer: Serializer | str | None = None,
+    field: str | None = None,
+) -> str:
+    """:func:`encode` then :func:`fit`: the text to put in an SWF field of ``kind``, or its reference.
+
+    This is what deciders and workers call for every field they send (``kind`` is a key of
+    :data:`FIELD_LIMITS`; ``field`` names it in errors, e.g. ``"result of activity-x-1"``).
+    """
+    name = field or kind
+    return fit(kind, encode(value, field=name, serializer=serializer), store=store, field=name)
+
+
 # -- input forms ------------------------------------------------------------------------------------------
 
 
@@ -171,6 +189,8 @@ class PayloadStore(Protocol):
     ``put`` is content-addressed in the stores simpleflow ships: the same bytes give the same reference
     and are stored once. ``get`` raises :class:`~simpleflow.exceptions.PayloadNotFound` or
     :class:`~simpleflow.exceptions.PayloadStoreUnavailable`; ``delete`` of a missing payload is a no-op.
+    A store whose ``get`` already checks the digest may say so with a ``verifies_digests = True``
+    attribute; otherwise :func:`resolve` checks it.
     """
 
     def put(self, data: bytes) -> str:
@@ -281,7 +301,9 @@ def resolve(text: str, *, store: PayloadStore | None, field: str = "value") -> s
             "set SIMPLEFLOW_PAYLOAD_STORE"
         )
     data = store.get(reference.text)
-    verify(reference, data)
+    # Stores that check digests themselves (simpleflow's, and the cache) need not be hashed twice per replay.
+    if not getattr(store, "verifies_digests", False):
+        verify(reference, data)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -300,13 +322,13 @@ def _qualified_name(exc_type: type) -> str:
     return exc_type.__qualname__ if module == "builtins" else f"{module}.{exc_type.__qualname__}"
 
 
-def encode_failure(exc: BaseException) -> tuple[str, str]:
+def encode_failure(exc: BaseException, *, store: PayloadStore | None = None) -> tuple[str, str]:
     """Encode an exception as SWF failure ``(reason, details)``, both within SWF's limits.
 
-    ``reason`` is ``"ExcType: message"`` cut to 256 characters. ``details`` is the JSON object
-    ``{"error": "<module.QualName>", "message": str(exc), "traceback": "..."}``; when it would exceed
-    32,768 characters the traceback is trimmed first (keeping its end, where the error is), then the
-    message.
+    ``reason`` is ``"ExcType: message"`` cut to 256 characters (the whole message is in the details).
+    ``details`` is the JSON object ``{"error": "<module.QualName>", "message": str(exc), "traceback":
+    "..."}``. When it exceeds 32,768 characters it goes whole to ``store`` if one is given; otherwise the
+    traceback is trimmed first (keeping its end, where the error is), then the message.
     """
     message = str(exc)
     type_name = type(exc).__name__
@@ -315,19 +337,19 @@ def encode_failure(exc: BaseException) -> tuple[str, str]:
     body = {"error": _qualified_name(type(exc)), "message": message, "traceback": formatted}
     limit = FIELD_LIMITS["details"]
     details = dumps_json(body, field="details")
-    if len(details) > limit:
-        # JSON escaping can grow text, so trim by the measured excess plus a margin, then re-measure.
-        excess = len(details) - limit
-        keep = max(0, len(formatted) - excess - len(_TRACEBACK_TRIMMED) - 64)
-        body["traceback"] = _TRACEBACK_TRIMMED + formatted[len(formatted) - keep :] if keep else ""
+    if len(details) > limit and store is not None:
+        return reason, fit("details", details, store=store)
+    # JSON escaping can make the text longer than its characters, so trim by the measured excess (plus a
+    # margin) and measure again: the traceback's tail first (the raising frame is last), then the message.
+    kept = formatted
+    while len(details) > limit:
+        over = len(details) - limit + 64
+        if kept:
+            kept = kept[over:] if over < len(kept) else ""
+            body["traceback"] = _TRACEBACK_TRIMMED + kept if kept else ""
+        else:
+            body["message"] = _truncate(body["message"], max(len(_ELLIPSIS), len(body["message"]) - over))
         details = dumps_json(body, field="details")
-        while len(details) > limit:
-            over = len(details) - limit
-            if body["traceback"]:
-                body["traceback"] = body["traceback"][: max(0, len(body["traceback"]) - over - 64)]
-            else:
-                body["message"] = _truncate(body["message"], max(len(_ELLIPSIS), len(body["message"]) - over))
-            details = dumps_json(body, field="details")
     return reason, details
 
 

@@ -116,11 +116,14 @@ def make_client(
     max_attempts: int | None = None,
     retry_mode: str | None = None,
     session: boto3.session.Session | None = None,
+    max_pool_connections: int | None = None,
 ) -> SWFClient:
     """Make a boto3 ``swf`` client configured as the module docstring describes.
 
     ``max_attempts`` overrides ``SWF_CONNECTION_RETRIES``; ``retry_mode`` overrides ``AWS_RETRY_MODE``
     (``standard`` by default). ``session`` overrides the credentials of :func:`set_credentials`.
+    ``max_pool_connections`` widens botocore's pool (10) for many threads sharing one client: each
+    long poll holds a connection for up to 60 s.
     """
     mode = retry_mode or os.environ.get("AWS_RETRY_MODE") or DEFAULT_RETRY_MODE
     if mode not in RETRY_MODES:
@@ -138,6 +141,7 @@ def make_client(
         retries={"total_max_attempts": attempts, "mode": mode},
         read_timeout=READ_TIMEOUT_SECONDS,
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        **({} if max_pool_connections is None else {"max_pool_connections": max_pool_connections}),
     )
     client = session.client("swf", endpoint_url=endpoint_url, config=config)
     if is_custom_endpoint(client) and not _has_credentials(session):

@@ -326,6 +326,7 @@ def test_encode_failure_trims_the_traceback_first() -> None:
     body = json.loads(details)
     assert body["message"] == "x" * 1000
     assert body["traceback"].startswith("...(traceback trimmed")
+    assert body["traceback"].rstrip().endswith("n" * 1000)  # the end, where the error is, is kept
 
 
 def test_encode_failure_trims_the_message_when_it_alone_is_too_large() -> None:

@@ -112,6 +112,10 @@ def test_read_timeout_outlasts_the_long_poll() -> None:
     assert make_client().meta.config.read_timeout > 60
 
 
+def test_connection_pool_can_be_widened() -> None:
+    assert make_client(max_pool_connections=40).meta.config.max_pool_connections == 40
+
+
 def test_set_credentials_signs_with_them(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(swf_client_module, "_default_session", None)
     set_credentials("AKIDPROGRAMMATIC", "secret-value")

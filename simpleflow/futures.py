@@ -1,0 +1,212 @@
+"""Futures of the replay: what ``Workflow.submit`` returns.
+
+A :class:`Future` mimics :mod:`concurrent.futures`, with one difference that is the heart of the replay
+model: nothing ever waits. A future is resolved from the execution's history when it is created (the
+executor knows at once whether its task completed, failed or is still running). Reading the result of
+a future that is not done, or waiting on it, raises :class:`~simpleflow.exceptions.ExecutionBlocked`:
+the replay stops there, the decisions gathered so far are sent, and ``run()`` is replayed from the
+start when the next event arrives.
+
+States (a ``(str, Enum)``):
+
+- ``PENDING``: not scheduled yet (its arguments wait on other futures, or a limit deferred it);
+- ``RUNNING``: scheduled (or being scheduled by this replay) and not closed;
+- ``FINISHED``: closed with a result or with an exception;
+- ``CANCELLED``: canceled before it could finish.
+
+This module does no I/O and knows nothing of SWF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from enum import Enum
+from typing import Any, NamedTuple
+
+from simpleflow.exceptions import ExecutionBlocked, TaskCanceled
+
+
+class FutureState(str, Enum):
+    """The life cycle of a :class:`Future`."""
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    FINISHED = "FINISHED"
+    CANCELLED = "CANCELLED"
+
+
+PENDING = FutureState.PENDING
+RUNNING = FutureState.RUNNING
+FINISHED = FutureState.FINISHED
+CANCELLED = FutureState.CANCELLED
+
+# The ``return_when`` values of :func:`wait`, spelled as in concurrent.futures.
+FIRST_COMPLETED = "FIRST_COMPLETED"
+FIRST_EXCEPTION = "FIRST_EXCEPTION"
+ALL_COMPLETED = "ALL_COMPLETED"
+
+
+class Future:
+    """The eventual outcome of a task, a timer, a signal or a canvas.
+
+    ``task_id`` names what the future stands for (``None`` for futures that have no id yet, such as
+    an idempotent task whose arguments are not resolved). The ``set_*`` methods are the executor's:
+    user code reads futures, it does not resolve them.
+    """
+
+    def __init__(self, *, task_id: str | None = None) -> None:
+        self.task_id = task_id
+        self._state = PENDING
+        self._result: Any = None
+        self._exception: BaseException | None = None
+        self._canceller: Callable[[], bool] | None = None
+
+    def __repr__(self) -> str:
+        name = f" {self.task_id}" if self.task_id else ""
+        return f"<Future{name} {self._state.value}>"
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> FutureState:
+        """The current :class:`FutureState`."""
+        return self._state
+
+    @property
+    def pending(self) -> bool:
+        """True when the task is not scheduled yet."""
+        return self._state is PENDING
+
+    @property
+    def running(self) -> bool:
+        """True when the task is scheduled and not closed."""
+        return self._state is RUNNING
+
+    @property
+    def finished(self) -> bool:
+        """True when the task closed with a result or an exception."""
+        return self._state is FINISHED
+
+    @property
+    def cancelled(self) -> bool:
+        """True when the task was canceled."""
+        return self._state is CANCELLED
+
+    @property
+    def done(self) -> bool:
+        """True when the future will not change any more (finished or cancelled)."""
+        return self._state in (FINISHED, CANCELLED)
+
+    @property
+    def result(self) -> Any:
+        """The task's result.
+
+        Raises the task's exception when it failed, :class:`TaskCanceled` when it was canceled, and
+        :class:`ExecutionBlocked` (which stops the replay) when it is not done yet.
+        """
+        if self._state is FINISHED:
+            if self._exception is not None:
+                raise self._exception
+            return self._result
+        if self._state is CANCELLED:
+            raise self._exception or TaskCanceled(task_id=self.task_id)
+        raise ExecutionBlocked(self)
+
+    @property
+    def exception(self) -> BaseException | None:
+        """The task's exception, ``None`` when it succeeded; blocks the replay when it is not done."""
+        if not self.done:
+            raise ExecutionBlocked(self)
+        return self._exception
+
+    # -- acting ----------------------------------------------------------------------------------------
+
+    def cancel(self) -> bool:
+        """Ask for the task to be canceled; return False when it is already done.
+
+        A pending future becomes ``CANCELLED`` at once. A running one asks the executor to send the
+        matching cancel decision (cancel the activity, the timer, the child workflow); the future turns
+        ``CANCELLED`` when the history records the cancellation.
+        """
+        if self.done:
+            return False
+        if self._canceller is not None:
+            return self._canceller()
+        if self._state is PENDING:
+            self.set_cancelled()
+            return True
+        return False
+
+    # -- resolving (the executor's side) ---------------------------------------------------------------
+
+    def set_running(self) -> None:
+        """Mark the future as scheduled and not closed."""
+        self._state = RUNNING
+
+    def set_result(self, value: Any) -> None:
+        """Finish the future with a result."""
+        self._state = FINISHED
+        self._result = value
+        self._exception = None
+
+    def set_exception(self, exception: BaseException) -> None:
+        """Finish the future with an exception."""
+        self._state = FINISHED
+        self._exception = exception
+
+    def set_cancelled(self, exception: BaseException | None = None) -> None:
+        """Mark the future as cancelled; ``exception`` is what reading its result raises."""
+        self._state = CANCELLED
+        self._exception = exception or TaskCanceled(task_id=self.task_id)
+
+    def set_canceller(self, canceller: Callable[[], bool] | None) -> None:
+        """Install what :meth:`cancel` calls while the future is not done."""
+        self._canceller = canceller
+
+
+class WaitResult(NamedTuple):
+    """What :func:`wait` returns: the futures done and not done, each in the order they were given."""
+
+    done: list[Future]
+    not_done: list[Future]
+
+
+def _has_failed(future: Future) -> bool:
+    # Reads the private slot: going through .exception would be fine here (the future is done), but
+    # this keeps the check obviously free of replay-blocking side effects.
+    return future.done and future._exception is not None
+
+
+def wait(*futures: Future, return_when: str = ALL_COMPLETED) -> WaitResult:
+    """Wait on ``futures`` like :func:`concurrent.futures.wait`, the replay way.
+
+    When the condition holds, return ``WaitResult(done, not_done)``. Otherwise raise
+    :class:`ExecutionBlocked`: the replay stops and resumes when the history has moved on.
+
+    - ``ALL_COMPLETED`` (default): every future is done;
+    - ``FIRST_COMPLETED``: at least one future is done (or none was given);
+    - ``FIRST_EXCEPTION``: one future finished with an exception, or all of them are done.
+    """
+    if return_when not in (ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION):
+        raise ValueError(f"unknown return_when: {return_when!r}")
+    done = [future for future in futures if future.done]
+    not_done = [future for future in futures if not future.done]
+    if not not_done:
+        return WaitResult(done, not_done)
+    if return_when == FIRST_COMPLETED and done:
+        return WaitResult(done, not_done)
+    if return_when == FIRST_EXCEPTION and any(_has_failed(future) for future in done):
+        return WaitResult(done, not_done)
+    raise ExecutionBlocked(not_done[0])
+
+
+def as_completed(*futures: Future) -> Iterator[Future]:
+    """Yield the futures that are done, in the order given, then block the replay if any is not.
+
+    A replay cannot observe arrival order between decision tasks, so "completed" order is the order of
+    the arguments among those already done; the rest are yielded by a later replay.
+    """
+    pending = [future for future in futures if not future.done]
+    yield from (future for future in futures if future.done)
+    if pending:
+        raise ExecutionBlocked(pending[0])

@@ -1,0 +1,435 @@
+"""Folds boto3-shaped SWF events into the records of :mod:`simpleflow.history.records`.
+
+Handlers are named ``on_<eventType>`` after SWF's own event type names, so that the dispatch is a
+name lookup and a grep for an event type finds its handler; hence the CamelCase method names.
+"""
+
+# ruff: noqa: N802
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from simpleflow.history.records import (
+    Attempt,
+    CancelRequest,
+    DecisionFailure,
+    ExternalRequest,
+    ExternalState,
+    MarkerRecord,
+    SignalRecord,
+    TaskKind,
+    TaskState,
+    TimerRecord,
+    TimerState,
+    WorkflowStart,
+)
+
+
+def attributes_key(event_type: str) -> str:
+    """The key holding an event's attributes: ``ActivityTaskScheduled`` -> ``activityTask...Attributes``."""
+    return event_type[0].lower() + event_type[1:] + "EventAttributes"
+
+
+_CLOSING_DECISION_FAILURES = frozenset(
+    {
+        "CompleteWorkflowExecutionFailed",
+        "FailWorkflowExecutionFailed",
+        "CancelWorkflowExecutionFailed",
+        "ContinueAsNewWorkflowExecutionFailed",
+    }
+)
+
+
+@dataclass
+class EventFolder:
+    """Folds events into records, one :meth:`feed` per event; mutable while folding, records are frozen."""
+
+    attempts: dict[tuple[TaskKind, str], list[Attempt]] = field(default_factory=dict)
+    by_event: dict[int, tuple[TaskKind, str, int]] = field(default_factory=dict)
+    timers: dict[str, TimerRecord] = field(default_factory=dict)
+    signals: list[SignalRecord] = field(default_factory=list)
+    sent: dict[int, ExternalRequest] = field(default_factory=dict)
+    markers: list[MarkerRecord] = field(default_factory=list)
+    cancel_requests: list[CancelRequest] = field(default_factory=list)
+    decision_failures: list[DecisionFailure] = field(default_factory=list)
+    start: WorkflowStart | None = None
+    closed: str | None = None
+    execution_context: str | None = None
+    last_started_decision: int | None = None
+
+    # -- tasks --------------------------------------------------------------------------------------
+
+    def open_attempt(self, kind: TaskKind, task_id: str, attempt: Attempt) -> None:
+        attempts = self.attempts.setdefault((kind, task_id), [])
+        attempts.append(attempt)
+        if attempt.state is not TaskState.SCHEDULE_FAILED:
+            self.by_event[attempt.scheduled_event_id] = (kind, task_id, len(attempts) - 1)
+
+    def update(self, scheduled_event_id: int, **changes: Any) -> None:
+        located = self.by_event.get(scheduled_event_id)
+        if located is None:
+            return  # a partial history (or a foreign event): nothing to attach it to
+        kind, task_id, index = located
+        attempts = self.attempts[(kind, task_id)]
+        attempts[index] = dataclasses.replace(attempts[index], **changes)
+
+    def update_latest(self, kind: TaskKind, task_id: str, **changes: Any) -> None:
+        attempts = self.attempts.get((kind, task_id))
+        if attempts:
+            attempts[-1] = dataclasses.replace(attempts[-1], **changes)
+
+    def feed(self, event: Mapping[str, Any]) -> None:
+        event_type = event["eventType"]
+        event_id = int(event["eventId"])
+        attrs = event.get(attributes_key(event_type)) or {}
+        at = event.get("eventTimestamp")
+        handler = getattr(self, "on_" + event_type, None)
+        if handler is not None:
+            handler(event_id, attrs, at)
+        elif event_type in _CLOSING_DECISION_FAILURES:
+            self.decision_failures.append(DecisionFailure(event_type, event_id, attrs.get("cause", "")))
+        elif event_type.startswith("WorkflowExecution") and event_type != "WorkflowExecutionSignaled":
+            self.closed = event_type
+
+    # -- workflow-level events ------------------------------------------------------------------------
+
+    def on_WorkflowExecutionStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        parent = attrs.get("parentWorkflowExecution") or {}
+        self.start = WorkflowStart(
+            workflow_name=attrs["workflowType"]["name"],
+            workflow_version=attrs["workflowType"]["version"],
+            task_list=(attrs.get("taskList") or {}).get("name"),
+            input=attrs.get("input"),
+            tag_list=tuple(attrs.get("tagList") or ()),
+            child_policy=attrs.get("childPolicy"),
+            task_priority=attrs.get("taskPriority"),
+            execution_start_to_close_timeout=attrs.get("executionStartToCloseTimeout"),
+            task_start_to_close_timeout=attrs.get("taskStartToCloseTimeout"),
+            continued_execution_run_id=attrs.get("continuedExecutionRunId"),
+            parent_workflow_id=parent.get("workflowId"),
+            parent_run_id=parent.get("runId"),
+            lambda_role=attrs.get("lambdaRole"),
+            started_at=at,
+        )
+
+    def on_WorkflowExecutionCancelRequested(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        requester = attrs.get("externalWorkflowExecution") or {}
+        self.cancel_requests.append(
+            CancelRequest(event_id, attrs.get("cause"), requester.get("workflowId"), requester.get("runId"))
+        )
+
+    def on_WorkflowExecutionSignaled(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        sender = attrs.get("externalWorkflowExecution") or {}
+        self.signals.append(
+            SignalRecord(
+                attrs["signalName"],
+                event_id,
+                attrs.get("input"),
+                sender.get("workflowId"),
+                sender.get("runId"),
+            )
+        )
+
+    def on_DecisionTaskStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.last_started_decision = event_id
+
+    def on_DecisionTaskCompleted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.execution_context = attrs.get("executionContext")
+
+    def on_MarkerRecorded(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.markers.append(MarkerRecord(attrs["markerName"], event_id, attrs.get("details")))
+
+    def on_RecordMarkerFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.markers.append(MarkerRecord(attrs["markerName"], event_id, failed_cause=attrs.get("cause")))
+
+    # -- activities ----------------------------------------------------------------------------------
+
+    def on_ActivityTaskScheduled(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.open_attempt(
+            TaskKind.ACTIVITY,
+            attrs["activityId"],
+            Attempt(
+                TaskState.SCHEDULED,
+                event_id,
+                at,
+                name=attrs["activityType"]["name"],
+                version=attrs["activityType"]["version"],
+                input=attrs.get("input"),
+                control=attrs.get("control"),
+            ),
+        )
+
+    def on_ScheduleActivityTaskFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        kind_type = attrs.get("activityType") or {}
+        failed = Attempt(
+            TaskState.SCHEDULE_FAILED,
+            event_id,
+            at,
+            name=kind_type.get("name"),
+            version=kind_type.get("version"),
+            closed_at=at,
+            cause=attrs.get("cause"),
+        )
+        self.open_attempt(TaskKind.ACTIVITY, attrs["activityId"], failed)
+
+    def on_ActivityTaskStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(attrs["scheduledEventId"], state=TaskState.STARTED, started_at=at)
+
+    def on_ActivityTaskCompleted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(
+            attrs["scheduledEventId"], state=TaskState.COMPLETED, result=attrs.get("result"), closed_at=at
+        )
+
+    def on_ActivityTaskFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(
+            attrs["scheduledEventId"],
+            state=TaskState.FAILED,
+            reason=attrs.get("reason"),
+            details=attrs.get("details"),
+            closed_at=at,
+        )
+
+    def on_ActivityTaskTimedOut(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(
+            attrs["scheduledEventId"],
+            state=TaskState.TIMED_OUT,
+            timeout_type=attrs.get("timeoutType"),
+            details=attrs.get("details"),
+            closed_at=at,
+        )
+
+    def on_ActivityTaskCanceled(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(
+            attrs["scheduledEventId"], state=TaskState.CANCELED, details=attrs.get("details"), closed_at=at
+        )
+
+    def on_ActivityTaskCancelRequested(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update_latest(TaskKind.ACTIVITY, attrs["activityId"], cancel_requested=True)
+
+    def on_RequestCancelActivityTaskFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        # Usually ACTIVITY_ID_UNKNOWN: the activity closed first. Counting the request as made keeps the
+        # executor from asking again on every replay.
+        self.update_latest(TaskKind.ACTIVITY, attrs["activityId"], cancel_requested=True)
+
+    # -- Lambda functions ----------------------------------------------------------------------------
+
+    def on_LambdaFunctionScheduled(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.open_attempt(
+            TaskKind.LAMBDA,
+            attrs["id"],
+            Attempt(
+                TaskState.SCHEDULED,
+                event_id,
+                at,
+                name=attrs["name"],
+                input=attrs.get("input"),
+                control=attrs.get("control"),
+            ),
+        )
+
+    def on_ScheduleLambdaFunctionFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        failed = Attempt(
+            TaskState.SCHEDULE_FAILED,
+            event_id,
+            at,
+            name=attrs.get("name"),
+            closed_at=at,
+            cause=attrs.get("cause"),
+        )
+        self.open_attempt(TaskKind.LAMBDA, attrs["id"], failed)
+
+    def on_StartLambdaFunctionFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(
+            attrs.get("scheduledEventId", 0),
+            state=TaskState.FAILED,
+            reason=attrs.get("cause"),
+            details=attrs.get("message"),
+            closed_at=at,
+        )
+
+    def on_LambdaFunctionStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(attrs["scheduledEventId"], state=TaskState.STARTED, started_at=at)
+
+    def on_LambdaFunctionCompleted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(
+            attrs["scheduledEventId"], state=TaskState.COMPLETED, result=attrs.get("result"), closed_at=at
+        )
+
+    def on_LambdaFunctionFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(
+            attrs["scheduledEventId"],
+            state=TaskState.FAILED,
+            reason=attrs.get("reason"),
+            details=attrs.get("details"),
+            closed_at=at,
+        )
+
+    def on_LambdaFunctionTimedOut(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(
+            attrs["scheduledEventId"],
+            state=TaskState.TIMED_OUT,
+            timeout_type=attrs.get("timeoutType"),
+            closed_at=at,
+        )
+
+    # -- child workflows -----------------------------------------------------------------------------
+
+    def on_StartChildWorkflowExecutionInitiated(
+        self, event_id: int, attrs: Mapping[str, Any], at: Any
+    ) -> None:
+        self.open_attempt(
+            TaskKind.CHILD_WORKFLOW,
+            attrs["workflowId"],
+            Attempt(
+                TaskState.SCHEDULED,
+                event_id,
+                at,
+                name=attrs["workflowType"]["name"],
+                version=attrs["workflowType"]["version"],
+                input=attrs.get("input"),
+                control=attrs.get("control"),
+            ),
+        )
+
+    def on_StartChildWorkflowExecutionFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        initiated = attrs.get("initiatedEventId") or 0
+        if initiated in self.by_event:
+            self.update(initiated, state=TaskState.SCHEDULE_FAILED, cause=attrs.get("cause"), closed_at=at)
+            return
+        # SWF may refuse the start without recording an Initiated event (initiatedEventId 0).
+        workflow_type = attrs.get("workflowType") or {}
+        failed = Attempt(
+            TaskState.SCHEDULE_FAILED,
+            event_id,
+            at,
+            name=workflow_type.get("name"),
+            version=workflow_type.get("version"),
+            control=attrs.get("control"),
+            closed_at=at,
+            cause=attrs.get("cause"),
+        )
+        self.open_attempt(TaskKind.CHILD_WORKFLOW, attrs["workflowId"], failed)
+
+    def on_ChildWorkflowExecutionStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        run_id = (attrs.get("workflowExecution") or {}).get("runId")
+        self.update(attrs["initiatedEventId"], state=TaskState.STARTED, started_at=at, run_id=run_id)
+
+    def on_ChildWorkflowExecutionCompleted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(
+            attrs["initiatedEventId"], state=TaskState.COMPLETED, result=attrs.get("result"), closed_at=at
+        )
+
+    def on_ChildWorkflowExecutionFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(
+            attrs["initiatedEventId"],
+            state=TaskState.FAILED,
+            reason=attrs.get("reason"),
+            details=attrs.get("details"),
+            closed_at=at,
+        )
+
+    def on_ChildWorkflowExecutionTimedOut(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(
+            attrs["initiatedEventId"],
+            state=TaskState.TIMED_OUT,
+            timeout_type=attrs.get("timeoutType"),
+            closed_at=at,
+        )
+
+    def on_ChildWorkflowExecutionCanceled(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(
+            attrs["initiatedEventId"], state=TaskState.CANCELED, details=attrs.get("details"), closed_at=at
+        )
+
+    def on_ChildWorkflowExecutionTerminated(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self.update(attrs["initiatedEventId"], state=TaskState.TERMINATED, closed_at=at)
+
+    # -- timers ------------------------------------------------------------------------------------------
+
+    def on_TimerStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        timer_id = attrs["timerId"]
+        self.timers[timer_id] = TimerRecord(
+            timer_id, TimerState.STARTED, event_id, attrs.get("startToFireTimeout"), attrs.get("control")
+        )
+
+    def _set_timer(self, timer_id: str, **changes: Any) -> None:
+        if timer_id in self.timers:
+            self.timers[timer_id] = dataclasses.replace(self.timers[timer_id], **changes)
+
+    def on_TimerFired(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self._set_timer(attrs["timerId"], state=TimerState.FIRED)
+
+    def on_TimerCanceled(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self._set_timer(attrs["timerId"], state=TimerState.CANCELED)
+
+    def on_StartTimerFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        timer_id = attrs["timerId"]
+        if timer_id in self.timers and self.timers[timer_id].state is TimerState.STARTED:
+            return  # TIMER_ID_ALREADY_IN_USE: the running timer is still the one that counts
+        self.timers[timer_id] = TimerRecord(
+            timer_id, TimerState.START_FAILED, event_id, cause=attrs.get("cause")
+        )
+
+    def on_CancelTimerFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self._set_timer(attrs["timerId"], cancel_failed_cause=attrs.get("cause"))
+
+    # -- signals and cancel requests sent to other executions -------------------------------------------
+
+    def on_SignalExternalWorkflowExecutionInitiated(
+        self, event_id: int, attrs: Mapping[str, Any], at: Any
+    ) -> None:
+        self.sent[event_id] = ExternalRequest(
+            attrs["workflowId"],
+            event_id,
+            ExternalState.INITIATED,
+            attrs.get("runId"),
+            attrs["signalName"],
+            attrs.get("input"),
+            attrs.get("control"),
+        )
+
+    def on_RequestCancelExternalWorkflowExecutionInitiated(
+        self, event_id: int, attrs: Mapping[str, Any], at: Any
+    ) -> None:
+        self.sent[event_id] = ExternalRequest(
+            attrs["workflowId"],
+            event_id,
+            ExternalState.INITIATED,
+            attrs.get("runId"),
+            control=attrs.get("control"),
+        )
+
+    def _close_sent(self, attrs: Mapping[str, Any], event_id: int, **changes: Any) -> None:
+        initiated = attrs.get("initiatedEventId") or 0
+        if initiated in self.sent:
+            self.sent[initiated] = dataclasses.replace(self.sent[initiated], **changes)
+        else:
+            self.sent[event_id] = ExternalRequest(
+                attrs.get("workflowId", ""),
+                event_id,
+                run_id=attrs.get("runId"),
+                control=attrs.get("control"),
+                **changes,
+            )
+
+    def on_ExternalWorkflowExecutionSignaled(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
+        self._close_sent(attrs, event_id, state=ExternalState.DELIVERED)
+
+    def on_SignalExternalWorkflowExecutionFailed(
+        self, event_id: int, attrs: Mapping[str, Any], at: Any
+    ) -> None:
+        self._close_sent(attrs, event_id, state=ExternalState.FAILED, cause=attrs.get("cause"))
+
+    def on_ExternalWorkflowExecutionCancelRequested(
+        self, event_id: int, attrs: Mapping[str, Any], at: Any
+    ) -> None:
+        self._close_sent(attrs, event_id, state=ExternalState.DELIVERED)
+
+    def on_RequestCancelExternalWorkflowExecutionFailed(
+        self, event_id: int, attrs: Mapping[str, Any], at: Any
+    ) -> None:
+        self._close_sent(attrs, event_id, state=ExternalState.FAILED, cause=attrs.get("cause"))

@@ -1,0 +1,15 @@
+"""The process model: decider and activity worker loops, their supervisor, task isolation, shutdown.
+
+Entry points, so the CLI commands stay thin:
+
+- ``worker.start``: :func:`simpleflow.process.worker.start_worker` with a
+  :class:`~simpleflow.process.worker.WorkerConfig` (domain, task list, heartbeat interval, one task);
+- ``decider.start``: :func:`simpleflow.process.decider.start_decider` with a
+  :class:`~simpleflow.process.decider.DeciderConfig` (domain, task list, workflow dotted paths);
+- in-process loops (``--local``, tests): :class:`~simpleflow.process.worker.ActivityPoller` and
+  :class:`~simpleflow.process.decider.DeciderPoller` with a client and a
+  :class:`~simpleflow.process.shutdown.Shutdown`.
+
+Modules: ``isolation`` (one activity in a child process), ``worker``, ``decider``, ``supervisor``
+(N pollers kept alive, graceful stop), ``shutdown`` (signal handling), ``tree`` (process trees).
+"""

@@ -1,0 +1,213 @@
+"""The decider: poll decision tasks, replay the workflow on a fresh instance, answer with decisions.
+
+Entry points (what ``simpleflow decider.start`` calls):
+
+- :func:`start_decider(config, processes=N, grace_period=S) <start_decider>`: a :class:`Supervisor`
+  keeping N decider processes alive; blocks until SIGTERM/SIGINT, returns an exit code;
+- :func:`run_decider_process(config) <run_decider_process>`: one decider poller in this process;
+- :class:`DeciderPoller`: the loop itself, for callers that bring their own client and
+  :class:`Shutdown` (the ``--local`` runner).
+
+Every decision task gets a fresh ``Executor(workflow_cls, ...)`` and so a fresh workflow instance:
+nothing leaks from one replay to the next (simpleflow issue #101).
+
+A replay that raises (a ``NondeterminismError``, a bug in the workflow's code, an import error) does
+not kill the decider and does not fail the execution. The error is logged and the task is left
+unanswered: SWF times it out after the execution's task start-to-close timeout and schedules a new
+decision task. SWF has no "decision task failed" call, and ``FailWorkflowExecution`` would destroy an
+execution for a fault that is usually in the deployed code: once the code is fixed and the decider
+restarted, the next decision task replays cleanly and the execution carries on where it was.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource, WorkflowImportError
+from simpleflow.process.shutdown import Shutdown, ShutdownForced, ShutdownRequested
+from simpleflow.process.supervisor import Supervisor
+from simpleflow.swf.actors import Decider
+from simpleflow.swf.client import make_client
+from simpleflow.swf.registration import TypeRegistry, ensure_domain
+
+logger = logging.getLogger(__name__)
+
+POLL_ERROR_BACKOFF = (1.0, 30.0)
+
+
+class DecisionResult(str, Enum):
+    """What the decider did with one decision task."""
+
+    COMPLETED = "completed"
+    REPLAY_FAILED = "replay_failed"  # left unanswered: SWF times it out and redelivers
+    LOST = "lost"  # SWF no longer knows the task
+
+
+@dataclass(frozen=True)
+class DeciderConfig:
+    """Everything a decider process needs; picklable. ``workflows`` are dotted paths to classes."""
+
+    domain: str
+    task_list: str
+    workflows: tuple[str, ...] = ()
+    activity_task_list: str | None = None
+    endpoint_url: str | None = None
+    region: str | None = None
+    identity: str | None = None
+    register_domain: bool = False
+
+
+def import_workflow(path: str) -> type:
+    """The class at dotted ``path`` (``module.Class``)."""
+    module_name, _, attribute = path.rpartition(".")
+    if not module_name:
+        raise WorkflowImportError(path, "expected module.Class")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise WorkflowImportError(path, f"cannot import {module_name}: {error}") from error
+    try:
+        return getattr(module, attribute)  # type: ignore[no-any-return,unused-ignore]
+    except AttributeError:
+        raise WorkflowImportError(path, f"{module_name} has no attribute {attribute}") from None
+
+
+def workflow_type_name(workflow_cls: type) -> str:
+    """The SWF workflow type name a workflow class answers to (its ``name``, else module.qualname)."""
+    name = getattr(workflow_cls, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    return f"{workflow_cls.__module__}.{workflow_cls.__qualname__}"
+
+
+class DeciderPoller:
+    """Polls one decision task list and answers each task from a fresh replay."""
+
+    def __init__(
+        self,
+        decider: Decider,
+        *,
+        workflows: Sequence[type] = (),
+        activity_task_list: str | None = None,
+        payload_store: Any = None,
+        registry: TypeRegistry | None = None,
+        shutdown: Shutdown | None = None,
+        executor_factory: Callable[..., Any] | None = None,
+    ) -> None:
+        """``executor_factory`` defaults to :class:`simpleflow.executor.Executor` (same signature)."""
+        self.decider = decider
+        self.executor_factory = executor_factory
+        self.workflows = {workflow_type_name(cls): cls for cls in workflows}
+        self.activity_task_list = activity_task_list
+        self.payload_store = payload_store
+        self.registry = registry or TypeRegistry(decider.client, decider.domain)
+        self.shutdown = shutdown or Shutdown()
+
+    def find_workflow(self, name: str) -> type:
+        """The workflow class for SWF type ``name``: the given ones first, then the registry."""
+        if name in self.workflows:
+            return self.workflows[name]
+        from simpleflow.workflow import find_workflow
+
+        return find_workflow(name)  # type: ignore[no-any-return,unused-ignore]
+
+    def _executor_factory(self) -> Callable[..., Any]:
+        if self.executor_factory is not None:
+            return self.executor_factory
+        from simpleflow.executor import Executor
+
+        return Executor  # type: ignore[no-any-return,unused-ignore]
+
+    def run(self, *, one_task: bool = False) -> int:
+        """Poll and decide until a stop is requested (or after one task); returns tasks handled."""
+        done = 0
+        backoff = POLL_ERROR_BACKOFF[0]
+        while not self.shutdown.is_requested:
+            try:
+                with self.shutdown.interruptible():
+                    task = self.decider.poll()
+            except ShutdownRequested:
+                break
+            except (ConfigurationError, UnknownResource):
+                raise  # a missing domain or bad settings: polling again cannot help
+            except SWFError as error:
+                logger.warning("poll failed, retrying in %.0f s: %s", backoff, error)
+                self.shutdown.wait(backoff)
+                backoff = min(backoff * 2, POLL_ERROR_BACKOFF[1])
+                continue
+            backoff = POLL_ERROR_BACKOFF[0]
+            if task is None:
+                continue
+            self.process_task(task)
+            done += 1
+            if one_task:
+                break
+        return done
+
+    def process_task(self, task: Mapping[str, Any]) -> DecisionResult:
+        """Replay ``task`` on a fresh workflow instance and complete it with the decisions."""
+        execution = task.get("workflowExecution", {})
+        label = f"{execution.get('workflowId')} ({execution.get('runId')})"
+        try:
+            workflow_cls = self.find_workflow(task["workflowType"]["name"])
+            executor = self._executor_factory()(
+                workflow_cls, activity_task_list=self.activity_task_list, payload_store=self.payload_store
+            )
+            replay = executor.replay(task)
+        except Exception:
+            logger.exception(
+                "replay of %s failed; the decision task is left to time out and be redelivered", label
+            )
+            return DecisionResult.REPLAY_FAILED
+        try:
+            self.registry.ensure_decision_types(replay.decisions)
+            self.decider.complete(
+                task["taskToken"], decisions=replay.decisions, execution_context=replay.execution_context
+            )
+        except UnknownResource as error:
+            logger.warning("decision task of %s no longer known to SWF: %s", label, error)
+            return DecisionResult.LOST
+        logger.info("decided %s: %d decision(s)", label, len(replay.decisions))
+        return DecisionResult.COMPLETED
+
+
+def run_decider_process(config: DeciderConfig) -> int:
+    """One decider poller in this process, stopping gracefully on SIGTERM/SIGINT; returns tasks done."""
+    shutdown = Shutdown()
+    shutdown.install_signal_handlers()
+    workflows = [import_workflow(path) for path in config.workflows]
+    client = make_client(endpoint_url=config.endpoint_url, region=config.region)
+    ensure_domain(client, config.domain, register_if_missing=config.register_domain)
+    decider = Decider(client, config.domain, task_list=config.task_list, identity=config.identity)
+    poller = DeciderPoller(
+        decider, workflows=workflows, activity_task_list=config.activity_task_list, shutdown=shutdown
+    )
+    try:
+        return poller.run()
+    except ShutdownForced:
+        logger.warning("stopped at once; the decision task in hand is left to SWF's timeout")
+        raise SystemExit(1) from None
+
+
+def start_decider(config: DeciderConfig, *, processes: int = 1, grace_period: float = 60.0) -> int:
+    """Run ``processes`` decider pollers under a supervisor until stopped; returns the exit code.
+
+    The workflows are imported and the domain checked here first, so a typo or a missing domain is
+    one clear error instead of pollers dying and being restarted in a loop.
+    """
+    for path in config.workflows:
+        import_workflow(path)
+    client = make_client(endpoint_url=config.endpoint_url, region=config.region)
+    ensure_domain(client, config.domain, register_if_missing=config.register_domain)
+    return Supervisor(
+        run_decider_process,
+        config,
+        processes=processes,
+        grace_period=grace_period,
+        name=f"decider[{config.task_list}]",
+    ).run()

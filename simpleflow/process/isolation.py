@@ -1,0 +1,286 @@
+"""Run one activity task isolated in a child process, and watch it from the parent.
+
+The child is forked from a ``forkserver`` (a clean, single-threaded process that has already imported
+simpleflow), so it starts in milliseconds without inheriting the worker's threads, sockets or locks.
+In the child:
+
+- it leads its own process group, so a cancel can kill the activity with everything it started, and
+  a Ctrl-C meant for the worker does not reach it (graceful shutdown lets it finish);
+- on Linux it asks to be killed if its parent dies, so a ``kill -9`` of a worker leaves no orphan;
+- it binds the activity context (:func:`simpleflow.activity.get_context`) and routes
+  :func:`simpleflow.activity.heartbeat` to the parent through a pipe (it returns False: the parent
+  kills the child as soon as a heartbeat reveals a cancel request);
+- it decodes the input, runs the activity and sends back the encoded result or failure. Encoding
+  happens here, so a result that is not JSON fails the task with a clear reason.
+
+The parent side is :class:`ActivityProcess`: ``next_event(timeout)`` returns a :class:`Heartbeat`,
+the :class:`Outcome`, or :class:`Died` when the child ended without one (OOM kill, segfault,
+``os._exit``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from simpleflow.process.tree import describe_exit, kill_tree
+
+logger = logging.getLogger(__name__)
+
+# Linux's prctl(PR_SET_PDEATHSIG, sig): the kernel signals us when the parent thread exits.
+PR_SET_PDEATHSIG = 1
+
+REASON_LIMIT = 256
+
+
+@dataclass(frozen=True)
+class ActivityContextData:
+    """What the child needs to know about the task it runs, besides the task itself.
+
+    ``environ`` is the worker's environment when the task started: the forkserver's own is a snapshot
+    from its start, and an activity must see the same settings as its worker (the payload store, ...).
+    """
+
+    domain: str
+    task_list: str
+    environ: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """The activity called ``heartbeat(details)``; ``details`` is already encoded."""
+
+    details: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The activity ended: ``completed`` with ``result``, or ``failed`` with ``reason``/``details``."""
+
+    status: str
+    result: str | None = None
+    reason: str | None = None
+    details: str | None = None
+
+
+@dataclass(frozen=True)
+class Died:
+    """The child process ended without sending an outcome; ``reason`` says how."""
+
+    exitcode: int | None
+    reason: str
+
+
+ChildEvent = Heartbeat | Outcome | Died
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        logger.debug("cannot ask to die with the parent", exc_info=True)
+
+
+def _fallback_failure(error: BaseException) -> Outcome:
+    """A failure report that needs nothing from the exception but its type's name."""
+    kind = type(error)
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    try:
+        message = str(error)
+    except BaseException:  # an exception whose __str__ raises must still be reported
+        message = "<the exception's message could not be rendered>"
+    reason = f"{kind.__name__}: {message}"[:REASON_LIMIT]
+    details = json.dumps({"error": name, "message": message[:4096], "traceback": ""})
+    return Outcome("failed", reason=reason, details=details)
+
+
+def failure_outcome(error: BaseException) -> Outcome:
+    """The failure report of ``error``, with a fallback when the exception cannot be serialized."""
+    from simpleflow import payload
+
+    try:
+        reason, details = payload.encode_failure(error)
+    except BaseException as encoding_error:
+        logger.debug("encode_failure failed: %r", encoding_error)
+        return _fallback_failure(error)
+    return Outcome("failed", reason=reason, details=details)
+
+
+def execute_task(task: Mapping[str, Any], data: ActivityContextData, *, send: Any) -> Outcome:
+    """Run ``task`` in this process with the activity context bound; failures become an Outcome."""
+    from simpleflow import activity, payload
+    from simpleflow.storage import store_from_settings
+
+    def heartbeat(details: Any = None) -> bool:
+        encoded = None if details is None else payload.encode(details, field="heartbeat details")
+        if encoded is not None:
+            encoded = payload.fit("heartbeat_details", encoded, field="heartbeat details")
+        send(Heartbeat(encoded))
+        # The parent kills this process as soon as it sees a cancel request, so while we run, none came.
+        return False
+
+    execution = task.get("workflowExecution", {})
+    try:
+        found = activity.find_activity(task["activityType"]["name"])
+        context = activity.ActivityContext(
+            workflow_id=execution.get("workflowId", ""),
+            run_id=execution.get("runId", ""),
+            activity_id=task.get("activityId", ""),
+            domain=data.domain,
+            task_list=data.task_list,
+            attempt=attempt_of(task),
+            activity_name=found.name,
+        )
+        # Fields over SWF's limits travel out of band, through the store the settings name (if any).
+        store = store_from_settings()
+        args, kwargs = payload.parse_input(payload.decode(task.get("input"), field="input", store=store))
+        with activity.bind_context(context, heartbeat):
+            value = found.run(args, kwargs)
+        encoded = payload.encode(value, field="result", serializer=found.serializer)
+        result = payload.fit("result", encoded, store=store)
+    except Exception as error:
+        return failure_outcome(error)
+    return Outcome("completed", result=result)
+
+
+def attempt_of(task: Mapping[str, Any]) -> int:
+    """The attempt number of a task, when the activity id carries it (``...-attempt-<n>``), else 1.
+
+    SWF's activity task does not carry the scheduling decision's ``control``, so the id is the only
+    place a retry count can travel to the worker.
+    """
+    activity_id = str(task.get("activityId", ""))
+    _, separator, tail = activity_id.rpartition("-attempt-")
+    if separator and tail.isdigit():
+        return int(tail)
+    return 1
+
+
+def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: Connection) -> None:
+    """The child process's entry point (module-level so the forkserver can import it)."""
+    os.setpgid(0, 0)
+    _die_with_parent()
+    if data.environ:
+        os.environ.clear()
+        os.environ.update(data.environ)
+    # The worker's handlers are not inherited through the forkserver, but be explicit: a graceful
+    # shutdown must let the activity finish, and a kill comes as SIGKILL anyway.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    lock = threading.Lock()
+
+    def send(message: Any) -> None:
+        # Activities may heartbeat from their own threads; a Connection is not thread-safe.
+        with lock:
+            connection.send(message)
+
+    try:
+        outcome = execute_task(task, data, send=send)
+    except BaseException as error:  # SystemExit, KeyboardInterrupt from the activity: still a failure
+        outcome = _fallback_failure(error)
+        logger.debug("activity ended with %s", traceback.format_exc())
+    try:
+        send(outcome)
+    except Exception as error:  # e.g. an outcome too big for the pipe (it is not: SWF caps it)
+        send(_fallback_failure(error))
+    connection.close()
+
+
+_forkserver_ready = False
+
+
+def _context() -> Any:
+    global _forkserver_ready
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    if not _forkserver_ready:
+        # Imported once in the forkserver, so each child starts with simpleflow ready.
+        context.set_forkserver_preload(
+            ["simpleflow.process.isolation", "simpleflow.activity", "simpleflow.payload"]
+        )
+        _forkserver_ready = True
+    return context
+
+
+class ActivityProcess:
+    """A child process running one activity task, seen from the worker."""
+
+    def __init__(self, task: Mapping[str, Any], data: ActivityContextData) -> None:
+        context = _context()
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=child_main,
+            args=(dict(task), data, sender),
+            name=f"activity-{task.get('activityId', '?')}",
+            daemon=False,
+        )
+        self._sender = sender
+        self._finished = False
+
+    @property
+    def pid(self) -> int | None:
+        """The child's pid once started."""
+        return self._process.pid
+
+    def start(self) -> None:
+        """Start the child."""
+        self._process.start()
+        # Only the child writes: closing our copy lets a read see EOF once the child is gone.
+        self._sender.close()
+
+    def next_event(self, timeout: float | None) -> ChildEvent | None:
+        """The next heartbeat or the end of the task; None when ``timeout`` passed with neither."""
+        if self._finished:
+            raise RuntimeError("the activity process already ended")
+        ready = wait([self._receiver, self._process.sentinel], timeout=timeout)
+        if not ready:
+            return None
+        if self._receiver.poll():
+            try:
+                message = self._receiver.recv()
+            except (EOFError, OSError):
+                message = None
+            if isinstance(message, Outcome):
+                self._finished = True
+                self._process.join()
+                return message
+            if isinstance(message, Heartbeat):
+                return message
+        # The pipe is at EOF or the process ended: wait for its exit status.
+        self._process.join()
+        self._finished = True
+        return Died(self._process.exitcode, f"activity process {describe_exit(self._process.exitcode)}")
+
+    def kill(self) -> None:
+        """Kill the child and every process it started, then reap it."""
+        pid = self._process.pid
+        if pid is not None and self._process.exitcode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+            kill_tree(pid)
+        self._process.join()
+        self._finished = True
+        self._receiver.close()
+
+    def close(self) -> None:
+        """Release the pipe and the process object (after the outcome or a kill)."""
+        self._receiver.close()
+        with contextlib.suppress(ValueError):
+            self._process.close()

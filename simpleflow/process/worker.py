@@ -1,0 +1,228 @@
+"""The activity worker: poll activity tasks, run each isolated in a child process, report the outcome.
+
+Entry points (what ``simpleflow worker.start`` calls):
+
+- :func:`start_worker(config, processes=N, grace_period=S) <start_worker>`: a :class:`Supervisor`
+  keeping N poller processes alive; blocks until SIGTERM/SIGINT, returns an exit code;
+- :func:`run_worker_process(config) <run_worker_process>`: one poller in this process, with signal
+  handlers (the supervisor's target);
+- :class:`ActivityPoller`: the loop itself, for callers that bring their own client and
+  :class:`Shutdown` (e.g. a thread in the ``--local`` runner).
+
+While the child runs, the parent heartbeats every ``heartbeat_interval`` seconds (and forwards the
+activity's own heartbeats, at most one per ``min_heartbeat_gap``). A cancel request seen on a
+heartbeat kills the child's whole process tree and answers ``RespondActivityTaskCanceled``. A child
+that dies without an outcome fails the task at once, the reason saying how it died.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from functools import partial
+from typing import Any
+
+from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource
+from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Died, Heartbeat, Outcome
+from simpleflow.process.shutdown import Shutdown, ShutdownForced, ShutdownRequested
+from simpleflow.process.supervisor import Supervisor
+from simpleflow.swf.actors import ActivityWorker
+from simpleflow.swf.client import make_client
+from simpleflow.swf.registration import ensure_domain
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_HEARTBEAT_INTERVAL = 60.0
+DEFAULT_MIN_HEARTBEAT_GAP = 1.0
+# After an SWF error on a poll, wait this long (doubling, capped) before polling again.
+POLL_ERROR_BACKOFF = (1.0, 30.0)
+
+
+class TaskResult(str, Enum):
+    """What the worker answered SWF for one task."""
+
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CRASHED = "crashed"
+    CANCELED = "canceled"
+    LOST = "lost"  # SWF no longer knows the task (it timed out or its execution closed)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Everything a worker process needs; picklable, so the supervisor can hand it to new processes."""
+
+    domain: str
+    task_list: str
+    heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL
+    min_heartbeat_gap: float = DEFAULT_MIN_HEARTBEAT_GAP
+    one_task: bool = False
+    endpoint_url: str | None = None
+    region: str | None = None
+    identity: str | None = None
+    register_domain: bool = False
+
+
+class ActivityPoller:
+    """Polls one task list and runs each task isolated; stops when ``shutdown`` is requested."""
+
+    def __init__(
+        self,
+        worker: ActivityWorker,
+        *,
+        heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL,
+        min_heartbeat_gap: float = DEFAULT_MIN_HEARTBEAT_GAP,
+        shutdown: Shutdown | None = None,
+    ) -> None:
+        if heartbeat_interval <= 0:
+            raise ConfigurationError(f"heartbeat interval must be positive, not {heartbeat_interval}")
+        self.worker = worker
+        self.heartbeat_interval = heartbeat_interval
+        self.min_heartbeat_gap = min(min_heartbeat_gap, heartbeat_interval)
+        self.shutdown = shutdown or Shutdown()
+
+    def run(self, *, one_task: bool = False) -> int:
+        """Poll and process tasks until a stop is requested (or after one task); returns tasks done."""
+        done = 0
+        backoff = POLL_ERROR_BACKOFF[0]
+        while not self.shutdown.is_requested:
+            try:
+                with self.shutdown.interruptible():
+                    task = self.worker.poll()
+            except ShutdownRequested:
+                break
+            except (ConfigurationError, UnknownResource):
+                raise  # a missing domain or bad settings: polling again cannot help
+            except SWFError as error:
+                logger.warning("poll failed, retrying in %.0f s: %s", backoff, error)
+                self.shutdown.wait(backoff)
+                backoff = min(backoff * 2, POLL_ERROR_BACKOFF[1])
+                continue
+            backoff = POLL_ERROR_BACKOFF[0]
+            if task is None:
+                continue
+            self.process_task(task)
+            done += 1
+            if one_task:
+                break
+        return done
+
+    def process_task(self, task: Mapping[str, Any]) -> TaskResult:
+        """Run one task in a child process and answer SWF; never raises for the task's own failures."""
+        token = task["taskToken"]
+        name = task.get("activityType", {}).get("name")
+        logger.info("activity %s (%s) started", task.get("activityId"), name)
+        child = ActivityProcess(
+            task, ActivityContextData(self.worker.domain, self.worker.task_list, environ=dict(os.environ))
+        )
+        child.start()
+        try:
+            return self._watch(child, token)
+        except BaseException:
+            # ShutdownForced (second signal) or a bug here: never leave the activity running behind us.
+            child.kill()
+            raise
+        finally:
+            child.close()
+
+    def _watch(self, child: ActivityProcess, token: str) -> TaskResult:
+        details: str | None = None
+        last_beat = time.monotonic()
+        next_beat = last_beat + self.heartbeat_interval
+        while True:
+            if time.monotonic() >= next_beat:
+                try:
+                    cancel_requested = self.worker.heartbeat(token, details=details)
+                except UnknownResource as error:
+                    logger.warning("task no longer known to SWF, killing the activity: %s", error)
+                    child.kill()
+                    return TaskResult.LOST
+                except SWFError as error:
+                    logger.warning("heartbeat failed (will retry): %s", error)
+                    cancel_requested = False
+                last_beat = time.monotonic()
+                next_beat = last_beat + self.heartbeat_interval
+                if cancel_requested:
+                    child.kill()
+                    return self._respond(
+                        TaskResult.CANCELED, partial(self.worker.cancel, token, details=details)
+                    )
+            event = child.next_event(timeout=max(0.0, next_beat - time.monotonic()))
+            if event is None:
+                continue
+            if isinstance(event, Heartbeat):
+                details = event.details
+                # Forward the activity's heartbeat now, unless the last one went out too recently.
+                next_beat = max(last_beat + self.min_heartbeat_gap, time.monotonic())
+                continue
+            if isinstance(event, Outcome):
+                if event.status == "completed":
+                    return self._respond(
+                        TaskResult.COMPLETED, partial(self.worker.complete, token, result=event.result)
+                    )
+                return self._respond(
+                    TaskResult.FAILED,
+                    partial(self.worker.fail, token, reason=event.reason, details=event.details),
+                )
+            return self._respond_died(token, event)
+
+    def _respond_died(self, token: str, died: Died) -> TaskResult:
+        logger.error("%s", died.reason)
+        details = json.dumps(
+            {"error": "ActivityProcessDied", "message": died.reason, "exit_code": died.exitcode}
+        )
+        return self._respond(
+            TaskResult.CRASHED, partial(self.worker.fail, token, reason=died.reason, details=details)
+        )
+
+    def _respond(self, result: TaskResult, respond: Callable[[], None]) -> TaskResult:
+        try:
+            respond()
+        except UnknownResource as error:
+            logger.warning("task no longer known to SWF, its %s answer is dropped: %s", result.value, error)
+            return TaskResult.LOST
+        logger.info("activity task %s", result.value)
+        return result
+
+
+def run_worker_process(config: WorkerConfig) -> int:
+    """One worker poller in this process, stopping gracefully on SIGTERM/SIGINT; returns tasks done."""
+    shutdown = Shutdown()
+    shutdown.install_signal_handlers()
+    client = make_client(endpoint_url=config.endpoint_url, region=config.region)
+    ensure_domain(client, config.domain, register_if_missing=config.register_domain)
+    worker = ActivityWorker(client, config.domain, task_list=config.task_list, identity=config.identity)
+    poller = ActivityPoller(
+        worker,
+        heartbeat_interval=config.heartbeat_interval,
+        min_heartbeat_gap=config.min_heartbeat_gap,
+        shutdown=shutdown,
+    )
+    try:
+        return poller.run(one_task=config.one_task)
+    except ShutdownForced:
+        logger.warning("stopped at once; the task in hand was killed and is left to SWF's timeouts")
+        raise SystemExit(1) from None
+
+
+def start_worker(config: WorkerConfig, *, processes: int = 1, grace_period: float = 60.0) -> int:
+    """Run ``processes`` worker pollers under a supervisor until stopped; returns the exit code.
+
+    The domain is checked here first, so a missing domain is one clear error (with the command that
+    registers it) instead of pollers dying and being restarted in a loop.
+    """
+    client = make_client(endpoint_url=config.endpoint_url, region=config.region)
+    ensure_domain(client, config.domain, register_if_missing=config.register_domain)
+    supervisor = Supervisor(
+        run_worker_process,
+        config,
+        processes=processes,
+        grace_period=grace_period,
+        name=f"worker[{config.task_list}]",
+    )
+    return supervisor.run()
