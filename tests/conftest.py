@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from click.testing import CliRunner
+
+from simpleflow.localswf.embedded import embedded_client
+from simpleflow.localswf.service import SWFService
 
 
 @pytest.fixture
 def cli_runner() -> CliRunner:
     """Drives the ``simpleflow`` CLI in process."""
     return CliRunner()
+
+
+@pytest.fixture
+def swf_service() -> Iterator[SWFService]:
+    """An embedded SWF service in memory, with short long polls (0.5 s) so empty polls stay cheap."""
+    service = SWFService(poll_timeout=0.5)
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def swf_client(swf_service: SWFService) -> Iterator[Any]:
+    """A boto3 ``swf`` client attached in process to ``swf_service``: botocore checks every shape."""
+    with embedded_client(swf_service) as client:
+        yield client

@@ -1,0 +1,264 @@
+"""Domains, workflow and activity types, and resource tags."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from simpleflow.localswf.context import Context
+from simpleflow.localswf.faults import SWFFault, unknown_resource, validation_error
+from simpleflow.localswf.paging import decode_page_token, encode_page_token, page_size
+from simpleflow.localswf.runs import dump
+
+REGISTERED = "REGISTERED"
+DEPRECATED = "DEPRECATED"
+ARN_PREFIX = "arn:aws:swf:us-east-1:000000000000:/domain/"
+MAX_RETENTION_DAYS = 90
+
+WORKFLOW_DEFAULTS = (
+    "defaultTaskStartToCloseTimeout",
+    "defaultExecutionStartToCloseTimeout",
+    "defaultTaskList",
+    "defaultTaskPriority",
+    "defaultChildPolicy",
+    "defaultLambdaRole",
+)
+ACTIVITY_DEFAULTS = (
+    "defaultTaskStartToCloseTimeout",
+    "defaultTaskHeartbeatTimeout",
+    "defaultTaskList",
+    "defaultTaskPriority",
+    "defaultTaskScheduleToStartTimeout",
+    "defaultTaskScheduleToCloseTimeout",
+)
+KINDS = {"workflow": ("workflowType", WORKFLOW_DEFAULTS), "activity": ("activityType", ACTIVITY_DEFAULTS)}
+
+
+def domain_arn(name: str) -> str:
+    """The ARN of a domain (the only taggable SWF resource)."""
+    return ARN_PREFIX + name
+
+
+def require_domain(ctx: Context, name: str, *, registered: bool = True) -> Any:
+    """The domain row; UnknownResourceFault if missing (or deprecated, when ``registered``)."""
+    row = ctx.store.row("SELECT * FROM domains WHERE name = ?", (name,))
+    if row is None or (registered and row["status"] != REGISTERED):
+        raise unknown_resource(f"Unknown domain: {name}")
+    return row
+
+
+def register_domain(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    name = params["name"]
+    retention = params["workflowExecutionRetentionPeriodInDays"]
+    if retention != "NONE" and (not retention.isdigit() or int(retention) > MAX_RETENTION_DAYS):
+        raise validation_error(f"workflowExecutionRetentionPeriodInDays must be 0 to {MAX_RETENTION_DAYS}")
+    if ctx.store.row("SELECT 1 FROM domains WHERE name = ?", (name,)) is not None:
+        raise SWFFault("DomainAlreadyExistsFault", name)
+    tags = params.get("tags") or []
+    check_tag_count(ctx, len(tags))
+    ctx.store.execute(
+        "INSERT INTO domains (name, description, status, retention_days, created) VALUES (?, ?, ?, ?, ?)",
+        (name, params.get("description"), REGISTERED, retention, ctx.now),
+    )
+    store_tags(ctx, domain_arn(name), tags)
+    return {}
+
+
+def domain_info(row: Any) -> dict[str, Any]:
+    info = {"name": row["name"], "status": row["status"], "arn": domain_arn(row["name"])}
+    if row["description"] is not None:
+        info["description"] = row["description"]
+    return info
+
+
+def describe_domain(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    row = require_domain(ctx, params["name"], registered=False)
+    return {
+        "domainInfo": domain_info(row),
+        "configuration": {"workflowExecutionRetentionPeriodInDays": row["retention_days"]},
+    }
+
+
+def deprecate_domain(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    row = require_domain(ctx, params["name"], registered=False)
+    if row["status"] == DEPRECATED:
+        raise SWFFault("DomainDeprecatedFault", params["name"])
+    ctx.store.execute("UPDATE domains SET status = ? WHERE name = ?", (DEPRECATED, params["name"]))
+    return {}
+
+
+def undeprecate_domain(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    row = require_domain(ctx, params["name"], registered=False)
+    if row["status"] == REGISTERED:
+        raise SWFFault("DomainAlreadyExistsFault", params["name"])
+    ctx.store.execute("UPDATE domains SET status = ? WHERE name = ?", (REGISTERED, params["name"]))
+    return {}
+
+
+def list_domains(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    reverse = bool(params.get("reverseOrder"))
+    after = decode_page_token(params.get("nextPageToken"))
+    size = page_size(params, ctx.limits)
+    sql = "SELECT * FROM domains WHERE status = ?"
+    args: list[Any] = [params["registrationStatus"]]
+    if after is not None:
+        sql += " AND name < ?" if reverse else " AND name > ?"
+        args.append(after)
+    sql += f" ORDER BY name {'DESC' if reverse else 'ASC'} LIMIT ?"
+    rows = ctx.store.rows(sql, [*args, size + 1])
+    result: dict[str, Any] = {"domainInfos": [domain_info(row) for row in rows[:size]]}
+    if len(rows) > size:
+        result["nextPageToken"] = encode_page_token(rows[size - 1]["name"])
+    return result
+
+
+def register_type(ctx: Context, params: dict[str, Any], *, kind: str) -> dict[str, Any]:
+    require_domain(ctx, params["domain"])
+    key = (params["domain"], kind, params["name"], params["version"])
+    exists = ctx.store.row(
+        "SELECT 1 FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?", key
+    )
+    if exists is not None:
+        raise SWFFault("TypeAlreadyExistsFault", f"{kind} type {params['name']} {params['version']}")
+    config = {name: params[name] for name in KINDS[kind][1] if params.get(name) is not None}
+    ctx.store.execute(
+        "INSERT INTO types (domain, kind, name, version, status, description, created, config)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (*key, REGISTERED, params.get("description"), ctx.now, dump(config)),
+    )
+    return {}
+
+
+def find_type(ctx: Context, domain: str, *, kind: str, type_ref: dict[str, str]) -> Any:
+    """The type row, or None."""
+    return ctx.store.row(
+        "SELECT * FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?",
+        (domain, kind, type_ref["name"], type_ref["version"]),
+    )
+
+
+def require_type(ctx: Context, params: dict[str, Any], *, kind: str) -> Any:
+    require_domain(ctx, params["domain"])
+    type_ref = params[KINDS[kind][0]]
+    row = find_type(ctx, params["domain"], kind=kind, type_ref=type_ref)
+    if row is None:
+        raise unknown_resource(f"Unknown {kind} type: {type_ref['name']} {type_ref['version']}")
+    return row
+
+
+def type_info(row: Any, *, kind: str) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        KINDS[kind][0]: {"name": row["name"], "version": row["version"]},
+        "status": row["status"],
+        "creationDate": row["created"],
+    }
+    if row["description"] is not None:
+        info["description"] = row["description"]
+    if row["deprecated"] is not None:
+        info["deprecationDate"] = row["deprecated"]
+    return info
+
+
+def describe_type(ctx: Context, params: dict[str, Any], *, kind: str) -> dict[str, Any]:
+    row = require_type(ctx, params, kind=kind)
+    return {"typeInfo": type_info(row, kind=kind), "configuration": json.loads(row["config"])}
+
+
+def set_type_status(ctx: Context, params: dict[str, Any], *, kind: str, status: str) -> dict[str, Any]:
+    row = require_type(ctx, params, kind=kind)
+    if row["status"] == status:
+        fault = "TypeDeprecatedFault" if status == DEPRECATED else "TypeAlreadyExistsFault"
+        raise SWFFault(fault, f"{kind} type {row['name']} {row['version']} is already {status}")
+    ctx.store.execute(
+        "UPDATE types SET status = ?, deprecated = ?"
+        " WHERE domain = ? AND kind = ? AND name = ? AND version = ?",
+        (status, ctx.now if status == DEPRECATED else None, row["domain"], kind, row["name"], row["version"]),
+    )
+    return {}
+
+
+def delete_type(ctx: Context, params: dict[str, Any], *, kind: str) -> dict[str, Any]:
+    row = require_type(ctx, params, kind=kind)
+    if row["status"] != DEPRECATED:
+        raise SWFFault(
+            "TypeNotDeprecatedFault", f"{kind} type {row['name']} {row['version']} is not deprecated"
+        )
+    ctx.store.execute(
+        "DELETE FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?",
+        (row["domain"], kind, row["name"], row["version"]),
+    )
+    return {}
+
+
+def list_types(ctx: Context, params: dict[str, Any], *, kind: str) -> dict[str, Any]:
+    require_domain(ctx, params["domain"], registered=False)
+    reverse = bool(params.get("reverseOrder"))
+    after = decode_page_token(params.get("nextPageToken"))
+    size = page_size(params, ctx.limits)
+    sql = "SELECT * FROM types WHERE domain = ? AND kind = ? AND status = ?"
+    args: list[Any] = [params["domain"], kind, params["registrationStatus"]]
+    if params.get("name"):
+        sql += " AND name = ?"
+        args.append(params["name"])
+    if after is not None:
+        sql += " AND (name, version) < (?, ?)" if reverse else " AND (name, version) > (?, ?)"
+        args.extend(after)
+    order = "DESC" if reverse else "ASC"
+    rows = ctx.store.rows(f"{sql} ORDER BY name {order}, version {order} LIMIT ?", [*args, size + 1])
+    result: dict[str, Any] = {"typeInfos": [type_info(row, kind=kind) for row in rows[:size]]}
+    if len(rows) > size:
+        result["nextPageToken"] = encode_page_token([rows[size - 1]["name"], rows[size - 1]["version"]])
+    return result
+
+
+def check_tag_count(ctx: Context, count: int) -> None:
+    if count > ctx.limits.max_resource_tags:
+        raise SWFFault("TooManyTagsFault", f"A resource can have at most {ctx.limits.max_resource_tags} tags")
+
+
+def store_tags(ctx: Context, arn: str, tags: list[dict[str, str]]) -> None:
+    for tag in tags:
+        ctx.store.execute(
+            "INSERT OR REPLACE INTO resource_tags (arn, tag_key, tag_value) VALUES (?, ?, ?)",
+            (arn, tag["key"], tag.get("value")),
+        )
+
+
+def require_tagged_domain(ctx: Context, arn: str) -> None:
+    if not arn.startswith(ARN_PREFIX):
+        raise unknown_resource(f"Unknown resource: {arn}")
+    require_domain(ctx, arn[len(ARN_PREFIX) :], registered=False)
+
+
+def tag_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params["resourceArn"]
+    require_tagged_domain(ctx, arn)
+    existing = {
+        row["tag_key"] for row in ctx.store.rows("SELECT tag_key FROM resource_tags WHERE arn = ?", (arn,))
+    }
+    check_tag_count(ctx, len(existing | {tag["key"] for tag in params["tags"]}))
+    store_tags(ctx, arn, params["tags"])
+    return {}
+
+
+def untag_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params["resourceArn"]
+    require_tagged_domain(ctx, arn)
+    for key in params["tagKeys"]:
+        ctx.store.execute("DELETE FROM resource_tags WHERE arn = ? AND tag_key = ?", (arn, key))
+    return {}
+
+
+def list_tags_for_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params["resourceArn"]
+    require_tagged_domain(ctx, arn)
+    rows = ctx.store.rows(
+        "SELECT tag_key, tag_value FROM resource_tags WHERE arn = ? ORDER BY tag_key", (arn,)
+    )
+    tags = []
+    for row in rows:
+        tag = {"key": row["tag_key"]}
+        if row["tag_value"] is not None:
+            tag["value"] = row["tag_value"]
+        tags.append(tag)
+    return {"tags": tags}

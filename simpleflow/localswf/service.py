@@ -1,0 +1,274 @@
+"""``SWFService``: the embedded SWF engine behind both transports.
+
+``handle(operation, params)`` takes and returns SWF JSON 1.0 shapes. Every call runs under one lock, in
+one SQLite transaction; long polls wait on a condition per task list (releasing the lock, so they never
+block other callers) and wake as soon as a task is scheduled there. A scheduler thread fires deadlines
+on time; with a ``VirtualClock`` it also skips idle time (see ``VirtualClock`` for the rule).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from simpleflow.localswf import decisions, executions, registry, tasks
+from simpleflow.localswf.clock import Clock, SystemClock, VirtualClock
+from simpleflow.localswf.closing import terminate_run
+from simpleflow.localswf.context import ACTIVITY, DECISION, Context
+from simpleflow.localswf.faults import SWFFault
+from simpleflow.localswf.lambdas import LambdaFunction, finish_lambda, invoke
+from simpleflow.localswf.limits import Limits
+from simpleflow.localswf.store import Store
+from simpleflow.localswf.timeouts import fire_due, next_due
+from simpleflow.localswf.validation import validate_request
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Context, dict[str, Any]], Any]
+
+HANDLERS: dict[str, Handler] = {
+    "RegisterDomain": registry.register_domain,
+    "DescribeDomain": registry.describe_domain,
+    "DeprecateDomain": registry.deprecate_domain,
+    "UndeprecateDomain": registry.undeprecate_domain,
+    "ListDomains": registry.list_domains,
+    "TagResource": registry.tag_resource,
+    "UntagResource": registry.untag_resource,
+    "ListTagsForResource": registry.list_tags_for_resource,
+    "StartWorkflowExecution": executions.start_workflow_execution,
+    "DescribeWorkflowExecution": executions.describe_workflow_execution,
+    "GetWorkflowExecutionHistory": executions.get_workflow_execution_history,
+    "ListOpenWorkflowExecutions": functools.partial(executions.list_executions, closed=False),
+    "ListClosedWorkflowExecutions": functools.partial(executions.list_executions, closed=True),
+    "CountOpenWorkflowExecutions": functools.partial(executions.count_executions, closed=False),
+    "CountClosedWorkflowExecutions": functools.partial(executions.count_executions, closed=True),
+    "SignalWorkflowExecution": executions.signal_workflow_execution,
+    "RequestCancelWorkflowExecution": executions.request_cancel_workflow_execution,
+    "TerminateWorkflowExecution": executions.terminate_workflow_execution,
+    "RespondDecisionTaskCompleted": decisions.respond_decision_task_completed,
+    "RespondActivityTaskCompleted": tasks.respond_activity_task_completed,
+    "RespondActivityTaskFailed": tasks.respond_activity_task_failed,
+    "RespondActivityTaskCanceled": tasks.respond_activity_task_canceled,
+    "RecordActivityTaskHeartbeat": tasks.record_activity_task_heartbeat,
+    "CountPendingActivityTasks": tasks.count_pending_activity_tasks,
+    "CountPendingDecisionTasks": tasks.count_pending_decision_tasks,
+}
+for _kind, _noun in (("workflow", "WorkflowType"), ("activity", "ActivityType")):
+    HANDLERS[f"Register{_noun}"] = functools.partial(registry.register_type, kind=_kind)
+    HANDLERS[f"Describe{_noun}"] = functools.partial(registry.describe_type, kind=_kind)
+    HANDLERS[f"Deprecate{_noun}"] = functools.partial(
+        registry.set_type_status, kind=_kind, status="DEPRECATED"
+    )
+    HANDLERS[f"Undeprecate{_noun}"] = functools.partial(
+        registry.set_type_status, kind=_kind, status="REGISTERED"
+    )
+    HANDLERS[f"Delete{_noun}"] = functools.partial(registry.delete_type, kind=_kind)
+    HANDLERS[f"List{_noun}s"] = functools.partial(registry.list_types, kind=_kind)
+
+POLLS = {"PollForDecisionTask": DECISION, "PollForActivityTask": ACTIVITY}
+OPERATIONS = frozenset(HANDLERS) | frozenset(POLLS)
+SCHEDULER_ERROR_BACKOFF = 0.1
+DELIVERABLE = {
+    DECISION: "SELECT 1 FROM runs WHERE domain = ? AND dt_task_list = ? AND dt_state = 'scheduled' LIMIT 1",
+    ACTIVITY: "SELECT 1 FROM activities WHERE domain = ? AND task_list = ? AND state = 'scheduled' LIMIT 1",
+}
+
+
+class SWFService:
+    """An Amazon SWF implementation on one machine, thread-safe, with SQLite storage.
+
+    ``db``: a file path (durable across restarts) or ``:memory:``. ``clock``: ``SystemClock`` (default) or
+    ``VirtualClock``. ``poll_timeout``: how long an empty long poll holds, in seconds (SWF: 60).
+    ``lambdas``: name -> callable(event) for ``ScheduleLambdaFunction``. ``limits``: SWF's quotas.
+    """
+
+    def __init__(
+        self,
+        db: str = ":memory:",
+        *,
+        clock: Clock | None = None,
+        poll_timeout: float = 60.0,
+        lambdas: Mapping[str, LambdaFunction] | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        self.store = Store(db)
+        self.clock: Clock = clock or SystemClock()
+        self.poll_timeout = poll_timeout
+        self.lambdas = dict(lambdas or {})
+        self.limits = limits or Limits()
+        self._lock = threading.Lock()
+        self._task_lists: dict[tuple[str, str, str], threading.Condition] = {}
+        self._pollers: dict[tuple[str, str, str], int] = {}
+        self._scheduler_wakeup = threading.Condition(self._lock)
+        self._last_call = time.monotonic()
+        self._running_lambdas = 0
+        self._closed = False
+        self._scheduler = threading.Thread(target=self._run_scheduler, name="localswf-scheduler", daemon=True)
+        self._scheduler.start()
+
+    # -- API --------------------------------------------------------------------------------------
+
+    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Run one SWF operation; raises ``SWFFault`` for anything SWF would refuse."""
+        if operation not in OPERATIONS:
+            raise SWFFault("UnknownOperationException", f"Unknown operation: {operation}")
+        validate_request(operation, params)
+        if operation in POLLS:
+            return self._poll(POLLS[operation], params)
+        with self._lock:
+            self._check_open()
+            result: dict[str, Any] = self._transact(HANDLERS[operation], params)
+            return result
+
+    def close(self) -> None:
+        """Stop the scheduler, release waiting polls, close the database."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for condition in self._task_lists.values():
+                condition.notify_all()
+            self._scheduler_wakeup.notify_all()
+        self._scheduler.join(timeout=5)
+        with self._lock:
+            self.store.close()
+
+    # -- transactions ------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise SWFFault("ServiceUnavailable", "The service is shut down", status=503)
+
+    def _transact(self, handler: Handler, params: dict[str, Any], *, is_call: bool = True) -> Any:
+        """Run a handler in one transaction (lock held), then do its post-commit work."""
+        ctx = Context(
+            self.store, now=self.clock.now(), limits=self.limits, lambda_names=frozenset(self.lambdas)
+        )
+        with self.store.transaction():
+            result = handler(ctx, params)
+            self._enforce_event_limit(ctx)
+            ctx.flush()
+        for key, count in ctx.woken.items():
+            condition = self._task_lists.get(key)
+            if condition is not None:
+                condition.notify(count)
+        if ctx.deadlines_changed:
+            self._scheduler_wakeup.notify()
+        for job in ctx.lambda_jobs:
+            self._start_lambda(*job)
+        if is_call:
+            self._last_call = time.monotonic()
+        return result
+
+    def _enforce_event_limit(self, ctx: Context) -> None:
+        """SWF terminates an execution whose history reaches the event limit."""
+        for run in list(ctx.runs.values()):
+            if run.is_open and run.next_event_id > self.limits.max_events - 1:
+                terminate_run(ctx, run, cause="EVENT_LIMIT_EXCEEDED")
+
+    # -- long polls --------------------------------------------------------------------------------
+
+    def _poll(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+        if kind == DECISION and params.get("nextPageToken"):
+            with self._lock:
+                self._check_open()
+                page: dict[str, Any] = self._transact(tasks.next_decision_page, params)
+                return page
+        take = tasks.take_decision_task if kind == DECISION else tasks.take_activity_task
+        key = (kind, params["domain"], params["taskList"]["name"])
+        deadline = time.monotonic() + self.poll_timeout
+        with self._lock:
+            self._check_open()
+            condition = self._task_lists.get(key)
+            if condition is None:
+                condition = self._task_lists[key] = threading.Condition(self._lock)
+            self._pollers[key] = self._pollers.get(key, 0) + 1
+            try:
+                while True:
+                    task: dict[str, Any] | None = self._transact(take, params)
+                    if task is not None:
+                        return task
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or self._closed:
+                        return empty_task(kind)
+                    condition.wait(remaining)
+            finally:
+                self._pollers[key] -= 1
+
+    # -- lambdas -----------------------------------------------------------------------------------
+
+    def _start_lambda(self, run_seq: int, scheduled_id: int, name: str, input_data: str | None) -> None:
+        self._running_lambdas += 1
+        thread = threading.Thread(
+            target=self._run_lambda,
+            args=(run_seq, scheduled_id, name, input_data),
+            name=f"localswf-lambda-{name}",
+        )
+        thread.daemon = True
+        thread.start()
+
+    def _run_lambda(self, run_seq: int, scheduled_id: int, name: str, input_data: str | None) -> None:
+        event_type, attrs = invoke(self.lambdas[name], input_data)
+        with self._lock:
+            self._running_lambdas -= 1
+            if self._closed:
+                return
+
+            def finish(ctx: Context, params: dict[str, Any]) -> None:
+                finish_lambda(ctx, run_seq, scheduled_id, event_type=event_type, attrs=attrs)
+
+            self._transact(finish, {})
+
+    # -- scheduler ---------------------------------------------------------------------------------
+
+    def _run_scheduler(self) -> None:
+        with self._lock:
+            while not self._closed:
+                try:
+                    self._scheduler_step()
+                except Exception:
+                    logger.exception("localswf scheduler step failed")
+                    self._scheduler_wakeup.wait(SCHEDULER_ERROR_BACKOFF)
+
+    def _scheduler_step(self) -> None:
+        """Fire what is due, skip virtual time when idle, or sleep until the next deadline."""
+        ctx = Context(self.store, now=self.clock.now(), limits=self.limits)
+        due = next_due(ctx)
+        if due is not None and due <= ctx.now:
+            self._transact(fire_due, {}, is_call=False)
+            return
+        wait = None if due is None else due - ctx.now
+        clock = self.clock
+        if isinstance(clock, VirtualClock) and due is not None:
+            if self._is_quiescent(clock.quiet_period):
+                clock.advance_to(due)
+                return
+            wait = min(wait or clock.quiet_period, clock.quiet_period / 2)
+        self._scheduler_wakeup.wait(wait)
+
+    def _is_quiescent(self, quiet_period: float) -> bool:
+        """Nothing can happen until a deadline: see ``VirtualClock`` for the rule."""
+        if time.monotonic() - self._last_call < quiet_period or self._running_lambdas:
+            return False
+        store = self.store
+        if store.scalar("SELECT 1 FROM runs WHERE dt_state = 'started' LIMIT 1"):
+            return False
+        if store.scalar("SELECT 1 FROM activities WHERE state = 'started' LIMIT 1"):
+            return False
+        for (kind, domain, task_list), count in self._pollers.items():
+            if count <= 0:
+                continue
+            if store.scalar(DELIVERABLE[kind], (domain, task_list)):
+                return False
+        return True
+
+
+def empty_task(kind: str) -> dict[str, Any]:
+    """What a long poll returns when no task came: SWF's empty task, with an empty token."""
+    if kind == DECISION:
+        return {"taskToken": "", "startedEventId": 0, "previousStartedEventId": 0, "events": []}
+    return {"taskToken": "", "startedEventId": 0}
