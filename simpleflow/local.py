@@ -23,8 +23,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from simpleflow.exceptions import ConfigurationError, SimpleflowError
+from simpleflow.exceptions import ConfigurationError, SimpleflowError, UnknownResource
 from simpleflow.execution import read_close, result_or_raise, start_execution
+from simpleflow.process.decider import DeciderPoller
+from simpleflow.process.isolation import ActivityContextData, Heartbeat, execute_task
+from simpleflow.process.shutdown import Shutdown
+from simpleflow.process.worker import ActivityPoller
+from simpleflow.routing import RoutingExecutor
+from simpleflow.swf.actors import ActivityWorker, Decider
 
 if TYPE_CHECKING:
     from simpleflow.workflow import Workflow
@@ -39,6 +45,14 @@ POLL_TIMEOUT_SECONDS = 1.0
 # When nothing wakes the main thread, it still checks this often for closes no decision made
 # (execution timeout, termination).
 CLOSE_CHECK_INTERVAL = 0.5
+CLOSING_DECISIONS = frozenset(
+    {
+        "CompleteWorkflowExecution",
+        "FailWorkflowExecution",
+        "CancelWorkflowExecution",
+        "ContinueAsNewWorkflowExecution",
+    }
+)
 
 
 def run_workflow(
@@ -77,7 +91,6 @@ class LocalRun:
         from simpleflow.localswf.clock import SystemClock, VirtualClock
         from simpleflow.localswf.embedded import embedded_client
         from simpleflow.localswf.service import SWFService
-        from simpleflow.process.shutdown import Shutdown
 
         self.workflow_cls = workflow_cls
         self.nb_workers = nb_workers
@@ -156,24 +169,19 @@ class LocalRun:
     # -- decider and workers -----------------------------------------------------------------------------
 
     def _decide(self) -> None:
-        from simpleflow.process.decider import DeciderPoller
-        from simpleflow.swf.actors import Decider
-
-        decider = Decider(self.client, DOMAIN, task_list=self.decision_task_list, identity="local-decider")
         poller = DeciderPoller(
-            decider,
+            _ClosingAwareDecider(self, self.client, DOMAIN, task_list=self.decision_task_list),
             workflows=[self.workflow_cls],
             activity_task_list=self.activity_task_list,
             shutdown=self.shutdown,
-            on_replay_error=self._fail,
-            on_closing_decision=lambda: self.changed.set(),
+            executor_factory=self._make_executor,
         )
         poller.run()
 
-    def _work(self) -> None:
-        from simpleflow.process.worker import ActivityPoller
-        from simpleflow.swf.actors import ActivityWorker
+    def _make_executor(self, workflow_cls: type, **options: Any) -> Any:
+        return _ReportingExecutor(self, workflow_cls, **options)
 
+    def _work(self) -> None:
         worker = ActivityWorker(
             self.client, DOMAIN, task_list=self.activity_task_list, identity="local-worker"
         )
@@ -193,15 +201,44 @@ class LocalRun:
         self._resources.close()
 
 
+class _ReportingExecutor:
+    """The routed replay executor of the run; a replay that raises ends the run with that error.
+
+    In production a decider logs such an error and lets SWF redeliver the task once the code is fixed;
+    in a one-shot local run nobody would fix it, so the user gets the error instead of a hang.
+    """
+
+    def __init__(self, run: LocalRun, workflow_cls: type, **options: Any) -> None:
+        self.run = run
+        self.executor = RoutingExecutor(workflow_cls, decision_task_list=run.decision_task_list, **options)
+
+    def replay(self, decision_task: Mapping[str, Any]) -> Any:
+        try:
+            return self.executor.replay(decision_task)
+        except Exception as error:
+            self.run._fail(error)
+            raise
+
+
+class _ClosingAwareDecider(Decider):
+    """The run's decider: it wakes the run as soon as it has closed an execution."""
+
+    def __init__(self, run: LocalRun, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, identity="local-decider", **kwargs)
+        self.run = run
+
+    def complete(self, task_token: str, **kwargs: Any) -> None:
+        super().complete(task_token, **kwargs)
+        if any(d["decisionType"] in CLOSING_DECISIONS for d in kwargs.get("decisions", ())):
+            self.run.changed.set()
+
+
 def run_in_thread(worker: Any, task: Mapping[str, Any]) -> None:
     """Run one activity task in this thread and report its outcome to SWF.
 
     The activity's own heartbeats go straight to SWF. A cancel request cannot stop a thread, so it is
     only seen by the activity, as ``heartbeat()`` returning True.
     """
-    from simpleflow.exceptions import UnknownResource
-    from simpleflow.process.isolation import ActivityContextData, Heartbeat, execute_task
-
     token = task["taskToken"]
     cancel_requested = False
 

@@ -10,7 +10,11 @@ from typing import Any
 import click
 
 from simpleflow import __version__
+from simpleflow.cli.decider import decider_start
 from simpleflow.cli.rendering import output_options
+from simpleflow.cli.standalone import standalone
+from simpleflow.cli.worker import worker_start
+from simpleflow.cli.workflow_start import workflow_start
 from simpleflow.exceptions import SimpleflowError
 
 
@@ -62,3 +66,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 # Commands are registered explicitly here, never as a side effect of an import.
+main.add_command(workflow_start)
+main.add_command(decider_start)
+main.add_command(worker_start)
+main.add_command(standalone)
