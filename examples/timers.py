@@ -6,7 +6,7 @@ With ``--local`` the engine's clock skips to the timer, so the run takes well un
     simpleflow workflow.start --local examples.timers.ReminderWorkflow --input '["water the plants"]'
 """
 
-from simpleflow import Workflow, activity
+from simpleflow import Workflow, activity, futures
 
 
 @activity.with_attributes(task_list="quickstart", version="example")
@@ -20,5 +20,5 @@ class ReminderWorkflow(Workflow):
     task_list = "example"
 
     def run(self, message, seconds=3600):
-        self.start_timer("snooze", seconds).result
+        futures.wait(self.start_timer("snooze", seconds))
         return self.submit(remind, message).result
