@@ -128,13 +128,16 @@ def wait_for_close(
     children: ChildProcesses | None = None,
     on_progress: Callable[[Progress], None] = lambda progress: None,
     interval: float = PROGRESS_INTERVAL,
+    timeout: float | None = None,
 ) -> Closed:
     """Follow ``execution`` (and its continue-as-new runs) until it closes; report progress changes.
 
-    Raises ChildExited when a child process that should keep running exited: the run could not end.
+    Raises ChildExited when a child process that should keep running exited (the run could not end),
+    and TimeoutError after ``timeout`` seconds.
     """
     from simpleflow.swf.models import WorkflowExecution
 
+    deadline = None if timeout is None else time.monotonic() + timeout
     current = dict(execution)
     last: Progress | None = None
     while True:
@@ -155,6 +158,8 @@ def wait_for_close(
             continue
         if children is not None:
             children.check()
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError(f"{current['workflowId']} did not close within {timeout} s; last: {progress}")
         time.sleep(interval)
 
 
