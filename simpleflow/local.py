@@ -196,9 +196,10 @@ class LocalRun:
     def close(self) -> None:
         """Stop the threads and the service; safe to call more than once."""
         self.shutdown.request()
+        # Closing the service releases the threads waiting in a long poll at once.
+        self._resources.close()
         for thread in self.threads:
             thread.join(timeout=POLL_TIMEOUT_SECONDS * 2)
-        self._resources.close()
 
 
 class _ReportingExecutor:
