@@ -137,3 +137,7 @@ class EventLog:
             return self._scheduled[(kind, task_id)]
         except KeyError:
             raise ValueError(f"{kind} {task_id!r} was never scheduled in this history") from None
+
+    def _scheduled_ids(self) -> set[str]:
+        """The ids of every task scheduled so far (any kind)."""
+        return {task_id for _, task_id in self._scheduled}

@@ -1,0 +1,255 @@
+"""Timers, signals, markers and side effects of one replay (the base of the :class:`Scheduler`).
+
+Each is matched to the history by a stable key, so that a replay never decides twice what an earlier
+one already decided:
+
+- **timers** by the user's ``timer_id``;
+- **signals sent** by their task id ``signal-<name>-<n>`` (the n-th ``signal(name)`` of ``run()``),
+  carried as the decision's ``control``;
+- **signals awaited**: the n-th ``wait_signal(name)`` of ``run()`` is resolved by the n-th signal of
+  that name the execution received, whether it arrived before or after the call;
+- **markers**: the n-th ``record_marker(name)`` matches the n-th marker of that name;
+- **side effects** by a key (the callable's name and call number, or its arguments for ``@cached``),
+  stored with the JSON result in a marker named :data:`~simpleflow.task.SIDE_EFFECT_MARKER`.
+
+Signals sent with ``propagate=True`` carry :data:`PROPAGATE_KEY` in their input: every execution that
+receives one forwards it to its parent and to the children it had started, except to the sender, so
+a signal spreads through the whole tree of executions exactly once per execution.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from simpleflow import decisions, payload
+from simpleflow.exceptions import PayloadError, TaskFailed
+from simpleflow.futures import Future
+from simpleflow.history import ExternalState, History, SignalRecord, TaskKind, TaskState, TimerState
+from simpleflow.task import SIDE_EFFECT_MARKER, MarkerTask, SignalTask, TimerTask, shorten_id
+
+#: The key of a signal's input object that asks receivers to forward it to parent and children.
+PROPAGATE_KEY = "__propagate"
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A marker of this execution, as :meth:`Workflow.list_markers` returns it (details decoded)."""
+
+    name: str
+    details: Any
+    event_id: int
+
+
+class ReplayEvents:
+    """The decisions list plus everything in a replay that is not a remote task."""
+
+    def __init__(
+        self,
+        history: History,
+        *,
+        workflow_id: str,
+        run_id: str,
+        payload_store: payload.PayloadStore | None,
+    ) -> None:
+        self.history = history
+        self.workflow_id = workflow_id
+        self.run_id = run_id
+        self.payload_store = payload_store
+        self.decisions: list[dict[str, Any]] = []
+        self._timers: dict[str, Future] = {}
+        self._timers_canceled: set[str] = set()
+        self._signal_counts: Counter[str] = Counter()
+        self._wait_counts: Counter[str] = Counter()
+        self._marker_counts: Counter[str] = Counter()
+        self._side_effect_counts: Counter[str] = Counter()
+        self._side_effect_values: dict[str, Any] = {}
+        self._recorded_side_effects: dict[str, Any] | None = None
+
+    # -- timers ---------------------------------------------------------------------------------------
+
+    def start_timer(self, timer_id: str, timeout: int, *, control: str | None = None) -> Future:
+        """A future that finishes (with ``None``) when the timer fires."""
+        if timer_id in self._timers:
+            return self._timers[timer_id]
+        future = Future(task_id=timer_id)
+        self._timers[timer_id] = future
+        record = self.history.timer(timer_id)
+        if record is None:
+            self.decisions.append(TimerTask(timer_id, timeout, control).schedule())
+            future.set_running()
+        elif record.state is TimerState.FIRED:
+            future.set_result(None)
+        elif record.state is TimerState.CANCELED:
+            future.set_cancelled()
+        elif record.state is TimerState.START_FAILED:
+            future.set_exception(TaskFailed(record.cause, task_id=timer_id))
+        else:
+            future.set_running()
+        if not future.done:
+            future.set_canceller(lambda: self.cancel_timer(timer_id))
+        return future
+
+    def cancel_timer(self, timer_id: str) -> bool:
+        """Cancel a running timer; False when it is unknown, fired or already canceled."""
+        record = self.history.timer(timer_id)
+        if timer_id in self._timers_canceled:
+            return True
+        if record is None and timer_id not in self._timers:
+            return False
+        if record is not None and (record.state is not TimerState.STARTED or record.cancel_failed_cause):
+            return False
+        self._timers_canceled.add(timer_id)
+        self.decisions.append(TimerTask(timer_id, 0).cancel())
+        return True
+
+    # -- signals ----------------------------------------------------------------------------------------
+
+    def signal(
+        self,
+        name: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        workflow_id: str | None = None,
+        run_id: str | None = None,
+        propagate: bool = True,
+    ) -> Future:
+        """Send signal ``name`` (to this execution unless ``workflow_id``); finishes when delivered."""
+        self._signal_counts[name] += 1
+        task_id = shorten_id(f"signal-{name}-{self._signal_counts[name]}")
+        body: dict[str, Any] = {"args": list(args), "kwargs": dict(kwargs)}
+        if propagate:
+            body[PROPAGATE_KEY] = True
+        future = Future(task_id=task_id)
+        sent = self.history.sent_request(task_id)
+        if sent is None:
+            text = payload.fit(
+                "signal_input", payload.encode(body, field="signal input"), store=self.payload_store
+            )
+            target_run = run_id if workflow_id else self.run_id
+            task = SignalTask(task_id, name, workflow_id or self.workflow_id, target_run, text)
+            self.decisions.append(task.schedule())
+            future.set_running()
+        elif sent.state is ExternalState.DELIVERED:
+            future.set_result(None)
+        elif sent.state is ExternalState.FAILED:
+            future.set_exception(TaskFailed(sent.cause, task_id=task_id))
+        else:
+            future.set_running()
+        return future
+
+    def signal_value(self, signal: SignalRecord) -> Any:
+        """A received signal's input, decoded, without the propagation flag."""
+        value = payload.decode(signal.input, field=f"signal {signal.name} input", store=self.payload_store)
+        if isinstance(value, dict) and PROPAGATE_KEY in value:
+            value = {key: item for key, item in value.items() if key != PROPAGATE_KEY}
+        return value
+
+    def wait_signal(self, name: str) -> Future:
+        """A future finished with the input of the n-th signal ``name`` (n: this call's rank in ``run()``)."""
+        self._wait_counts[name] += 1
+        rank = self._wait_counts[name]
+        future = Future(task_id=f"wait-signal-{name}-{rank}")
+        received = self.history.signals(name)
+        if len(received) >= rank:
+            future.set_result(self.signal_value(received[rank - 1]))
+        else:
+            future.set_running()
+        return future
+
+    def propagate_signals(self) -> None:
+        """Forward each received signal that asks for it to the parent and the children, once."""
+        start = self.history.start
+        for signal in self.history.signals():
+            try:
+                value = payload.decode(signal.input, store=self.payload_store)
+            except PayloadError:
+                continue  # a foreign signal: not ours to forward
+            if not (isinstance(value, dict) and value.get(PROPAGATE_KEY)):
+                continue
+            targets: list[tuple[str, str | None]] = []
+            if start is not None and start.parent_workflow_id:
+                targets.append((start.parent_workflow_id, start.parent_run_id))
+            for child in self.history.tasks(TaskKind.CHILD_WORKFLOW):
+                # Children started after the signal arrived did not exist for it; they do not get it.
+                if child.last.state is TaskState.STARTED and child.last.scheduled_event_id < signal.event_id:
+                    targets.append((child.task_id, child.last.run_id))
+            for target_id, target_run in targets:
+                if target_id in (signal.sender_workflow_id, self.workflow_id):
+                    continue
+                control = f"propagate-{signal.event_id}-{target_id}"
+                if self.history.sent_request(control) is None:
+                    self.decisions.append(
+                        decisions.signal_external_workflow_execution(
+                            target_id, signal.name, run_id=target_run, input=signal.input, control=control
+                        )
+                    )
+
+    # -- markers ------------------------------------------------------------------------------------------
+
+    def record_marker(self, name: str, details: Any = None) -> Future:
+        """Record marker ``name`` once per execution (the n-th call matches the n-th such marker)."""
+        self._marker_counts[name] += 1
+        future = Future(task_id=f"marker-{name}-{self._marker_counts[name]}")
+        recorded = [marker for marker in self.history.markers(name) if marker.failed_cause is None]
+        if len(recorded) < self._marker_counts[name]:
+            text = None if details is None else payload.encode(details, field=f"marker {name} details")
+            field = None if text is None else payload.fit("marker_details", text, store=self.payload_store)
+            self.decisions.append(MarkerTask(name, field).schedule())
+        future.set_result(None)
+        return future
+
+    def list_markers(self) -> list[Marker]:
+        """The user markers the history holds (side-effect markers and failed ones left out)."""
+        return [
+            Marker(marker.name, payload.decode(marker.details, store=self.payload_store), marker.event_id)
+            for marker in self.history.markers()
+            if marker.name != SIDE_EFFECT_MARKER and marker.failed_cause is None
+        ]
+
+    # -- side effects ---------------------------------------------------------------------------------------
+
+    def _recorded(self) -> Mapping[str, Any]:
+        if self._recorded_side_effects is None:
+            self._recorded_side_effects = {}
+            for marker in self.history.markers(SIDE_EFFECT_MARKER):
+                if marker.failed_cause is None:
+                    body = payload.decode(marker.details, store=self.payload_store)
+                    self._recorded_side_effects[body["key"]] = body["result"]
+        return self._recorded_side_effects
+
+    def side_effect(
+        self,
+        name: str,
+        call: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        cache_key: str | None = None,
+    ) -> Any:
+        """``call(*args, **kwargs)`` run once per execution, its JSON result recorded and read back after.
+
+        Without ``cache_key`` each call of ``name`` is a new side effect (keyed ``name#n``); with it, calls
+        sharing the key share one recorded result.
+        """
+        if cache_key is None:
+            self._side_effect_counts[name] += 1
+            key = f"{name}#{self._side_effect_counts[name]}"
+        else:
+            key = cache_key
+        if key in self._side_effect_values:
+            return self._side_effect_values[key]
+        recorded = self._recorded()
+        if key in recorded:
+            value = recorded[key]
+        else:
+            text = payload.encode({"key": key, "result": call(*args, **kwargs)}, field=f"side effect {name}")
+            field = payload.fit("marker_details", text, store=self.payload_store)
+            self.decisions.append(decisions.record_marker(SIDE_EFFECT_MARKER, details=field))
+            # The value the run sees now must be what later replays will read back: the decoded JSON.
+            value = payload.decode(text)["result"]
+        self._side_effect_values[key] = value
+        return value

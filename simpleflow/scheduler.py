@@ -1,0 +1,363 @@
+"""The state of one replay: what ``run()`` submitted, how the history resolves it, what to decide.
+
+A :class:`Scheduler` lives for exactly one replay (one decision task) and holds no global state. Each
+submission is resolved against the :class:`~simpleflow.history.History` at once:
+
+- **ids** -- ``activity-<name>-<n>`` (``lambda-<name>-<n>``, ``<parent id>--<workflow name>-<n>`` for
+  children) where ``n`` counts the submissions of that name in ``run()`` order, so that replays give
+  the same ids; an input digest for idempotent tasks (equal calls share one task, scheduled once);
+  ``Workflow.get_task_id`` may override; ids over 256 characters are shortened deterministically.
+  Tasks inside a ``FuncGroup`` are numbered in their own scope, since how many there are is only
+  known once the group's arguments resolve.
+- **dataflow** -- a submission whose arguments hold unresolved futures schedules nothing and returns a
+  ``PENDING`` future; a failed or canceled argument fails (cancels) the dependent future.
+- **outcomes** -- completed, failed, timed out, canceled, terminated; a failed or timed-out attempt is
+  scheduled again under the same id up to ``retry`` times (after a timer when ``retry_delay`` is set).
+- **SWF refusals** -- a ``Schedule*Failed`` whose cause is a rate or open-task limit (see
+  ``RemoteTask.throttle_causes``) is scheduled again after an exponential back-off timer (1 s, 2 s,
+  ... 60 s), never dropped: SWF does not keep refused decisions, but the replay re-creates them from
+  ``run()``. Any other cause fails the task with :class:`TaskFailed` whose reason is the cause.
+- **limits** -- never more than ``max_open_activities`` activities open at once; the rest stay
+  ``PENDING`` until a completion brings a new decision task.
+- **nondeterminism** -- the same id with another type, version or input raises (and records)
+  :class:`NondeterminismError`; :meth:`check_unproduced` catches tasks the history holds but the
+  replay did not produce.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from simpleflow import decisions, payload
+from simpleflow.activity import Activity
+from simpleflow.exceptions import (
+    NondeterminismError,
+    PayloadNotJSON,
+    TaskCanceled,
+    TaskError,
+    TaskFailed,
+    TaskTerminated,
+    TaskTimedOut,
+    WorkflowFailed,
+)
+from simpleflow.futures import Future
+from simpleflow.history import Attempt, History, TaskKind, TaskRecord, TaskState, TimerState
+from simpleflow.replay_events import ReplayEvents
+from simpleflow.task import (
+    ActivityTask,
+    ChildWorkflowTask,
+    LambdaFunction,
+    LambdaTask,
+    RemoteTask,
+    internal_timer_id,
+    shorten_id,
+)
+
+if TYPE_CHECKING:
+    from simpleflow.workflow import Workflow
+
+#: The longest back-off, in seconds, before scheduling again a task SWF refused for its rate limits.
+MAX_THROTTLE_DELAY = 60
+
+Identity = tuple[str, "str | None", "str | None"]  # (type name, version, input text)
+
+
+def resolve_arguments(value: Any) -> tuple[Any, Future | None]:
+    """``value`` with the futures it holds (in lists, tuples and dicts too) replaced by their results.
+
+    Returns ``(resolved, None)``, or ``(None, blocker)`` where ``blocker`` is the first future that is
+    not done or did not succeed.
+    """
+    if isinstance(value, Future):
+        if not value.done or value._exception is not None:
+            return None, value
+        return value.result, None
+    if isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            resolved, blocker = resolve_arguments(item)
+            if blocker is not None:
+                return None, blocker
+            items.append(resolved)
+        return type(value)(items), None
+    if isinstance(value, dict):
+        mapping = {}
+        for key, item in value.items():
+            resolved, blocker = resolve_arguments(item)
+            if blocker is not None:
+                return None, blocker
+            mapping[key] = resolved
+        return mapping, None
+    return value, None
+
+
+def _same_input(recorded: str | None, produced: str | None) -> bool:
+    if recorded == produced:
+        return True
+    if recorded is None or produced is None:
+        return False
+    if payload.is_reference(recorded):
+        reference = payload.PayloadReference.parse(recorded)
+        return reference.digest == hashlib.sha256(produced.encode("utf-8")).hexdigest()
+    try:  # another encoder (spacing, key order) may have written equal values
+        return bool(payload.decode(recorded) == payload.decode(produced))
+    except PayloadNotJSON:
+        return False
+
+
+class Scheduler(ReplayEvents):
+    """Resolves one replay's submissions against the history and collects the decisions to send."""
+
+    def __init__(
+        self,
+        history: History,
+        *,
+        workflow: Workflow,
+        workflow_id: str,
+        run_id: str,
+        activity_task_list: str | None = None,
+        payload_store: payload.PayloadStore | None = None,
+        max_open_activities: int = 1000,
+    ) -> None:
+        super().__init__(history, workflow_id=workflow_id, run_id=run_id, payload_store=payload_store)
+        self.workflow = workflow
+        self.activity_task_list = activity_task_list
+        self.max_open_activities = max_open_activities
+        self.open_activities = history.open_activity_count()
+        self.futures: dict[tuple[TaskKind, str], Future] = {}
+        self.produced: dict[tuple[TaskKind, str], Identity] = {}
+        self.nondeterminism: NondeterminismError | None = None
+        #: Set when a task failure was raised into ``run()``: the run then took a path earlier replays
+        #: did not, so tasks they scheduled may legitimately not be produced again.
+        self.raised_failure = False
+        self._counters: Counter[tuple[str, TaskKind, str]] = Counter()
+        self._scope = ""
+        self._scopes: Counter[str] = Counter()
+        self._cancel_asked: set[tuple[TaskKind, str]] = set()
+        #: Set by ``Workflow.fail()``: the execution fails even if ``run()`` caught the exception.
+        self.fail_request: WorkflowFailed | None = None
+
+    # -- submissions ---------------------------------------------------------------------------------
+
+    def make_task(self, submittable: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> RemoteTask:
+        """The task a ``submit(submittable, *args, **kwargs)`` stands for."""
+        from simpleflow.workflow import Workflow
+
+        if isinstance(submittable, RemoteTask):
+            if args or kwargs:
+                raise TypeError(f"{submittable!r} already holds its arguments; submit it alone")
+            return submittable
+        if isinstance(submittable, Activity):
+            return ActivityTask(submittable, *args, **kwargs)
+        if isinstance(submittable, LambdaFunction):
+            return LambdaTask(submittable, *args, **kwargs)
+        if isinstance(submittable, type) and issubclass(submittable, Workflow):
+            return ChildWorkflowTask(submittable, *args, **kwargs)
+        raise TypeError(
+            f"cannot submit {submittable!r}: expected an activity, a Workflow subclass, a LambdaFunction, "
+            "a task or a canvas (Group, Chain, FuncGroup)"
+        )
+
+    def submit(self, submittable: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future:
+        """Resolve a submission: a remote task or a canvas."""
+        from simpleflow.canvas import Canvas
+
+        if isinstance(submittable, Canvas):
+            if args or kwargs:
+                raise TypeError(f"{submittable!r} already holds its items; submit it alone")
+            return submittable.submit_to(self)
+        return self.submit_task(self.make_task(submittable, args, kwargs))
+
+    def reserve_id(self, task: RemoteTask) -> str | None:
+        """Take the next id for ``task`` now (``None`` for idempotent tasks, named by their input)."""
+        if task.idempotent:
+            return None
+        key = (self._scope, task.kind, task.name)
+        self._counters[key] += 1
+        number = f"{self._scope}-{self._counters[key]}" if self._scope else self._counters[key]
+        default = task.default_id(number, workflow_id=self.workflow_id)  # type: ignore[arg-type]
+        return shorten_id(self.workflow.get_task_id(task, default=default))
+
+    def allocate_scope(self, prefix: str) -> str:
+        """Name a new numbering scope (``<current scope><prefix><n>``) for tasks not countable in advance."""
+        self._scopes[prefix] += 1
+        return f"{self._scope}{prefix}{self._scopes[prefix]}"
+
+    @contextlib.contextmanager
+    def in_scope(self, scope: str) -> Iterator[None]:
+        """Number the tasks submitted inside the block within ``scope``."""
+        previous, self._scope = self._scope, scope
+        try:
+            yield
+        finally:
+            self._scope = previous
+
+    def submit_task(
+        self, task: RemoteTask, *, task_id: str | None = None, hold_failure: bool = False
+    ) -> Future:
+        """Resolve one remote task (``task_id`` when a canvas reserved it; ``hold_failure``: never raise)."""
+        if task_id is None:
+            task_id = self.reserve_id(task)
+        future = Future(task_id=task_id)
+        resolved, blocker = resolve_arguments((task.args, task.kwargs))
+        if blocker is not None:
+            if blocker.cancelled:
+                future.set_cancelled(TaskCanceled(task_id=task_id))
+            elif blocker.done and blocker._exception is not None:
+                future.set_exception(blocker._exception)
+            return future  # PENDING: scheduled by a later replay, once the arguments are there
+        args, kwargs = resolved
+        input_text = task.encode_input(args, kwargs)
+        if task_id is None:
+            task_id = shorten_id(task.idempotent_id(input_text or "", workflow_id=self.workflow_id))
+            future.task_id = task_id
+        key = (task.kind, task_id)
+        if key in self.futures:
+            existing = self.futures[key]
+            if self.produced[key] != (task.name, task.version, input_text):
+                raise TaskError(f"{task_id} was submitted twice with different tasks; check get_task_id")
+            return existing  # an idempotent task submitted again: one task, one future
+        self.futures[key] = future
+        self.produced[key] = (task.name, task.version, input_text)
+        record = self.history.task(task.kind, task_id)
+        if record is not None:
+            self._check_identity(task, task_id, record, input_text)
+        self._resolve(task, task_id, record, input_text, future, hold_failure)
+        return future
+
+    def _check_identity(
+        self, task: RemoteTask, task_id: str, record: TaskRecord, input_text: str | None
+    ) -> None:
+        attempt: Attempt = record.scheduled or record.last
+        produced = {"type": task.name, "version": task.version, "input": input_text}
+        recorded = {"type": attempt.name, "version": attempt.version, "input": attempt.input}
+        mismatch = attempt.name != task.name or (task.version is not None and attempt.version != task.version)
+        if record.scheduled is not None and not _same_input(attempt.input, input_text):
+            mismatch = True
+        if mismatch:
+            self.nondeterminism = NondeterminismError(task_id, recorded=recorded, produced=produced)
+            raise self.nondeterminism
+
+    def check_unproduced(self) -> None:
+        """Raise :class:`NondeterminismError` for a task the history holds but this replay did not produce."""
+        for record in self.history.tasks():
+            if (record.kind, record.task_id) not in self.produced:
+                attempt = record.scheduled or record.last
+                recorded = {"kind": record.kind.value, "type": attempt.name, "input": attempt.input}
+                self.nondeterminism = NondeterminismError(record.task_id, recorded=recorded, produced=None)
+                raise self.nondeterminism
+
+    # -- resolution -------------------------------------------------------------------------------------
+
+    def _resolve(
+        self,
+        task: RemoteTask,
+        task_id: str,
+        record: TaskRecord | None,
+        input_text: str | None,
+        future: Future,
+        hold_failure: bool,
+    ) -> None:
+        if record is None:
+            self._schedule(task, task_id, input_text, future)
+            return
+        last = record.last
+        if last.state.is_open:
+            future.set_running()
+            future.set_canceller(self._canceller(task, task_id, last))
+        elif last.state is TaskState.COMPLETED:
+            future.set_result(
+                payload.decode(last.result, field=f"{task_id} result", store=self.payload_store)
+            )
+        elif last.state is TaskState.CANCELED:
+            details = payload.decode_failure(None, last.details, store=self.payload_store)[1]
+            future.set_cancelled(TaskCanceled(details, task_id=task_id))
+        elif last.state is TaskState.SCHEDULE_FAILED and last.cause in task.throttle_causes:
+            delay = min(2 ** (record.consecutive_schedule_failures - 1), MAX_THROTTLE_DELAY)
+            gate = internal_timer_id("throttle", len(record.attempts), task_id)
+            self._schedule(task, task_id, input_text, future, delay=delay, gate=gate)
+        elif last.state is TaskState.SCHEDULE_FAILED:
+            error = TaskFailed(
+                last.cause, f"SWF refused to schedule {task.name}: {last.cause}", task_id=task_id
+            )
+            self._fail(task, task_id, future, error, hold_failure)
+        elif last.state is not TaskState.TERMINATED and record.attempt_count <= task.retry:
+            gate = internal_timer_id("retry", record.attempt_count + 1, task_id)
+            self._schedule(task, task_id, input_text, future, delay=self._retry_delay(task), gate=gate)
+        else:
+            self._fail(task, task_id, future, self._error_of(task_id, last), hold_failure)
+
+    @staticmethod
+    def _retry_delay(task: RemoteTask) -> int:
+        owner = getattr(task, "activity", None) or getattr(task, "function", None)
+        return int(getattr(owner, "retry_delay", 0) or 0)
+
+    def _error_of(self, task_id: str, attempt: Attempt) -> TaskError:
+        if attempt.state is TaskState.TIMED_OUT:
+            return TaskTimedOut(attempt.timeout_type or "UNKNOWN", task_id=task_id, details=attempt.details)
+        if attempt.state is TaskState.TERMINATED:
+            return TaskTerminated(task_id=task_id)
+        reason, details = payload.decode_failure(attempt.reason, attempt.details, store=self.payload_store)
+        return TaskFailed(reason, details, task_id=task_id)
+
+    def _fail(self, task: RemoteTask, task_id: str, future: Future, error: TaskError, hold: bool) -> None:
+        future.set_exception(error)
+        self.workflow.on_task_failure(task_id, error)
+        if task.raises_on_failure and not hold:
+            self.raised_failure = True
+            raise error
+
+    def _schedule(
+        self,
+        task: RemoteTask,
+        task_id: str,
+        input_text: str | None,
+        future: Future,
+        *,
+        delay: int = 0,
+        gate: str | None = None,
+    ) -> None:
+        if delay > 0 and gate is not None:
+            timer = self.history.timer(gate)
+            if timer is None:
+                self.decisions.append(decisions.start_timer(gate, start_to_fire_timeout=delay))
+            if timer is None or timer.state is TimerState.STARTED:
+                future.set_running()
+                return
+        if task.kind is TaskKind.ACTIVITY:
+            if self.open_activities >= self.max_open_activities:
+                return  # PENDING: a later decision task (brought by a completion) schedules it
+            self.open_activities += 1
+        field = (
+            payload.fit("input", input_text, store=self.payload_store, field=f"{task_id} input")
+            if (input_text is not None)
+            else None
+        )
+        task_list = self.activity_task_list if task.kind is TaskKind.ACTIVITY else None
+        self.decisions.append(task.schedule(task_id, input=field, task_list=task_list))
+        future.set_running()
+        future.set_canceller(self._canceller(task, task_id, None))
+
+    def _canceller(self, task: RemoteTask, task_id: str, attempt: Attempt | None) -> Callable[[], bool]:
+        def cancel() -> bool:
+            key = (task.kind, task_id)
+            if key in self._cancel_asked or (attempt is not None and attempt.cancel_requested):
+                return True
+            if task.kind is TaskKind.CHILD_WORKFLOW and self.history.sent_request(task_id) is not None:
+                return True
+            decision = task.cancel(task_id, run_id=attempt.run_id if attempt else None)
+            if decision is None:
+                return False
+            self._cancel_asked.add(key)
+            self.decisions.append(decision)
+            return True
+
+        return cancel
+
+    def child_run_ids(self) -> Mapping[str, str | None]:
+        """The run id of each started child workflow, by workflow id."""
+        return {record.task_id: record.last.run_id for record in self.history.tasks(TaskKind.CHILD_WORKFLOW)}

@@ -1,0 +1,362 @@
+"""The task kinds a workflow submits, and how each maps to SWF decisions and history.
+
+=================  ===============================  ======================================================
+Kind               Decision                         History read back (:mod:`simpleflow.history`)
+=================  ===============================  ======================================================
+ActivityTask       ``ScheduleActivityTask``         ``ActivityTask*`` by ``activityId``, retries as attempts
+LambdaTask         ``ScheduleLambdaFunction``       ``LambdaFunction*`` by ``id``
+ChildWorkflowTask  ``StartChildWorkflowExecution``  ``ChildWorkflowExecution*`` by the child's workflow id
+TimerTask          ``StartTimer`` / ``CancelTimer``  ``Timer*`` by ``timerId``
+SignalTask         ``SignalExternalWorkflow...``     ``*Signal*`` by ``control`` (the signal's task id)
+MarkerTask         ``RecordMarker``                 ``MarkerRecorded``, n-th marker of a name
+side effects       ``RecordMarker`` (reserved name)  ``MarkerRecorded`` named :data:`SIDE_EFFECT_MARKER`
+=================  ===============================  ======================================================
+
+The first three are *remote* tasks: they run elsewhere, may fail, time out or be refused by SWF
+(``ScheduleActivityTaskFailed`` and kin, see ``throttle_causes``), and are retried under the same id.
+``ActivityTask(activity, *args, **kwargs)`` and its siblings are also what a canvas holds: a call
+described now and submitted later.
+
+Ids: SWF caps ids at 256 characters; :func:`shorten_id` cuts longer ones deterministically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from simpleflow import decisions, payload
+from simpleflow.activity import Activity
+from simpleflow.history import TaskKind
+
+if TYPE_CHECKING:
+    from simpleflow.workflow import Workflow
+
+#: SWF's limit on ids (activity, timer, workflow ids).
+MAX_ID_LENGTH = 256
+#: The marker name under which side effects record their result.
+SIDE_EFFECT_MARKER = "simpleflow.side_effect"
+#: Prefix of the timers the executor starts for itself (wake-ups, retry delays, throttling back-off).
+INTERNAL_TIMER_PREFIX = "_simpleflow-"
+
+
+def shorten_id(text: str, *, limit: int = MAX_ID_LENGTH) -> str:
+    """``text`` when it fits ``limit``, else its start plus a digest of the whole: stable across replays."""
+    if len(text) <= limit:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return f"{text[: limit - len(digest) - 1]}-{digest}"
+
+
+def input_digest(input_text: str) -> str:
+    """The digest naming an idempotent task: equal inputs give equal ids."""
+    return hashlib.sha256(input_text.encode("utf-8")).hexdigest()[:32]
+
+
+def internal_timer_id(purpose: str, *parts: object) -> str:
+    """The id of a timer the executor starts for itself (never one of the user's)."""
+    return shorten_id(INTERNAL_TIMER_PREFIX + "-".join([purpose, *map(str, parts)]))
+
+
+class RemoteTask:
+    """A task that runs elsewhere: an activity, a Lambda function or a child workflow."""
+
+    kind: ClassVar[TaskKind]
+    #: SWF refusal causes that are about rates or limits, so scheduling again later succeeds.
+    throttle_causes: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+        self.args = tuple(args)
+        self.kwargs = dict(kwargs)
+
+    @property
+    def name(self) -> str:
+        """The SWF type name (activity type, Lambda function, workflow type)."""
+        raise NotImplementedError
+
+    @property
+    def version(self) -> str | None:
+        """The SWF type version (``None`` for Lambda functions, which have none)."""
+        return None
+
+    @property
+    def retry(self) -> int:
+        """How many times a failed or timed-out attempt is scheduled again."""
+        return 0
+
+    @property
+    def raises_on_failure(self) -> bool:
+        """Whether a final failure raises in ``run()`` rather than only being held by the future."""
+        return False
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether the task id derives from the input (equal calls share one task)."""
+        return False
+
+    def default_id(self, number: int, *, workflow_id: str) -> str:
+        """The id of the ``number``-th task of this name submitted by a run (before shortening)."""
+        raise NotImplementedError
+
+    def idempotent_id(self, input_text: str, *, workflow_id: str) -> str:
+        """The id of an idempotent task with this input."""
+        raise NotImplementedError
+
+    def encode_input(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> str | None:
+        """The input text for these (resolved) arguments."""
+        return payload.encode_input(args, kwargs)
+
+    def schedule(self, task_id: str, *, input: str | None, task_list: str | None = None) -> dict[str, Any]:
+        """The decision that schedules this task under ``task_id``."""
+        raise NotImplementedError
+
+    def cancel(self, task_id: str, *, run_id: str | None) -> dict[str, Any] | None:
+        """The decision that asks this running task to stop, ``None`` when SWF cannot cancel it."""
+        return None
+
+
+class ActivityTask(RemoteTask):
+    """An activity call: ``ActivityTask(increment, 1)`` is what ``submit(increment, 1)`` schedules."""
+
+    kind = TaskKind.ACTIVITY
+    throttle_causes = frozenset({"ACTIVITY_CREATION_RATE_EXCEEDED", "OPEN_ACTIVITIES_LIMIT_EXCEEDED"})
+
+    def __init__(self, activity: Activity, *args: Any, **kwargs: Any) -> None:
+        if not isinstance(activity, Activity):
+            raise TypeError(
+                f"ActivityTask takes an activity (see activity.with_attributes), not {activity!r}"
+            )
+        super().__init__(args, kwargs)
+        self.activity = activity
+
+    def __repr__(self) -> str:
+        return f"ActivityTask({self.activity.name}, args={self.args!r}, kwargs={self.kwargs!r})"
+
+    @property
+    def name(self) -> str:
+        return self.activity.name
+
+    @property
+    def version(self) -> str:
+        return self.activity.version
+
+    @property
+    def retry(self) -> int:
+        return self.activity.retry
+
+    @property
+    def raises_on_failure(self) -> bool:
+        return bool(self.activity.raises_on_failure)
+
+    @property
+    def idempotent(self) -> bool:
+        return bool(self.activity.idempotent)
+
+    def default_id(self, number: int, *, workflow_id: str) -> str:
+        return f"activity-{self.name}-{number}"
+
+    def idempotent_id(self, input_text: str, *, workflow_id: str) -> str:
+        return f"activity-{self.name}-{input_digest(input_text)}"
+
+    def schedule(self, task_id: str, *, input: str | None, task_list: str | None = None) -> dict[str, Any]:
+        activity = self.activity
+        return decisions.schedule_activity_task(
+            task_id,
+            name=activity.name,
+            version=activity.version,
+            input=input,
+            task_list=task_list or activity.task_list,
+            task_priority=activity.task_priority,
+            start_to_close_timeout=activity.start_to_close_timeout,
+            schedule_to_close_timeout=activity.schedule_to_close_timeout,
+            schedule_to_start_timeout=activity.schedule_to_start_timeout,
+            heartbeat_timeout=activity.heartbeat_timeout,
+        )
+
+    def cancel(self, task_id: str, *, run_id: str | None) -> dict[str, Any] | None:
+        return decisions.request_cancel_activity_task(task_id)
+
+
+class LambdaFunction:
+    """An AWS Lambda function a workflow submits by name: ``self.submit(LambdaFunction("resize"), event)``.
+
+    The function receives one JSON event (the Lambda contract): the single positional argument, or the
+    keyword arguments as an object when there is no positional one.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        start_to_close_timeout: int | str | None = None,
+        retry: int = 0,
+        raises_on_failure: bool = False,
+        idempotent: bool = False,
+    ) -> None:
+        decisions.validate_identifier(name, field="Lambda function name", max_length=64)
+        self.name = name
+        self.start_to_close_timeout = start_to_close_timeout
+        self.retry = retry
+        self.raises_on_failure = raises_on_failure
+        self.idempotent = idempotent
+
+    def __repr__(self) -> str:
+        return f"LambdaFunction({self.name!r})"
+
+
+class LambdaTask(RemoteTask):
+    """A Lambda function call: ``LambdaTask(LambdaFunction("f"), event)``."""
+
+    kind = TaskKind.LAMBDA
+    throttle_causes = frozenset(
+        {"LAMBDA_FUNCTION_CREATION_RATE_EXCEEDED", "OPEN_LAMBDA_FUNCTIONS_LIMIT_EXCEEDED"}
+    )
+
+    def __init__(self, function: LambdaFunction, *args: Any, **kwargs: Any) -> None:
+        if (args and kwargs) or len(args) > 1:
+            raise TypeError(f"{function!r} takes one event: one positional argument or keyword arguments")
+        super().__init__(args, kwargs)
+        self.function = function
+
+    @property
+    def name(self) -> str:
+        return self.function.name
+
+    @property
+    def retry(self) -> int:
+        return self.function.retry
+
+    @property
+    def raises_on_failure(self) -> bool:
+        return self.function.raises_on_failure
+
+    @property
+    def idempotent(self) -> bool:
+        return self.function.idempotent
+
+    def default_id(self, number: int, *, workflow_id: str) -> str:
+        return f"lambda-{self.name}-{number}"
+
+    def idempotent_id(self, input_text: str, *, workflow_id: str) -> str:
+        return f"lambda-{self.name}-{input_digest(input_text)}"
+
+    def encode_input(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> str | None:
+        if args:
+            return payload.encode(args[0], field="input")
+        return payload.encode(dict(kwargs), field="input") if kwargs else None
+
+    def schedule(self, task_id: str, *, input: str | None, task_list: str | None = None) -> dict[str, Any]:
+        return decisions.schedule_lambda_function(
+            task_id,
+            name=self.name,
+            input=input,
+            start_to_close_timeout=self.function.start_to_close_timeout,
+        )
+
+
+class ChildWorkflowTask(RemoteTask):
+    """A child workflow execution: ``ChildWorkflowTask(ChildWorkflow, *args)``, or submit the class."""
+
+    kind = TaskKind.CHILD_WORKFLOW
+    throttle_causes = frozenset(
+        {"CHILD_CREATION_RATE_EXCEEDED", "OPEN_CHILDREN_LIMIT_EXCEEDED", "OPEN_WORKFLOWS_LIMIT_EXCEEDED"}
+    )
+
+    def __init__(self, workflow: type[Workflow], *args: Any, **kwargs: Any) -> None:
+        super().__init__(args, kwargs)
+        self.workflow = workflow
+
+    def __repr__(self) -> str:
+        return f"ChildWorkflowTask({self.name}, args={self.args!r}, kwargs={self.kwargs!r})"
+
+    @property
+    def name(self) -> str:
+        return self.workflow.name
+
+    @property
+    def version(self) -> str:
+        return self.workflow.version
+
+    @property
+    def retry(self) -> int:
+        return self.workflow.retry
+
+    @property
+    def raises_on_failure(self) -> bool:
+        return self.workflow.raises_on_failure
+
+    @property
+    def idempotent(self) -> bool:
+        return self.workflow.idempotent
+
+    def default_id(self, number: int, *, workflow_id: str) -> str:
+        return f"{workflow_id}--{self.name}-{number}"
+
+    def idempotent_id(self, input_text: str, *, workflow_id: str) -> str:
+        return f"{workflow_id}--{self.name}-{input_digest(input_text)}"
+
+    def schedule(self, task_id: str, *, input: str | None, task_list: str | None = None) -> dict[str, Any]:
+        workflow = self.workflow
+        return decisions.start_child_workflow_execution(
+            task_id,
+            name=self.name,
+            version=workflow.version,
+            input=input,
+            task_list=workflow.task_list,
+            task_priority=workflow.task_priority,
+            execution_start_to_close_timeout=workflow.execution_timeout,
+            task_start_to_close_timeout=workflow.decision_tasks_timeout,
+            child_policy=workflow.child_policy,
+            tag_list=workflow.tag_list,
+        )
+
+    def cancel(self, task_id: str, *, run_id: str | None) -> dict[str, Any] | None:
+        return decisions.request_cancel_external_workflow_execution(task_id, run_id=run_id, control=task_id)
+
+
+@dataclass(frozen=True)
+class TimerTask:
+    """A user timer: fires after ``timeout`` seconds (``StartTimer``), canceled with ``CancelTimer``."""
+
+    timer_id: str
+    timeout: int
+    control: str | None = None
+
+    def schedule(self) -> dict[str, Any]:
+        """The ``StartTimer`` decision."""
+        return decisions.start_timer(self.timer_id, start_to_fire_timeout=self.timeout, control=self.control)
+
+    def cancel(self) -> dict[str, Any]:
+        """The ``CancelTimer`` decision."""
+        return decisions.cancel_timer(self.timer_id)
+
+
+@dataclass(frozen=True)
+class SignalTask:
+    """A signal sent to an execution; ``task_id`` travels as ``control`` to find it in the history."""
+
+    task_id: str
+    name: str
+    workflow_id: str
+    run_id: str | None
+    input: str | None
+
+    def schedule(self) -> dict[str, Any]:
+        """The ``SignalExternalWorkflowExecution`` decision."""
+        return decisions.signal_external_workflow_execution(
+            self.workflow_id, self.name, run_id=self.run_id, input=self.input, control=self.task_id
+        )
+
+
+@dataclass(frozen=True)
+class MarkerTask:
+    """A marker: the n-th ``record_marker(name)`` of a run matches the n-th marker of that name."""
+
+    name: str
+    details: str | None
+
+    def schedule(self) -> dict[str, Any]:
+        """The ``RecordMarker`` decision."""
+        return decisions.record_marker(self.name, details=self.details)
