@@ -26,8 +26,9 @@ class CanvasWorkflow(Workflow):
     def run(self, x):
         # [x + 1, x * 2], computed at the same time.
         group = self.submit(Group(ActivityTask(increment, x), ActivityTask(double, x)))
-        # ((x + 1) * 2) + 1: each result is appended to the next task's arguments.
+        # ((x + 1) * 2) + 1: each result is appended to the next task's arguments; a Chain's result
+        # lists every step's, so the last one is the chain's outcome.
         chain = self.submit(
             Chain(ActivityTask(increment, x), ActivityTask(double), ActivityTask(increment), send_result=True)
         )
-        return {"group": group.result, "chain": chain.result}
+        return {"group": group.result, "chain": chain.result[-1]}

@@ -4,7 +4,8 @@
 fails the execution (``self.fail(reason)`` does so on purpose).
 
     simpleflow workflow.start --local examples.failing.FailingWorkflow --input '[-1]'
-    # error: ValueError: cannot take the square root of -1
+    # error: TaskFailed: activity-examples.failing.square_root-1:
+    #        ValueError: cannot take the square root of -1
 """
 
 import math

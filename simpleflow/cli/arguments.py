@@ -7,6 +7,7 @@ Both are where users make typing mistakes, so every failure here is a :class:`Co
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
 import sys
@@ -68,6 +69,9 @@ def load_object(path: str) -> Any:
     Raises WorkflowImportError telling apart a missing module, a module that fails while importing
     (with the underlying error) and a missing attribute.
     """
+    if "/" in path or path.endswith(".py"):
+        dotted = path.removesuffix(".py").replace("/", ".")
+        raise WorkflowImportError(path, f"expected a dotted path like '{dotted}.ClassName', not a file path")
     module_name, _, attribute = path.rpartition(".")
     if not module_name or not attribute:
         raise WorkflowImportError(path, "expected a dotted path like 'package.module.Name'")
@@ -127,3 +131,24 @@ def domain_option(*, required: bool = True) -> Callable[[F], F]:
         show_envvar=True,
         help="SWF domain.",
     )
+
+
+def check_arguments(workflow_cls: type[Workflow], value: Any) -> None:
+    """Refuse an input that ``workflow_cls.run()`` cannot take, before anything is started.
+
+    The input is read as the decider will read it (:func:`simpleflow.payload.parse_input`).
+    """
+    from simpleflow.payload import parse_input
+
+    args, kwargs = parse_input(value)
+    try:
+        signature = inspect.signature(workflow_cls.run)
+    except (TypeError, ValueError):  # a run() inspect cannot describe: let the run itself tell
+        return
+    try:
+        signature.bind(None, *args, **kwargs)
+    except TypeError as error:
+        shown = str(signature).replace("(self, ", "(", 1).replace("(self)", "()", 1)
+        raise ConfigurationError(
+            f"the input does not fit {workflow_cls.__name__}.run{shown}: {error}"
+        ) from None

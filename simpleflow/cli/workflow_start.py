@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 
 import click
 
-from simpleflow.cli.arguments import domain_option, input_options, load_workflow, read_input
+from simpleflow.cli.arguments import check_arguments, domain_option, input_options, load_workflow, read_input
 from simpleflow.exceptions import ConfigurationError
 from simpleflow.execution import parse_tags, start_execution
 
@@ -62,7 +64,11 @@ def workflow_start(
     """
     value = read_input(input_text, input_file)
     workflow_cls = load_workflow(workflow)
+    check_arguments(workflow_cls, value)
     if local:
+        if "LOG_LEVEL" not in os.environ:
+            # A local run is a command whose output is its result: the pollers' chatter only at request.
+            logging.getLogger("simpleflow").setLevel(logging.WARNING)
         from simpleflow.local import DEFAULT_NB_WORKERS, run_workflow
 
         result = run_workflow(

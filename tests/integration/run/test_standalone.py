@@ -59,4 +59,4 @@ def test_failing_workflow_exits_with_the_failure():
     done = run_standalone("examples.failing.FailingWorkflow", "--input", "[-1]")
     assert done.returncode == 1, done.stderr
     assert done.stdout == ""
-    assert "error: ValueError: cannot take the square root of -1" in done.stderr
+    assert "ValueError: cannot take the square root of -1" in done.stderr
