@@ -61,6 +61,15 @@ def activity_events(swf_client: Any, execution: dict[str, str]) -> list[str]:
     return [e["eventType"] for e in events if e["eventType"].startswith("ActivityTask")]
 
 
+def is_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped, does not count)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def markers(directory: Path, prefix: str) -> list[Path]:
     return sorted(directory.glob(f"{prefix}*"))
 
@@ -81,7 +90,7 @@ def test_worker_killed_mid_activity_times_out_and_is_retried(swf_client, run_env
     os.killpg(first.pid, signal.SIGKILL)
     first.wait(timeout=10)
     # The activity process dies with its worker (nothing is left running the task)...
-    wait_for(lambda: not Path(f"/proc/{activity_pid}").exists(), what="the orphaned activity to die")
+    wait_for(lambda: not is_alive(activity_pid), what="the orphaned activity to die")
     # ...so SWF times the task out (start-to-close 4 s) and the retry runs on a new worker.
     start_worker(commands, "worker-2")
     assert result_of(swf_client, execution) == '{"value":7,"attempt":2}'
