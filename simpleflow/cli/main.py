@@ -10,10 +10,27 @@ from typing import Any
 import click
 
 from simpleflow import __version__
+from simpleflow.cli.activity import activity_rerun
 from simpleflow.cli.decider import decider_start
+from simpleflow.cli.domain import domain_list, domain_register
 from simpleflow.cli.rendering import output_options
 from simpleflow.cli.standalone import standalone
+from simpleflow.cli.task import task_info
 from simpleflow.cli.worker import worker_start
+from simpleflow.cli.workflow import (
+    workflow_filter,
+    workflow_history,
+    workflow_info,
+    workflow_list,
+    workflow_profile,
+    workflow_tasks,
+)
+from simpleflow.cli.workflow_control import (
+    workflow_cancel,
+    workflow_restart,
+    workflow_signal,
+    workflow_terminate,
+)
 from simpleflow.cli.workflow_start import workflow_start
 from simpleflow.exceptions import SimpleflowError
 
@@ -70,3 +87,17 @@ main.add_command(workflow_start)
 main.add_command(decider_start)
 main.add_command(worker_start)
 main.add_command(standalone)
+main.add_command(workflow_list)
+main.add_command(workflow_filter)
+main.add_command(workflow_info)
+main.add_command(workflow_tasks)
+main.add_command(workflow_profile)
+main.add_command(workflow_history)
+main.add_command(workflow_terminate)
+main.add_command(workflow_restart)
+main.add_command(workflow_signal)
+main.add_command(workflow_cancel)
+main.add_command(task_info)
+main.add_command(activity_rerun)
+main.add_command(domain_register)
+main.add_command(domain_list)

@@ -353,7 +353,12 @@ class EventFolder:
     def on_TimerStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         timer_id = attrs["timerId"]
         self.timers[timer_id] = TimerRecord(
-            timer_id, TimerState.STARTED, event_id, attrs.get("startToFireTimeout"), attrs.get("control")
+            timer_id,
+            TimerState.STARTED,
+            event_id,
+            attrs.get("startToFireTimeout"),
+            attrs.get("control"),
+            started_at=at,
         )
 
     def _set_timer(self, timer_id: str, **changes: Any) -> None:
@@ -361,17 +366,17 @@ class EventFolder:
             self.timers[timer_id] = dataclasses.replace(self.timers[timer_id], **changes)
 
     def on_TimerFired(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self._set_timer(attrs["timerId"], state=TimerState.FIRED)
+        self._set_timer(attrs["timerId"], state=TimerState.FIRED, closed_at=at)
 
     def on_TimerCanceled(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self._set_timer(attrs["timerId"], state=TimerState.CANCELED)
+        self._set_timer(attrs["timerId"], state=TimerState.CANCELED, closed_at=at)
 
     def on_StartTimerFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         timer_id = attrs["timerId"]
         if timer_id in self.timers and self.timers[timer_id].state is TimerState.STARTED:
             return  # TIMER_ID_ALREADY_IN_USE: the running timer is still the one that counts
         self.timers[timer_id] = TimerRecord(
-            timer_id, TimerState.START_FAILED, event_id, cause=attrs.get("cause")
+            timer_id, TimerState.START_FAILED, event_id, cause=attrs.get("cause"), started_at=at, closed_at=at
         )
 
     def on_CancelTimerFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:

@@ -120,6 +120,8 @@ class TimerRecord:
     control: str | None = None
     cause: str | None = None
     cancel_failed_cause: str | None = None
+    started_at: datetime | None = None
+    closed_at: datetime | None = None  # fired, canceled, or refused (START_FAILED)
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,26 @@
-"""Looking into executions for people: per-task records from SWF events and the timeline picture.
+"""Looking into executions for people: task summaries, narrated events and the timeline picture.
 
-- :mod:`~simpleflow.inspection.tasks`: :func:`collect_tasks` folds a history into :class:`TaskRecord`;
-- :mod:`~simpleflow.inspection.timeline`: :func:`render_timeline` draws task records as SVG or HTML.
+- :mod:`~simpleflow.inspection.tasks`: :class:`TaskCollector` summarises a history (read by
+  :mod:`simpleflow.history`) into one :class:`TaskSummary` per task;
+- :mod:`~simpleflow.inspection.events`: :class:`EventNarrator`, the "cooked" view of events;
+- :mod:`~simpleflow.inspection.timeline`: :func:`render_timeline` draws task summaries as SVG or HTML.
 
-Both are pure (no I/O), so they are tested with synthetic histories.
+All pure (no I/O), so they are tested with synthetic histories.
 """
 
-from simpleflow.inspection.tasks import (
-    TaskCollector,
-    TaskKind,
-    TaskRecord,
-    TaskState,
-    collect_tasks,
-    find_task,
-)
+from simpleflow.inspection.events import EventNarrator, NarratedEvent
+from simpleflow.inspection.tasks import TaskCollector, TaskStatus, TaskSummary, collect_tasks, find_task
+from simpleflow.inspection.timeline import render_html, render_svg, render_timeline
 
-__all__ = ["TaskCollector", "TaskKind", "TaskRecord", "TaskState", "collect_tasks", "find_task"]
+__all__ = [
+    "EventNarrator",
+    "NarratedEvent",
+    "TaskCollector",
+    "TaskStatus",
+    "TaskSummary",
+    "collect_tasks",
+    "find_task",
+    "render_html",
+    "render_svg",
+    "render_timeline",
+]

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from itertools import groupby
 from xml.sax.saxutils import escape
 
-from simpleflow.inspection.tasks import TaskRecord, TaskState
+from simpleflow.inspection.tasks import TaskStatus, TaskSummary
 
 DETAILED_LIMIT = 300
 
@@ -46,18 +46,17 @@ class Palette:
 
 
 OPEN = Palette("open", "#c6dbef", "#2171b5")
-PALETTES: dict[TaskState, Palette] = {
-    TaskState.COMPLETED: Palette("completed", "#c7e9c0", "#238b45"),
-    TaskState.FIRED: Palette("completed", "#c7e9c0", "#238b45"),
-    TaskState.FAILED: Palette("failed", "#fcbba1", "#cb181d"),
-    TaskState.SCHEDULE_FAILED: Palette("failed", "#fcbba1", "#cb181d"),
-    TaskState.START_FAILED: Palette("failed", "#fcbba1", "#cb181d"),
-    TaskState.TIMED_OUT: Palette("timed out", "#fdd0a2", "#d94801"),
-    TaskState.CANCELED: Palette("canceled", "#d9d9d9", "#636363"),
-    TaskState.TERMINATED: Palette("terminated", "#dadaeb", "#6a51a3"),
-    TaskState.SCHEDULED: OPEN,
-    TaskState.STARTED: OPEN,
-    TaskState.CANCEL_REQUESTED: OPEN,
+PALETTES: dict[TaskStatus, Palette] = {
+    TaskStatus.COMPLETED: Palette("completed", "#c7e9c0", "#238b45"),
+    TaskStatus.FIRED: Palette("completed", "#c7e9c0", "#238b45"),
+    TaskStatus.FAILED: Palette("failed", "#fcbba1", "#cb181d"),
+    TaskStatus.SCHEDULE_FAILED: Palette("failed", "#fcbba1", "#cb181d"),
+    TaskStatus.TIMED_OUT: Palette("timed out", "#fdd0a2", "#d94801"),
+    TaskStatus.CANCELED: Palette("canceled", "#d9d9d9", "#636363"),
+    TaskStatus.TERMINATED: Palette("terminated", "#dadaeb", "#6a51a3"),
+    TaskStatus.SCHEDULED: OPEN,
+    TaskStatus.STARTED: OPEN,
+    TaskStatus.CANCEL_REQUESTED: OPEN,
 }
 LEGEND = ("completed", "failed", "timed out", "canceled", "terminated", "open")
 
@@ -114,13 +113,13 @@ class _Scale:
 
 @dataclass(frozen=True)
 class _Row:
-    record: TaskRecord
+    record: TaskSummary
     y: float
     bar_height: float
     label: str | None
 
 
-def _time_bounds(records: Sequence[TaskRecord], now: datetime | None) -> tuple[datetime, datetime]:
+def _time_bounds(records: Sequence[TaskSummary], now: datetime | None) -> tuple[datetime, datetime]:
     starts = [_utc(record.scheduled_time) for record in records]
     ends = [_utc(record.closed_time or record.last_state_time) for record in records]
     start = min(starts)
@@ -128,9 +127,9 @@ def _time_bounds(records: Sequence[TaskRecord], now: datetime | None) -> tuple[d
     return start, end
 
 
-def _tooltip(record: TaskRecord) -> str:
+def _tooltip(record: TaskSummary) -> str:
     lines = [
-        f"{record.task_id} ({record.name}): {record.state.value}",
+        f"{record.task_id} ({record.name}): {record.status.value}",
         f"scheduled {_utc(record.scheduled_time)}",
     ]
     if record.waiting_seconds is not None:
@@ -146,7 +145,7 @@ def _tooltip(record: TaskRecord) -> str:
 
 def _bar(row: _Row, scale: _Scale, end: datetime) -> str:
     record = row.record
-    palette = PALETTES.get(record.state, OPEN)
+    palette = PALETTES.get(record.status, OPEN)
     scheduled = _utc(record.scheduled_time)
     started = _utc(record.started_time) if record.started_time else None
     closed = _utc(record.closed_time) if record.closed_time else None
@@ -175,7 +174,7 @@ def _bar(row: _Row, scale: _Scale, end: datetime) -> str:
     return f"<g><title>{escape(_tooltip(record))}</title>{''.join(parts)}</g>"
 
 
-def _layout(records: Sequence[TaskRecord], top: float) -> tuple[list[_Row], list[str], float]:
+def _layout(records: Sequence[TaskSummary], top: float) -> tuple[list[_Row], list[str], float]:
     """Rows and their y positions, the SVG of labels and group headers, and the height used."""
     decorations: list[str] = []
     rows: list[_Row] = []
@@ -199,7 +198,7 @@ def _layout(records: Sequence[TaskRecord], top: float) -> tuple[list[_Row], list
         group = list(group_iter)
         counts: dict[str, int] = {}
         for record in group:
-            outcome = PALETTES.get(record.state, OPEN).label
+            outcome = PALETTES.get(record.status, OPEN).label
             counts[outcome] = counts.get(outcome, 0) + 1
         summary = ", ".join(f"{counts[label]} {label}" for label in LEGEND if label in counts)
         decorations.append(
@@ -255,12 +254,12 @@ def _legend(y: float) -> str:
     return "".join(parts)
 
 
-def _summary(records: Sequence[TaskRecord], scale: _Scale) -> str:
+def _summary(records: Sequence[TaskSummary], scale: _Scale) -> str:
     started = scale.start.strftime("%Y-%m-%d %H:%M:%S UTC")
     return f"{len(records)} tasks, first scheduled {started}, spanning {format_duration(scale.span)}"
 
 
-def render_svg(records: Sequence[TaskRecord], *, title: str, now: datetime | None = None) -> str:
+def render_svg(records: Sequence[TaskSummary], *, title: str, now: datetime | None = None) -> str:
     """The timeline as a standalone SVG document (an axis on top, and at the bottom when it is tall).
 
     ``now`` is where open tasks end (default: the latest time in the records).
@@ -291,7 +290,7 @@ def render_svg(records: Sequence[TaskRecord], *, title: str, now: datetime | Non
     )
 
 
-def render_html(records: Sequence[TaskRecord], *, title: str, now: datetime | None = None) -> str:
+def render_html(records: Sequence[TaskSummary], *, title: str, now: datetime | None = None) -> str:
     """The timeline as one HTML page; the time axis stays in view while the tasks scroll under it."""
     if not records:
         body = _empty_svg(title)
@@ -340,7 +339,7 @@ def _empty_svg(title: str) -> str:
 
 
 def render_timeline(
-    records: Sequence[TaskRecord], *, title: str, path: str, now: datetime | None = None
+    records: Sequence[TaskSummary], *, title: str, path: str, now: datetime | None = None
 ) -> str:
     """The timeline in the format named by ``path``'s suffix (``.svg`` or ``.html``/``.htm``).
 

@@ -109,66 +109,87 @@ def _fallback_failure(error: BaseException) -> Outcome:
     return Outcome("failed", reason=reason, details=details)
 
 
-def failure_outcome(error: BaseException) -> Outcome:
-    """The failure report of ``error``, with a fallback when the exception cannot be serialized."""
+def failure_outcome(error: BaseException, *, store: Any = None) -> Outcome:
+    """The failure report of ``error``, with a fallback when the exception cannot be serialized.
+
+    Details over SWF's limit go to ``store`` whole; when the store itself fails (it may be why the
+    task failed), they are trimmed to fit instead.
+    """
     from simpleflow import payload
 
-    try:
-        reason, details = payload.encode_failure(error)
-    except BaseException as encoding_error:
-        logger.debug("encode_failure failed: %r", encoding_error)
-        return _fallback_failure(error)
-    return Outcome("failed", reason=reason, details=details)
+    for attempt_store in (store, None) if store is not None else (None,):
+        try:
+            reason, details = payload.encode_failure(error, store=attempt_store)
+        except BaseException as encoding_error:
+            logger.debug("encode_failure failed: %r", encoding_error)
+            continue
+        return Outcome("failed", reason=reason, details=details)
+    return _fallback_failure(error)
+
+
+_stores: dict[str | None, Any] = {}
+
+
+def process_store() -> Any:
+    """The payload store ``SIMPLEFLOW_PAYLOAD_STORE`` names (or None), opened once per process and URL.
+
+    Opened lazily in the process that runs the activity, because its settings come with the task
+    (:class:`ActivityContextData`); the cache inside it then serves input, heartbeats and result.
+    """
+    from simpleflow import settings
+    from simpleflow.storage import store_from_settings
+
+    url = settings.read_payload_store(os.environ)
+    if url not in _stores:
+        _stores[url] = store_from_settings(os.environ)
+    return _stores[url]
 
 
 def execute_task(task: Mapping[str, Any], data: ActivityContextData, *, send: Any) -> Outcome:
-    """Run ``task`` in this process with the activity context bound; failures become an Outcome."""
+    """Run ``task`` in this process with the activity context bound; failures become an Outcome.
+
+    Every field goes through the payload codec with the process's store: the input is decoded (a
+    reference fetched and verified), the result, the failure details and the heartbeat details are
+    encoded (over SWF's limits they travel out of band). The attempt number comes from the input's
+    reserved :data:`simpleflow.payload.ATTEMPT_KEY`, which the decider writes on retries.
+    """
     from simpleflow import activity, payload
-    from simpleflow.storage import store_from_settings
+
+    store: Any = None
 
     def heartbeat(details: Any = None) -> bool:
-        encoded = None if details is None else payload.encode(details, field="heartbeat details")
-        if encoded is not None:
-            encoded = payload.fit("heartbeat_details", encoded, field="heartbeat details")
+        encoded = None
+        if details is not None:
+            encoded = payload.encode_field(
+                "heartbeat_details", details, store=store, field="heartbeat details"
+            )
         send(Heartbeat(encoded))
         # The parent kills this process as soon as it sees a cancel request, so while we run, none came.
         return False
 
     execution = task.get("workflowExecution", {})
     try:
+        store = process_store()
         found = activity.find_activity(task["activityType"]["name"])
+        value = payload.decode(task.get("input"), field="input", store=store)
+        args, kwargs = payload.parse_input(value)
         context = activity.ActivityContext(
             workflow_id=execution.get("workflowId", ""),
             run_id=execution.get("runId", ""),
             activity_id=task.get("activityId", ""),
             domain=data.domain,
             task_list=data.task_list,
-            attempt=attempt_of(task),
+            attempt=payload.input_attempt(value),
             activity_name=found.name,
         )
-        # Fields over SWF's limits travel out of band, through the store the settings name (if any).
-        store = store_from_settings()
-        args, kwargs = payload.parse_input(payload.decode(task.get("input"), field="input", store=store))
         with activity.bind_context(context, heartbeat):
             value = found.run(args, kwargs)
-        encoded = payload.encode(value, field="result", serializer=found.serializer)
-        result = payload.fit("result", encoded, store=store)
+        result = payload.encode_field(
+            "result", value, store=store, serializer=found.serializer, field="result"
+        )
     except Exception as error:
-        return failure_outcome(error)
+        return failure_outcome(error, store=store)
     return Outcome("completed", result=result)
-
-
-def attempt_of(task: Mapping[str, Any]) -> int:
-    """The attempt number of a task, when the activity id carries it (``...-attempt-<n>``), else 1.
-
-    SWF's activity task does not carry the scheduling decision's ``control``, so the id is the only
-    place a retry count can travel to the worker.
-    """
-    activity_id = str(task.get("activityId", ""))
-    _, separator, tail = activity_id.rpartition("-attempt-")
-    if separator and tail.isdigit():
-        return int(tail)
-    return 1
 
 
 def _release_forkserver() -> None:
@@ -226,21 +247,69 @@ def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: C
     connection.close()
 
 
-_forkserver_ready = False
+# Where the worker's main script travels to the forkserver (see adopt_worker_main).
+MAIN_PATH_ENV = "SIMPLEFLOW_FORKSERVER_MAIN_PATH"
+_forkserver_lock = threading.Lock()
+_forkserver_started = False
+
+
+def adopt_worker_main() -> None:
+    """In the forkserver: import the worker's main script once, as ``__mp_main__``.
+
+    Each child re-runs the parent's main script unless the forkserver already holds it. CPython 3.11's
+    forkserver drops the script's path when asked to preload ``__main__``, so every task would execute
+    the script again (for ``simpleflow worker.start``, importing the whole CLI per task). The parent
+    passes the path in the environment instead, and :mod:`simpleflow.process.forkserver_main`, preloaded
+    last (once simpleflow is fully imported, as the script may import it), calls this.
+    """
+    path = os.environ.pop(MAIN_PATH_ENV, None)
+    main = sys.modules.get("__main__")
+    if not path or getattr(main, "__file__", None) == path:
+        return
+    from multiprocessing import spawn
+
+    try:
+        spawn.import_main_path(path)
+    except Exception:
+        logger.warning(
+            "the forkserver could not import %s; children will run it each time", path, exc_info=True
+        )
 
 
 def _context() -> Any:
-    global _forkserver_ready
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    if not _forkserver_ready:
-        # Imported once in the forkserver, so each child starts with simpleflow ready.
-        context.set_forkserver_preload(
-            ["simpleflow.process.isolation", "simpleflow.activity", "simpleflow.payload"]
-        )
-        _forkserver_ready = True
+    # Imported once in the forkserver, so each child starts with simpleflow ready.
+    context.set_forkserver_preload(
+        [
+            "simpleflow.process.isolation",
+            "simpleflow.activity",
+            "simpleflow.payload",
+            "simpleflow.storage",
+            "simpleflow.process.forkserver_main",
+        ]
+    )
     return context
+
+
+def _start_process(process: Any) -> None:
+    """Start ``process``; the first start also starts the forkserver, told where our main script is."""
+    global _forkserver_started
+    with _forkserver_lock:
+        if _forkserver_started:
+            process.start()
+            return
+        from multiprocessing import spawn
+
+        main_path = spawn.get_preparation_data(process.name).get("init_main_from_path")
+        if main_path:
+            os.environ[MAIN_PATH_ENV] = main_path
+        try:
+            process.start()
+        finally:
+            os.environ.pop(MAIN_PATH_ENV, None)
+        _forkserver_started = True
 
 
 class ActivityProcess:
@@ -265,7 +334,7 @@ class ActivityProcess:
 
     def start(self) -> None:
         """Start the child."""
-        self._process.start()
+        _start_process(self._process)
         # Only the child writes: closing our copy lets a read see EOF once the child is gone.
         self._sender.close()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -72,9 +74,17 @@ def test_result_is_encoded_and_completed() -> None:
     assert worker.answer() == ("complete", {"result": "3"})
 
 
-def test_activity_runs_in_another_process_with_its_context() -> None:
+@pytest.mark.parametrize(
+    ("attempt", "expected"),
+    [(None, 1), (1, 1), (3, 3)],
+    ids=["first-attempt-has-no-key", "attempt-1", "third-attempt"],
+)
+def test_activity_runs_in_another_process_with_its_context(attempt: int | None, expected: int) -> None:
     worker = RecordingWorker()
-    run(worker, task("report_context"))
+    activity_task = task("report_context")
+    # The decider writes the attempt into the input on retries; the activity id stays the same.
+    activity_task["input"] = payload.encode_input((), {}, attempt=attempt)
+    run(worker, activity_task)
     _, answer = worker.answer()
     context = payload.decode(answer["result"])
     assert context.pop("pid") != os.getpid()
@@ -82,7 +92,7 @@ def test_activity_runs_in_another_process_with_its_context() -> None:
         "workflow_id": "wf-1",
         "run_id": "run-1",
         "activity_id": "activity-report_context-1",
-        "attempt": 1,
+        "attempt": expected,
         "domain": "test-domain",
         "task_list": "process-tests",
     }
@@ -220,3 +230,42 @@ def test_a_result_over_the_limit_without_a_store_fails_clearly(monkeypatch: pyte
     assert run(worker, task("big_result", 40_000)) is TaskResult.FAILED
     _, answer = worker.answer()
     assert answer["reason"].startswith("PayloadTooLarge")
+
+
+MAIN_SCRIPT = """
+import os
+from pathlib import Path
+
+Path(os.environ["RUNS_FILE"]).open("a").write(__name__ + "\\n")
+
+from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Outcome
+
+
+def main():
+    for n in range(3):
+        task = {
+            "taskToken": "t",
+            "activityId": f"a-{n}",
+            "activityType": {"name": "tests.fixtures.process_activities.add"},
+            "input": "[1, 2]",
+        }
+        child = ActivityProcess(task, ActivityContextData("d", "t"))
+        child.start()
+        assert child.next_event(30) == Outcome("completed", result="3")
+        child.close()
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_children_do_not_rerun_the_workers_main_script(tmp_path: Path) -> None:
+    script, runs = tmp_path / "worker_main.py", tmp_path / "runs"
+    script.write_text(MAIN_SCRIPT)
+    repository = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(repository), "RUNS_FILE": str(runs)}
+    completed = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr.decode()
+    # Once as the program, once in the forkserver; never once per task.
+    assert runs.read_text().split() == ["__main__", "__mp_main__"]

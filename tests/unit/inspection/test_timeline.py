@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from simpleflow.inspection.tasks import TaskKind, TaskRecord, TaskState
+from simpleflow.inspection.tasks import TaskStatus, TaskSummary
 from simpleflow.inspection.timeline import (
     DETAILED_LIMIT,
     PALETTES,
@@ -20,16 +20,15 @@ from tests.fixtures.histories import START
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def record(index: int, *, state=TaskState.COMPLETED, name="examples.square", started=True) -> TaskRecord:
+def record(index: int, *, state=TaskStatus.COMPLETED, name="examples.square", started=True) -> TaskSummary:
     scheduled = START + timedelta(seconds=index)
-    return TaskRecord(
+    return TaskSummary(
         task_id=f"activity-{name}-{index}",
-        kind=TaskKind.ACTIVITY,
+        kind="activity",
         name=name,
         version="1",
-        state=state,
+        status=state,
         scheduled_time=scheduled,
-        last_state_time=scheduled + timedelta(seconds=5),
         started_time=scheduled + timedelta(seconds=2) if started else None,
         closed_time=scheduled + timedelta(seconds=5) if state.is_closed else None,
     )
@@ -41,10 +40,10 @@ def rect_fills(svg_text: str) -> list[str]:
 
 
 def test_each_task_has_a_waiting_and_a_running_bar_coloured_by_outcome():
-    records = [record(0), record(1, state=TaskState.FAILED), record(2, state=TaskState.STARTED)]
+    records = [record(0), record(1, state=TaskStatus.FAILED), record(2, state=TaskStatus.STARTED)]
     fills = rect_fills(render_svg(records, title="t"))
-    completed, failed = PALETTES[TaskState.COMPLETED], PALETTES[TaskState.FAILED]
-    running = PALETTES[TaskState.STARTED]
+    completed, failed = PALETTES[TaskStatus.COMPLETED], PALETTES[TaskStatus.FAILED]
+    running = PALETTES[TaskStatus.STARTED]
     # Legend swatches account for one of each; the bars for the rest.
     assert fills.count(completed.waiting) == 2 and fills.count(completed.running) == 2
     assert fills.count(failed.running) == 2
@@ -61,7 +60,7 @@ def test_labels_every_task_up_to_the_detailed_limit():
 
 def test_many_tasks_are_grouped_by_name_with_counts():
     records = [record(i, name="a.fast") for i in range(1500)] + [
-        record(i, name="b.slow", state=TaskState.FAILED) for i in range(DETAILED_LIMIT + 200)
+        record(i, name="b.slow", state=TaskStatus.FAILED) for i in range(DETAILED_LIMIT + 200)
     ]
     svg = render_svg(records, title="fanout")
     root = ET.fromstring(svg)
@@ -78,7 +77,7 @@ def test_html_keeps_the_axis_sticky():
 
 
 def test_open_tasks_end_at_now():
-    open_task = record(0, state=TaskState.STARTED)
+    open_task = record(0, state=TaskStatus.STARTED)
     svg = render_svg([open_task], title="t", now=START + timedelta(seconds=100))
     assert "1m40s" in svg or "1m30s" in svg
 

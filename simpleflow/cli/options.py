@@ -1,0 +1,129 @@
+"""Options shared by the commands that talk to SWF: the domain (positional or ``--domain``) and the client.
+
+simpleflow took the domain as the first positional argument of some commands and as ``--domain`` on
+others. Here every such command accepts both, plus ``SWF_DOMAIN``:
+
+- ``--domain D`` on the command line: the positional arguments never include a domain;
+- otherwise a leading DOMAIN is recognised by the number of arguments (``workflow.info D WF RUN``);
+- when the count fits both readings (``workflow.info A B``), ``A`` is the domain only if
+  ``SWF_DOMAIN`` is unset or equals ``A``; else ``A B`` are the workflow id and run id.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from simpleflow.exceptions import ConfigurationError
+from simpleflow.swf import make_client
+from simpleflow.swf.client import SWFClient
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DOMAIN_ENVVAR = "SWF_DOMAIN"
+
+
+def split_domain(
+    given: Sequence[str],
+    *,
+    names: Sequence[str],
+    optional: Sequence[str],
+    domain: str | None,
+    domain_from_command_line: bool,
+) -> tuple[str, dict[str, str | None]]:
+    """Read ``given`` positional arguments as ``[DOMAIN] names... [optional...]``.
+
+    Returns the domain and a mapping of every name (optional ones None when absent). Raises
+    ConfigurationError when no domain is known or the count fits no reading.
+    """
+    least, most = len(names), len(names) + len(optional)
+    fits_without = least <= len(given) <= most
+    fits_with = least + 1 <= len(given) <= most + 1
+    usage = " ".join(["[DOMAIN]", *(n.upper() for n in names), *(f"[{n.upper()}]" for n in optional)])
+    values = list(given)
+    if domain_from_command_line:
+        if not fits_without:
+            raise ConfigurationError(
+                f"expected {usage} (domain given by --domain), got {len(given)} argument(s)"
+            )
+    elif fits_with and (not fits_without or domain is None or given[0] == domain):
+        domain, values = values[0], values[1:]
+    elif not fits_without:
+        raise ConfigurationError(f"expected {usage}, got {len(given)} argument(s)")
+    if not domain:
+        raise ConfigurationError(f"no domain given: pass DOMAIN or --domain, or set {DOMAIN_ENVVAR}")
+    all_names = [*names, *optional]
+    padded: list[str | None] = [*values, *([None] * (len(all_names) - len(values)))]
+    return domain, dict(zip(all_names, padded, strict=True))
+
+
+def _arguments_metavar(names: Sequence[str], optional: Sequence[str]) -> str:
+    return " ".join(["[DOMAIN]", *(n.upper() for n in names), *(f"[{n.upper()}]" for n in optional)])
+
+
+def domain_arguments(*names: str, optional: Sequence[str] = ()) -> Callable[[F], F]:
+    """``[DOMAIN] NAMES... [OPTIONAL...]`` positionals plus ``--domain`` (``SWF_DOMAIN``).
+
+    The decorated function receives ``domain`` and one keyword per name, already resolved (see the
+    module docstring for how a leading DOMAIN is told apart).
+    """
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def resolved(*args: Any, positionals: tuple[str, ...], domain: str | None, **kwargs: Any) -> Any:
+            ctx = click.get_current_context()
+            domain_value, values = split_domain(
+                positionals,
+                names=names,
+                optional=optional,
+                domain=domain,
+                domain_from_command_line=ctx.get_parameter_source("domain") is ParameterSource.COMMANDLINE,
+            )
+            return command(*args, domain=domain_value, **values, **kwargs)
+
+        wrapper: Any = click.argument("positionals", nargs=-1, metavar=_arguments_metavar(names, optional))(
+            resolved
+        )
+        wrapper = click.option(
+            "--domain",
+            envvar=DOMAIN_ENVVAR,
+            show_envvar=True,
+            help="SWF domain (instead of the positional DOMAIN).",
+        )(wrapper)
+        return endpoint_option(wrapper)
+
+    return decorate
+
+
+def _store_endpoint(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        root = ctx.find_root()
+        root.ensure_object(dict)
+        root.obj["endpoint_url"] = value
+
+
+def endpoint_option(command: F) -> F:
+    """``--endpoint-url``: the SWF endpoint (default: boto3's ``AWS_ENDPOINT_URL_SWF``, else AWS)."""
+    return click.option(
+        "--endpoint-url",
+        metavar="URL",
+        expose_value=False,
+        callback=_store_endpoint,
+        help="SWF endpoint, e.g. the embedded service's http://127.0.0.1:PORT "
+        "(default: AWS_ENDPOINT_URL_SWF, else Amazon SWF).",
+    )(command)
+
+
+def swf_client(ctx: click.Context) -> SWFClient:
+    """The boto3 ``swf`` client of this invocation, made once (tests may put one in ``obj``)."""
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    client = root.obj.get("swf_client")
+    if client is None:
+        client = make_client(endpoint_url=root.obj.get("endpoint_url"))
+        root.obj["swf_client"] = client
+    return client
