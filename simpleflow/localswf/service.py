@@ -192,8 +192,7 @@ class SWFService:
             self._pollers[key] = self._pollers.get(key, 0) + 1
             try:
                 while True:
-                    # close() wakes waiting polls after it has closed the store: leave before touching it.
-                    if self._closed:
+                    if self._closed:  # woken by close(): the store may already be closed
                         return empty_task(kind)
                     task: dict[str, Any] | None = self._transact(take, params)
                     if task is not None:
