@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -44,15 +45,22 @@ def service() -> Iterator[SWFService]:
     running.close()
 
 
-@pytest.fixture(params=TRANSPORTS)
-def client(request: pytest.FixtureRequest, service: SWFService) -> Iterator[Any]:
-    """A boto3 ``swf`` client on the embedded service, once per transport."""
-    if request.param == "in-process":
+@contextmanager
+def make_transport_client(transport: str, service: SWFService) -> Iterator[Any]:
+    """A boto3 ``swf`` client on ``service`` through ``transport`` (one of :data:`TRANSPORTS`)."""
+    if transport == "in-process":
         with embedded_client(service) as attached:
             yield attached
     else:
         with LocalSWFServer(service) as server:
             yield make_local_client(server.endpoint_url, read_timeout=30)
+
+
+@pytest.fixture(params=TRANSPORTS)
+def client(request: pytest.FixtureRequest, service: SWFService) -> Iterator[Any]:
+    """A boto3 ``swf`` client on the embedded service, once per transport."""
+    with make_transport_client(request.param, service) as transport_client:
+        yield transport_client
 
 
 @pytest.fixture
