@@ -18,7 +18,7 @@ from simpleflow.swf.actors import ActivityWorker, Decider
 from simpleflow.swf.models import ExecutionStatus, WorkflowExecution
 from simpleflow.swf.querysets import WorkflowExecutionQuerySet, WorkflowTypeQuerySet
 from simpleflow.swf.registration import TypeRegistry, ensure_domain, workflow_type_for
-from tests.fixtures.process_workflows import AddThenDouble, Crashing
+from tests.fixtures.process_workflows import AddThenDouble, Crashing, RetriedOnce
 from tests.fixtures.waiting import wait_for
 
 DOMAIN = "process-e2e"
@@ -39,7 +39,7 @@ def pollers(client: Any) -> Iterator[None]:
     shutdown = Shutdown()
     decider = DeciderPoller(
         Decider(client, DOMAIN, task_list="process-decisions"),
-        workflows=[AddThenDouble, Crashing],
+        workflows=[AddThenDouble, Crashing, RetriedOnce],
         activity_task_list="process-work",
         shutdown=shutdown,
     )
@@ -100,6 +100,14 @@ def test_a_crashed_activity_fails_the_workflow_with_its_reason(client: Any) -> N
         failed[0]["activityTaskFailedEventAttributes"]["reason"]
         == "activity process was killed by signal SIGKILL"
     )
+
+
+@pytest.mark.usefixtures("pollers")
+def test_a_retried_activity_knows_its_attempt(client: Any) -> None:
+    execution = start(client, RetriedOnce, "retried-once")
+    assert closed(client, execution).close_status == "COMPLETED"
+    completed = execution.history()[-1]
+    assert completed["workflowExecutionCompletedEventAttributes"]["result"] == "2"
 
 
 def test_workflow_types_register_with_usable_defaults(client: Any) -> None:
