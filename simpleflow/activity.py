@@ -68,9 +68,10 @@ class Activity:
 
     Calling the activity calls the original (so it stays unit-testable); :meth:`run` executes it as a
     worker does. Attributes: ``name``, ``version``, ``task_list``, ``task_priority``, ``retry``,
-    ``raises_on_failure``, the four timeouts (seconds or ``"NONE"``), ``idempotent``, ``meta`` (free-form
-    dict) and ``serializer`` (``None`` for JSON, or a serializer or registered name, see
-    :mod:`simpleflow.serializer`, that the worker uses to encode the result).
+    ``retry_delay`` (seconds between attempts), ``raises_on_failure``, the four timeouts (seconds or
+    ``"NONE"``), ``idempotent``, ``meta`` (free-form dict) and ``serializer`` (``None`` for JSON, or a
+    serializer or registered name, see :mod:`simpleflow.serializer`: the decider encodes the input and
+    the worker the result with it).
     """
 
     def __init__(
@@ -82,6 +83,7 @@ class Activity:
         task_list: str,
         task_priority: int | None = None,
         retry: int = 0,
+        retry_delay: int = 0,
         raises_on_failure: bool = False,
         start_to_close_timeout: Timeout,
         schedule_to_close_timeout: Timeout,
@@ -96,12 +98,18 @@ class Activity:
         validate_identifier(task_list, field=f"activity {name} task_list")
         if not isinstance(retry, int) or retry < 0:
             raise ConfigurationError(f"activity {name}: retry must be a non-negative integer, not {retry!r}")
+        if not isinstance(retry_delay, int) or isinstance(retry_delay, bool) or retry_delay < 0:
+            raise ConfigurationError(
+                f"activity {name}: retry_delay must be whole seconds (a non-negative integer), "
+                f"not {retry_delay!r}"
+            )
         self.wrapped = wrapped
         self.name = name
         self.version = version
         self.task_list = task_list
         self.task_priority = task_priority
         self.retry = retry
+        self.retry_delay = retry_delay
         self.raises_on_failure = raises_on_failure
         self.start_to_close_timeout = start_to_close_timeout
         self.schedule_to_close_timeout = schedule_to_close_timeout
@@ -164,6 +172,7 @@ def with_attributes(
     task_list: str | _Default = DEFAULT,
     task_priority: int | None = None,
     retry: int = 0,
+    retry_delay: int | _Default = DEFAULT,
     raises_on_failure: bool = False,
     start_to_close_timeout: Timeout | _Default = DEFAULT,
     schedule_to_close_timeout: Timeout | _Default = DEFAULT,
@@ -182,6 +191,7 @@ def with_attributes(
     task_list: str | _Default = DEFAULT,
     task_priority: int | None = None,
     retry: int = 0,
+    retry_delay: int | _Default = DEFAULT,
     raises_on_failure: bool = False,
     start_to_close_timeout: Timeout | _Default = DEFAULT,
     schedule_to_close_timeout: Timeout | _Default = DEFAULT,
@@ -197,9 +207,11 @@ def with_attributes(
     :data:`DEFAULT` take their value from :mod:`simpleflow.settings`: version ``"1.0"``, task list
     ``"default"``, start-to-close 300 s, schedule-to-start 3600 s, schedule-to-close and heartbeat
     ``"NONE"``. ``retry`` is how many times a failed or timed-out attempt is scheduled again;
-    ``raises_on_failure`` makes a failure raise in the workflow's ``run()`` instead of being held by the
-    future; ``idempotent`` lets the executor derive the task id from the arguments; ``serializer``
-    chooses how the result is encoded (default JSON; see :mod:`simpleflow.serializer`).
+    ``retry_delay`` is how many seconds the decider waits (with a timer) before scheduling that attempt
+    (default 0, or ``SIMPLEFLOW_ACTIVITY_RETRY_DELAY``); ``raises_on_failure`` makes a failure raise in
+    the workflow's ``run()`` instead of being held by the future; ``idempotent`` lets the executor derive
+    the task id from the arguments; ``serializer`` chooses how the input and the result are encoded
+    (default JSON; see :mod:`simpleflow.serializer`).
     """
 
     def decorate(wrapped: Callable[..., Any]) -> Activity:
@@ -214,6 +226,7 @@ def with_attributes(
             task_list=_pick(task_list, settings.ACTIVITY_DEFAULT_TASK_LIST),
             task_priority=task_priority,
             retry=retry,
+            retry_delay=_pick(retry_delay, settings.ACTIVITY_RETRY_DELAY),
             raises_on_failure=raises_on_failure,
             start_to_close_timeout=_pick(start_to_close_timeout, settings.ACTIVITY_START_TO_CLOSE_TIMEOUT),
             schedule_to_close_timeout=_pick(

@@ -54,6 +54,7 @@ from simpleflow.serializer import (
 )
 
 __all__ = [
+    "ATTEMPT_KEY",
     "FIELD_LIMITS",
     "REFERENCE_SCHEME",
     "STORE_HINT",
@@ -66,10 +67,12 @@ __all__ = [
     "encode_field",
     "encode_input",
     "fit",
+    "input_attempt",
     "is_reference",
     "parse_input",
     "resolve",
     "verify",
+    "without_attempt",
 ]
 
 #: SWF's maximum length, in characters, of each kind of string field.
@@ -150,28 +153,71 @@ def encode_field(
 
 # -- input forms ------------------------------------------------------------------------------------------
 
+#: The reserved key of an activity input that carries the attempt number to the worker.
+#:
+#: Retries reuse the activity id, and SWF's activity task carries neither the scheduling decision's
+#: ``control`` nor a retry count, so the decider writes the attempt (2 for the first retry, ...) into the
+#: input itself: ``{"args": [...], "kwargs": {...}, "__attempt": 2}``. It is left out on the first attempt,
+#: so first attempts keep the plain form (and a fan-out of equal inputs stays one stored payload).
+#: :func:`parse_input` ignores it; :func:`input_attempt` reads it.
+ATTEMPT_KEY = "__attempt"
+_CALL_KEYS = frozenset({"args", "kwargs"})
 
-def encode_input(args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None, **options: Any) -> str:
+
+def encode_input(
+    args: Sequence[Any] = (),
+    kwargs: Mapping[str, Any] | None = None,
+    *,
+    attempt: int | None = None,
+    **options: Any,
+) -> str:
     """Encode call arguments as ``{"args": [...], "kwargs": {...}}``, the form every worker understands.
 
-    ``options`` are passed to :func:`encode` (``field=``, ``serializer=``).
+    ``attempt`` above 1 adds :data:`ATTEMPT_KEY`. ``options`` are passed to :func:`encode` (``field=``,
+    ``serializer=``).
     """
     options.setdefault("field", "input")
-    return encode({"args": list(args), "kwargs": dict(kwargs or {})}, **options)
+    body: dict[str, Any] = {"args": list(args), "kwargs": dict(kwargs or {})}
+    if attempt is not None and attempt > 1:
+        body[ATTEMPT_KEY] = attempt
+    return encode(body, **options)
+
+
+def _is_call_form(value: Any) -> bool:
+    if not isinstance(value, dict) or not value:
+        return False
+    keys = set(value)
+    return bool(keys & _CALL_KEYS) and keys <= _CALL_KEYS | {ATTEMPT_KEY}
+
+
+def input_attempt(value: Any) -> int:
+    """The attempt number a decoded activity input carries (:data:`ATTEMPT_KEY`), 1 when it has none."""
+    if _is_call_form(value):
+        attempt = value.get(ATTEMPT_KEY)
+        if isinstance(attempt, int) and not isinstance(attempt, bool) and attempt >= 1:
+            return attempt
+    return 1
+
+
+def without_attempt(value: Any) -> Any:
+    """A decoded input with :data:`ATTEMPT_KEY` removed: what the call itself is, whatever the attempt."""
+    if _is_call_form(value) and ATTEMPT_KEY in value:
+        return {key: item for key, item in value.items() if key != ATTEMPT_KEY}
+    return value
 
 
 def parse_input(value: Any) -> tuple[list[Any], dict[str, Any]]:
     """Turn a decoded input into ``(args, kwargs)``, with the forms the simpleflow CLI accepts.
 
-    A list is the positional arguments; a dict whose keys are only ``args`` and/or ``kwargs`` gives
-    those; ``None`` means no arguments; any other value (a number, a string, another dict) is the one
-    positional argument.
+    A list is the positional arguments; a dict whose keys are only ``args`` and/or ``kwargs`` (plus the
+    reserved :data:`ATTEMPT_KEY`, which is dropped) gives those; ``None`` means no arguments; any other
+    value (a number, a string, another dict) is the one positional argument.
     """
     if value is None:
         return [], {}
     if isinstance(value, list):
         return list(value), {}
-    if isinstance(value, dict) and value and set(value) <= {"args", "kwargs"}:
+    if _is_call_form(value):
         args = value.get("args") or []
         kwargs = value.get("kwargs") or {}
         if isinstance(args, list) and isinstance(kwargs, dict):

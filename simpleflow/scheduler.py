@@ -13,6 +13,9 @@ submission is resolved against the :class:`~simpleflow.history.History` at once:
   ``PENDING`` future; a failed or canceled argument fails (cancels) the dependent future.
 - **outcomes** -- completed, failed, timed out, canceled, terminated; a failed or timed-out attempt is
   scheduled again under the same id up to ``retry`` times (after a timer when ``retry_delay`` is set).
+- **attempts** -- an activity's n-th scheduling (n > 1) carries ``n`` in its input under the reserved
+  :data:`simpleflow.payload.ATTEMPT_KEY`, which the worker puts in the activity context; the identity
+  check compares calls without it.
 - **SWF refusals** -- a ``Schedule*Failed`` whose cause is a rate or open-task limit (see
   ``RemoteTask.throttle_causes``) is scheduled again after an exponential back-off timer (1 s, 2 s,
   ... 60 s), never dropped: SWF does not keep refused decisions, but the replay re-creates them from
@@ -30,6 +33,7 @@ import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import decisions, payload
@@ -95,18 +99,41 @@ def resolve_arguments(value: Any) -> tuple[Any, Future | None]:
     return value, None
 
 
-def _same_input(recorded: str | None, produced: str | None) -> bool:
+def same_input(recorded: str | None, produced: str | None, *, store: payload.PayloadStore | None) -> bool:
+    """Whether a recorded input and a produced one describe the same call.
+
+    Equal texts are; an out-of-band reference is compared by the digest of the produced text (its store
+    URL is irrelevant); otherwise both are decoded (the reference fetched through ``store``) and compared
+    as values, without the attempt number (:data:`simpleflow.payload.ATTEMPT_KEY`), so that another
+    encoder's spacing or key order, or a retry's attempt key, is not taken for a different call.
+    """
     if recorded == produced:
         return True
     if recorded is None or produced is None:
         return False
     if payload.is_reference(recorded):
         reference = payload.PayloadReference.parse(recorded)
-        return reference.digest == hashlib.sha256(produced.encode("utf-8")).hexdigest()
-    try:  # another encoder (spacing, key order) may have written equal values
-        return bool(payload.decode(recorded) == payload.decode(produced))
+        if reference.digest == hashlib.sha256(produced.encode("utf-8")).hexdigest():
+            return True
+    try:
+        recorded_value = payload.decode(recorded, field="recorded input", store=store)
+        produced_value = payload.decode(produced, field="produced input")
     except PayloadNotJSON:
         return False
+    return bool(payload.without_attempt(recorded_value) == payload.without_attempt(produced_value))
+
+
+@dataclass(frozen=True)
+class Call:
+    """A remote task with its resolved arguments: what each of its attempts is sent as input."""
+
+    task: RemoteTask
+    args: Any
+    kwargs: Any
+
+    def input(self, attempt: int) -> str | None:
+        """The input text of the ``attempt``-th scheduling (activities carry the attempt number)."""
+        return self.task.encode_input(self.args, self.kwargs, attempt=attempt)
 
 
 class Scheduler(ReplayEvents):
@@ -211,7 +238,8 @@ class Scheduler(ReplayEvents):
                 future.set_exception(blocker._exception)
             return future  # PENDING: scheduled by a later replay, once the arguments are there
         args, kwargs = resolved
-        input_text = task.encode_input(args, kwargs)
+        call = Call(task, args, kwargs)
+        input_text = call.input(1)
         if task_id is None:
             task_id = shorten_id(task.idempotent_id(input_text or "", workflow_id=self.workflow_id))
             future.task_id = task_id
@@ -225,18 +253,21 @@ class Scheduler(ReplayEvents):
         self.produced[key] = (task.name, task.version, input_text)
         record = self.history.task(task.kind, task_id)
         if record is not None:
-            self._check_identity(task, task_id, record, input_text)
-        self._resolve(task, task_id, record, input_text, future, hold_failure)
+            self._check_identity(call, task_id, record)
+        self._resolve(call, task_id, record, future, hold_failure)
         return future
 
-    def _check_identity(
-        self, task: RemoteTask, task_id: str, record: TaskRecord, input_text: str | None
-    ) -> None:
+    def _check_identity(self, call: Call, task_id: str, record: TaskRecord) -> None:
+        task = call.task
         attempt: Attempt = record.scheduled or record.last
+        # The latest scheduled attempt is the attempt_count-th: compare with what that attempt was sent.
+        input_text = call.input(max(record.attempt_count, 1))
         produced = {"type": task.name, "version": task.version, "input": input_text}
         recorded = {"type": attempt.name, "version": attempt.version, "input": attempt.input}
         mismatch = attempt.name != task.name or (task.version is not None and attempt.version != task.version)
-        if record.scheduled is not None and not _same_input(attempt.input, input_text):
+        if record.scheduled is not None and not same_input(
+            attempt.input, input_text, store=self.payload_store
+        ):
             mismatch = True
         if mismatch:
             self.nondeterminism = NondeterminismError(task_id, recorded=recorded, produced=produced)
@@ -254,16 +285,11 @@ class Scheduler(ReplayEvents):
     # -- resolution -------------------------------------------------------------------------------------
 
     def _resolve(
-        self,
-        task: RemoteTask,
-        task_id: str,
-        record: TaskRecord | None,
-        input_text: str | None,
-        future: Future,
-        hold_failure: bool,
+        self, call: Call, task_id: str, record: TaskRecord | None, future: Future, hold_failure: bool
     ) -> None:
+        task = call.task
         if record is None:
-            self._schedule(task, task_id, input_text, future)
+            self._schedule(call, task_id, future, attempt=1)
             return
         last = record.last
         if last.state.is_open:
@@ -279,22 +305,19 @@ class Scheduler(ReplayEvents):
         elif last.state is TaskState.SCHEDULE_FAILED and last.cause in task.throttle_causes:
             delay = min(2 ** (record.consecutive_schedule_failures - 1), MAX_THROTTLE_DELAY)
             gate = internal_timer_id("throttle", len(record.attempts), task_id)
-            self._schedule(task, task_id, input_text, future, delay=delay, gate=gate)
+            attempt = record.attempt_count + 1
+            self._schedule(call, task_id, future, attempt=attempt, delay=delay, gate=gate)
         elif last.state is TaskState.SCHEDULE_FAILED:
             error = TaskFailed(
                 last.cause, f"SWF refused to schedule {task.name}: {last.cause}", task_id=task_id
             )
             self._fail(task, task_id, future, error, hold_failure)
         elif last.state is not TaskState.TERMINATED and record.attempt_count <= task.retry:
-            gate = internal_timer_id("retry", record.attempt_count + 1, task_id)
-            self._schedule(task, task_id, input_text, future, delay=self._retry_delay(task), gate=gate)
+            attempt = record.attempt_count + 1
+            gate = internal_timer_id("retry", attempt, task_id)
+            self._schedule(call, task_id, future, attempt=attempt, delay=task.retry_delay, gate=gate)
         else:
             self._fail(task, task_id, future, self._error_of(task_id, last), hold_failure)
-
-    @staticmethod
-    def _retry_delay(task: RemoteTask) -> int:
-        owner = getattr(task, "activity", None) or getattr(task, "function", None)
-        return int(getattr(owner, "retry_delay", 0) or 0)
 
     def _error_of(self, task_id: str, attempt: Attempt) -> TaskError:
         if attempt.state is TaskState.TIMED_OUT:
@@ -313,14 +336,15 @@ class Scheduler(ReplayEvents):
 
     def _schedule(
         self,
-        task: RemoteTask,
+        call: Call,
         task_id: str,
-        input_text: str | None,
         future: Future,
         *,
+        attempt: int,
         delay: int = 0,
         gate: str | None = None,
     ) -> None:
+        task = call.task
         if delay > 0 and gate is not None:
             timer = self.history.timer(gate)
             if timer is None:
@@ -332,6 +356,7 @@ class Scheduler(ReplayEvents):
             if self.open_activities >= self.max_open_activities:
                 return  # PENDING: a later decision task (brought by a completion) schedules it
             self.open_activities += 1
+        input_text = call.input(attempt)
         field = (
             payload.fit("input", input_text, store=self.payload_store, field=f"{task_id} input")
             if (input_text is not None)

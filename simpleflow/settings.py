@@ -9,12 +9,15 @@ Setting                                    Environment variable                 
 ``ACTIVITY_SCHEDULE_TO_START_TIMEOUT``     ``SIMPLEFLOW_ACTIVITY_SCHEDULE_TO_START``   ``3600``
 ``ACTIVITY_SCHEDULE_TO_CLOSE_TIMEOUT``     ``SIMPLEFLOW_ACTIVITY_SCHEDULE_TO_CLOSE``   ``"NONE"``
 ``ACTIVITY_HEARTBEAT_TIMEOUT``             ``SIMPLEFLOW_ACTIVITY_HEARTBEAT``           ``"NONE"``
+``ACTIVITY_RETRY_DELAY``                   ``SIMPLEFLOW_ACTIVITY_RETRY_DELAY``         ``0``
 ``PAYLOAD_STORE``                          ``SIMPLEFLOW_PAYLOAD_STORE``                ``None``
 ``PAYLOAD_CACHE_BYTES``                    ``SIMPLEFLOW_PAYLOAD_CACHE_BYTES``          64 MiB
 =========================================  ==========================================  ================
 
-Timeouts are whole seconds or ``"NONE"`` (no limit), as SWF takes them. ``PAYLOAD_STORE`` is the URL of
-the out-of-band payload store (``file:///path`` or ``s3://bucket/prefix``, see :mod:`simpleflow.storage`);
+Timeouts are whole seconds or ``"NONE"`` (no limit), as SWF takes them. ``ACTIVITY_RETRY_DELAY`` is the
+whole seconds the decider waits (with a timer) before scheduling a failed or timed-out attempt again.
+``PAYLOAD_STORE`` is the URL of the out-of-band payload store (``file:///path`` or ``s3://bucket/prefix``,
+see :mod:`simpleflow.storage`);
 simpleflow 0.x's ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET=bucket[/prefix]`` is accepted as an alias meaning
 ``s3://bucket[/prefix]``. Without a store, a field over its SWF limit is an error that says so.
 
@@ -71,6 +74,7 @@ ACTIVITY_START_TO_CLOSE_TIMEOUT: Timeout = read_timeout("SIMPLEFLOW_ACTIVITY_STA
 ACTIVITY_SCHEDULE_TO_START_TIMEOUT: Timeout = read_timeout("SIMPLEFLOW_ACTIVITY_SCHEDULE_TO_START", 3600)
 ACTIVITY_SCHEDULE_TO_CLOSE_TIMEOUT: Timeout = read_timeout("SIMPLEFLOW_ACTIVITY_SCHEDULE_TO_CLOSE", "NONE")
 ACTIVITY_HEARTBEAT_TIMEOUT: Timeout = read_timeout("SIMPLEFLOW_ACTIVITY_HEARTBEAT", "NONE")
+ACTIVITY_RETRY_DELAY: int = read_int("SIMPLEFLOW_ACTIVITY_RETRY_DELAY", 0)
 
 PAYLOAD_STORE: str | None = read_payload_store()
 PAYLOAD_CACHE_BYTES: int = read_int("SIMPLEFLOW_PAYLOAD_CACHE_BYTES", 64 * 1024 * 1024)

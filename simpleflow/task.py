@@ -87,6 +87,11 @@ class RemoteTask:
         return 0
 
     @property
+    def retry_delay(self) -> int:
+        """Seconds to wait (with a timer) before scheduling a failed or timed-out attempt again."""
+        return 0
+
+    @property
     def raises_on_failure(self) -> bool:
         """Whether a final failure raises in ``run()`` rather than only being held by the future."""
         return False
@@ -104,8 +109,12 @@ class RemoteTask:
         """The id of an idempotent task with this input."""
         raise NotImplementedError
 
-    def encode_input(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> str | None:
-        """The input text for these (resolved) arguments."""
+    def encode_input(self, args: Sequence[Any], kwargs: Mapping[str, Any], *, attempt: int = 1) -> str | None:
+        """The input text for these (resolved) arguments, for the ``attempt``-th scheduling of the task.
+
+        Only activities carry the attempt (see :data:`simpleflow.payload.ATTEMPT_KEY`): a child workflow's
+        input is its ``run()`` arguments and a Lambda function's is the event the function receives.
+        """
         return payload.encode_input(args, kwargs)
 
     def schedule(self, task_id: str, *, input: str | None, task_list: str | None = None) -> dict[str, Any]:
@@ -147,6 +156,10 @@ class ActivityTask(RemoteTask):
         return self.activity.retry
 
     @property
+    def retry_delay(self) -> int:
+        return int(getattr(self.activity, "retry_delay", 0) or 0)
+
+    @property
     def raises_on_failure(self) -> bool:
         return bool(self.activity.raises_on_failure)
 
@@ -159,6 +172,11 @@ class ActivityTask(RemoteTask):
 
     def idempotent_id(self, input_text: str, *, workflow_id: str) -> str:
         return f"activity-{self.name}-{input_digest(input_text)}"
+
+    def encode_input(self, args: Sequence[Any], kwargs: Mapping[str, Any], *, attempt: int = 1) -> str | None:
+        return payload.encode_input(
+            args, kwargs, attempt=attempt, serializer=self.activity.serializer, field=f"{self.name} input"
+        )
 
     def schedule(self, task_id: str, *, input: str | None, task_list: str | None = None) -> dict[str, Any]:
         activity = self.activity
@@ -192,6 +210,7 @@ class LambdaFunction:
         *,
         start_to_close_timeout: int | str | None = None,
         retry: int = 0,
+        retry_delay: int = 0,
         raises_on_failure: bool = False,
         idempotent: bool = False,
     ) -> None:
@@ -199,6 +218,7 @@ class LambdaFunction:
         self.name = name
         self.start_to_close_timeout = start_to_close_timeout
         self.retry = retry
+        self.retry_delay = retry_delay
         self.raises_on_failure = raises_on_failure
         self.idempotent = idempotent
 
@@ -229,6 +249,10 @@ class LambdaTask(RemoteTask):
         return self.function.retry
 
     @property
+    def retry_delay(self) -> int:
+        return self.function.retry_delay
+
+    @property
     def raises_on_failure(self) -> bool:
         return self.function.raises_on_failure
 
@@ -242,7 +266,8 @@ class LambdaTask(RemoteTask):
     def idempotent_id(self, input_text: str, *, workflow_id: str) -> str:
         return f"lambda-{self.name}-{input_digest(input_text)}"
 
-    def encode_input(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> str | None:
+    def encode_input(self, args: Sequence[Any], kwargs: Mapping[str, Any], *, attempt: int = 1) -> str | None:
+        # The AWS Lambda contract: the event is plain JSON, whatever the attempt.
         if args:
             return payload.encode(args[0], field="input")
         return payload.encode(dict(kwargs), field="input") if kwargs else None
@@ -284,6 +309,10 @@ class ChildWorkflowTask(RemoteTask):
         return self.workflow.retry
 
     @property
+    def retry_delay(self) -> int:
+        return int(self.workflow.retry_delay or 0)
+
+    @property
     def raises_on_failure(self) -> bool:
         return self.workflow.raises_on_failure
 
@@ -296,6 +325,11 @@ class ChildWorkflowTask(RemoteTask):
 
     def idempotent_id(self, input_text: str, *, workflow_id: str) -> str:
         return f"{workflow_id}--{self.name}-{input_digest(input_text)}"
+
+    def encode_input(self, args: Sequence[Any], kwargs: Mapping[str, Any], *, attempt: int = 1) -> str | None:
+        return payload.encode_input(
+            args, kwargs, serializer=self.workflow.serializer, field=f"{self.name} input"
+        )
 
     def schedule(self, task_id: str, *, input: str | None, task_list: str | None = None) -> dict[str, Any]:
         workflow = self.workflow

@@ -36,6 +36,7 @@ from simpleflow.exceptions import ConfigurationError, TaskError, WorkflowFailed,
 from simpleflow.futures import Future
 from simpleflow.history import History
 from simpleflow.replay_events import Marker
+from simpleflow.serializer import Serializer
 from simpleflow.task import RemoteTask, input_digest
 
 if TYPE_CHECKING:
@@ -98,6 +99,8 @@ class Workflow:
     task_priority: ClassVar[int | None] = None
     #: As a child: how many times a failed or timed-out execution is started again.
     retry: ClassVar[int] = 0
+    #: As a child: seconds to wait (with a timer) before starting a failed or timed-out execution again.
+    retry_delay: ClassVar[int] = 0
     #: As a child: whether its final failure raises in the parent's ``run()``.
     raises_on_failure: ClassVar[bool] = False
     #: As a child: whether its workflow id derives from its input (equal calls share one child).
@@ -110,6 +113,9 @@ class Workflow:
     child_policy: ClassVar[str | None] = None
     #: The most activities this workflow keeps open at once (SWF's own limit is 1,000).
     max_open_activity_count: ClassVar[int] = 1000
+    #: How the fields this workflow sends are encoded: its result, failure details, continue-as-new and
+    #: child input, signal input and marker details (``None``: JSON; see :mod:`simpleflow.serializer`).
+    serializer: ClassVar[Serializer | str | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

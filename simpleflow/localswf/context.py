@@ -103,7 +103,7 @@ class Context:
     lambda_names: frozenset[str] = frozenset()
     runs: dict[int, Run] = field(default_factory=dict)
     woken: dict[tuple[str, str, str], int] = field(default_factory=dict)
-    deadlines_changed: bool = False
+    earliest_new_deadline: float | None = None
     lambda_jobs: list[tuple[int, int, str, str | None]] = field(default_factory=list)
 
     def load_run(self, seq: int) -> Run:
@@ -148,7 +148,8 @@ class Context:
         self.store.execute(
             "INSERT INTO deadlines (due, kind, run_seq, ref) VALUES (?, ?, ?, ?)", (due, kind, run_seq, ref)
         )
-        self.deadlines_changed = True
+        if self.earliest_new_deadline is None or due < self.earliest_new_deadline:
+            self.earliest_new_deadline = due
 
     def drop_deadlines(self, run_seq: int, ref: int, *, kind: str | None = None) -> None:
         """Forget the deadlines attached to one task or timer (all kinds, or just ``kind``)."""

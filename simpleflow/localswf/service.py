@@ -23,7 +23,7 @@ from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.lambdas import LambdaFunction, finish_lambda, invoke
 from simpleflow.localswf.limits import Limits
 from simpleflow.localswf.store import Store
-from simpleflow.localswf.timeouts import fire_due, next_due
+from simpleflow.localswf.timeouts import fire_due, next_due, next_work_due
 from simpleflow.localswf.validation import validate_request
 
 logger = logging.getLogger(__name__)
@@ -105,6 +105,7 @@ class SWFService:
         self._pollers: dict[tuple[str, str, str], int] = {}
         self._scheduler_wakeup = threading.Condition(self._lock)
         self._last_call = time.monotonic()
+        self._scheduler_target: float | None = None
         self._running_lambdas = 0
         self._closed = False
         self._scheduler = threading.Thread(target=self._run_scheduler, name="localswf-scheduler", daemon=True)
@@ -156,7 +157,9 @@ class SWFService:
             condition = self._task_lists.get(key)
             if condition is not None:
                 condition.notify(count)
-        if ctx.deadlines_changed:
+        new_due = ctx.earliest_new_deadline
+        if new_due is not None and (self._scheduler_target is None or new_due < self._scheduler_target):
+            # Only a deadline earlier than the one the scheduler sleeps towards needs to wake it.
             self._scheduler_wakeup.notify()
         for job in ctx.lambda_jobs:
             self._start_lambda(*job)
@@ -243,12 +246,15 @@ class SWFService:
             return
         wait = None if due is None else due - ctx.now
         clock = self.clock
-        if isinstance(clock, VirtualClock) and due is not None:
+        work_due = next_work_due(ctx) if isinstance(clock, VirtualClock) and due is not None else None
+        if isinstance(clock, VirtualClock) and work_due is not None:
             if self._is_quiescent(clock.quiet_period):
-                clock.advance_to(due)
+                clock.advance_to(work_due)
                 return
             wait = min(wait or clock.quiet_period, clock.quiet_period / 2)
+        self._scheduler_target = due if wait is None or due is None else ctx.now + wait
         self._scheduler_wakeup.wait(wait)
+        self._scheduler_target = None
 
     def _is_quiescent(self, quiet_period: float) -> bool:
         """Nothing can happen until a deadline: see ``VirtualClock`` for the rule."""

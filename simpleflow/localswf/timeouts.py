@@ -37,6 +37,14 @@ def next_due(ctx: Context) -> float | None:
     return due
 
 
+def next_work_due(ctx: Context) -> float | None:
+    """The earliest deadline that gives a decider or worker something to do (retention does not)."""
+    due: float | None = ctx.store.scalar(
+        "SELECT due FROM deadlines WHERE kind != 'retention' ORDER BY due LIMIT 1"
+    )
+    return due
+
+
 def fire_due(ctx: Context, params: dict[str, Any]) -> int:
     """Fire every deadline due at ``ctx.now`` (up to a batch); returns how many were handled."""
     rows = ctx.store.rows(

@@ -109,66 +109,87 @@ def _fallback_failure(error: BaseException) -> Outcome:
     return Outcome("failed", reason=reason, details=details)
 
 
-def failure_outcome(error: BaseException) -> Outcome:
-    """The failure report of ``error``, with a fallback when the exception cannot be serialized."""
+def failure_outcome(error: BaseException, *, store: Any = None) -> Outcome:
+    """The failure report of ``error``, with a fallback when the exception cannot be serialized.
+
+    Details over SWF's limit go to ``store`` whole; when the store itself fails (it may be why the
+    task failed), they are trimmed to fit instead.
+    """
     from simpleflow import payload
 
-    try:
-        reason, details = payload.encode_failure(error)
-    except BaseException as encoding_error:
-        logger.debug("encode_failure failed: %r", encoding_error)
-        return _fallback_failure(error)
-    return Outcome("failed", reason=reason, details=details)
+    for attempt_store in (store, None) if store is not None else (None,):
+        try:
+            reason, details = payload.encode_failure(error, store=attempt_store)
+        except BaseException as encoding_error:
+            logger.debug("encode_failure failed: %r", encoding_error)
+            continue
+        return Outcome("failed", reason=reason, details=details)
+    return _fallback_failure(error)
+
+
+_stores: dict[str | None, Any] = {}
+
+
+def process_store() -> Any:
+    """The payload store ``SIMPLEFLOW_PAYLOAD_STORE`` names (or None), opened once per process and URL.
+
+    Opened lazily in the process that runs the activity, because its settings come with the task
+    (:class:`ActivityContextData`); the cache inside it then serves input, heartbeats and result.
+    """
+    from simpleflow import settings
+    from simpleflow.storage import store_from_settings
+
+    url = settings.read_payload_store(os.environ)
+    if url not in _stores:
+        _stores[url] = store_from_settings(os.environ)
+    return _stores[url]
 
 
 def execute_task(task: Mapping[str, Any], data: ActivityContextData, *, send: Any) -> Outcome:
-    """Run ``task`` in this process with the activity context bound; failures become an Outcome."""
+    """Run ``task`` in this process with the activity context bound; failures become an Outcome.
+
+    Every field goes through the payload codec with the process's store: the input is decoded (a
+    reference fetched and verified), the result, the failure details and the heartbeat details are
+    encoded (over SWF's limits they travel out of band). The attempt number comes from the input's
+    reserved :data:`simpleflow.payload.ATTEMPT_KEY`, which the decider writes on retries.
+    """
     from simpleflow import activity, payload
-    from simpleflow.storage import store_from_settings
+
+    store: Any = None
 
     def heartbeat(details: Any = None) -> bool:
-        encoded = None if details is None else payload.encode(details, field="heartbeat details")
-        if encoded is not None:
-            encoded = payload.fit("heartbeat_details", encoded, field="heartbeat details")
+        encoded = None
+        if details is not None:
+            encoded = payload.encode_field(
+                "heartbeat_details", details, store=store, field="heartbeat details"
+            )
         send(Heartbeat(encoded))
         # The parent kills this process as soon as it sees a cancel request, so while we run, none came.
         return False
 
     execution = task.get("workflowExecution", {})
     try:
+        store = process_store()
         found = activity.find_activity(task["activityType"]["name"])
+        value = payload.decode(task.get("input"), field="input", store=store)
+        args, kwargs = payload.parse_input(value)
         context = activity.ActivityContext(
             workflow_id=execution.get("workflowId", ""),
             run_id=execution.get("runId", ""),
             activity_id=task.get("activityId", ""),
             domain=data.domain,
             task_list=data.task_list,
-            attempt=attempt_of(task),
+            attempt=payload.input_attempt(value),
             activity_name=found.name,
         )
-        # Fields over SWF's limits travel out of band, through the store the settings name (if any).
-        store = store_from_settings()
-        args, kwargs = payload.parse_input(payload.decode(task.get("input"), field="input", store=store))
         with activity.bind_context(context, heartbeat):
             value = found.run(args, kwargs)
-        encoded = payload.encode(value, field="result", serializer=found.serializer)
-        result = payload.fit("result", encoded, store=store)
+        result = payload.encode_field(
+            "result", value, store=store, serializer=found.serializer, field="result"
+        )
     except Exception as error:
-        return failure_outcome(error)
+        return failure_outcome(error, store=store)
     return Outcome("completed", result=result)
-
-
-def attempt_of(task: Mapping[str, Any]) -> int:
-    """The attempt number of a task, when the activity id carries it (``...-attempt-<n>``), else 1.
-
-    SWF's activity task does not carry the scheduling decision's ``control``, so the id is the only
-    place a retry count can travel to the worker.
-    """
-    activity_id = str(task.get("activityId", ""))
-    _, separator, tail = activity_id.rpartition("-attempt-")
-    if separator and tail.isdigit():
-        return int(tail)
-    return 1
 
 
 def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: Connection) -> None:

@@ -21,6 +21,13 @@ from simpleflow.swf.models import ActivityType, Domain, RegistrationStatus, Work
 
 DEFAULT_RETENTION_DAYS = "30"
 
+# Registered as a workflow type's defaults when its class leaves them unset, so that starting an
+# execution never fails for a missing default (SWF's DEFAULT_*_UNDEFINED causes).
+DEFAULT_EXECUTION_TIMEOUT = "86400"
+DEFAULT_DECISION_TASK_TIMEOUT = "300"
+DEFAULT_CHILD_POLICY = "TERMINATE"
+DEFAULT_WORKFLOW_TASK_LIST = "default"
+
 
 def ensure_domain(
     client: SWFClient,
@@ -165,5 +172,38 @@ def workflow_type_from_decision(
         default_execution_start_to_close_timeout=attributes.get("executionStartToCloseTimeout"),
         default_child_policy=attributes.get("childPolicy"),
         default_lambda_role=attributes.get("lambdaRole"),
+        client=client,
+    )
+
+
+def workflow_type_for(
+    client: SWFClient, domain: str, workflow_cls: type, *, task_list: str | None = None
+) -> WorkflowType:
+    """The workflow type a :class:`~simpleflow.workflow.Workflow` subclass registers as.
+
+    Defaults come from the class (``task_list``, ``execution_timeout``, ``decision_tasks_timeout``,
+    ``child_policy``, ``task_priority``), else from this module's ``DEFAULT_*`` constants; ``task_list``
+    overrides the class's.
+    """
+
+    def attribute(name: str) -> Any:
+        return getattr(workflow_cls, name, None)
+
+    def as_text(value: Any, default: str | None) -> str | None:
+        return default if value is None else str(value)
+
+    return WorkflowType(
+        domain,
+        workflow_cls.name,  # type: ignore[attr-defined]
+        version=str(attribute("version") or "1.0"),
+        default_task_list=task_list or attribute("task_list") or DEFAULT_WORKFLOW_TASK_LIST,
+        default_task_priority=as_text(attribute("task_priority"), None),
+        default_execution_start_to_close_timeout=as_text(
+            attribute("execution_timeout"), DEFAULT_EXECUTION_TIMEOUT
+        ),
+        default_task_start_to_close_timeout=as_text(
+            attribute("decision_tasks_timeout"), DEFAULT_DECISION_TASK_TIMEOUT
+        ),
+        default_child_policy=attribute("child_policy") or DEFAULT_CHILD_POLICY,
         client=client,
     )

@@ -354,3 +354,34 @@ def test_decode_failure_resolves_references() -> None:
     details = payload.fit("details", payload.encode({"message": "z" * 40000}), store=store)
     reason = payload.fit("reason", "r" * 300, store=store)
     assert payload.decode_failure(reason, details, store=store) == ("r" * 300, {"message": "z" * 40000})
+
+
+@pytest.mark.parametrize(
+    ("value", "call", "attempt"),
+    [
+        ({"args": [1], "kwargs": {}}, ([1], {}), 1),
+        ({"args": [1], "kwargs": {"a": 2}, "__attempt": 3}, ([1], {"a": 2}), 3),
+        ({"kwargs": {"a": 2}, "__attempt": 2}, ([], {"a": 2}), 2),
+        ({"__attempt": 2}, ([{"__attempt": 2}], {}), 1),
+        ({"args": [1], "__attempt": "x"}, ([1], {}), 1),
+        ([1, 2], ([1, 2], {}), 1),
+        (None, ([], {}), 1),
+    ],
+    ids=["plain", "retry", "kwargs-only", "attempt-alone-is-a-value", "bad-attempt", "list", "none"],
+)
+def test_the_attempt_key_travels_beside_the_call(value: Any, call: Any, attempt: int) -> None:
+    assert payload.parse_input(value) == call
+    assert payload.input_attempt(value) == attempt
+
+
+@pytest.mark.parametrize(
+    ("attempt", "expected"),
+    [
+        (None, '{"args":[1],"kwargs":{}}'),
+        (1, '{"args":[1],"kwargs":{}}'),
+        (2, '{"args":[1],"kwargs":{},"__attempt":2}'),
+    ],
+    ids=["none", "first", "second"],
+)
+def test_encode_input_writes_the_attempt_only_on_retries(attempt: int | None, expected: str) -> None:
+    assert payload.encode_input([1], {}, attempt=attempt) == expected

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 
 from simpleflow.swf.client import make_client
@@ -19,10 +20,16 @@ def moto_endpoint() -> Iterator[str]:
         yield endpoint
 
 
+@pytest.fixture(scope="session")
+def boto3_session() -> boto3.session.Session:
+    """One session for the suite's clients: it loads botocore's SWF model once, not per test."""
+    return boto3.session.Session()
+
+
 @pytest.fixture
-def swf_client(moto_endpoint: str) -> Any:
+def swf_client(moto_endpoint: str, boto3_session: boto3.session.Session) -> Any:
     """A client made by simpleflow's factory, pointed at the moto server."""
-    return make_client(endpoint_url=moto_endpoint)
+    return make_client(endpoint_url=moto_endpoint, session=boto3_session)
 
 
 @pytest.fixture

@@ -74,9 +74,17 @@ def test_result_is_encoded_and_completed() -> None:
     assert worker.answer() == ("complete", {"result": "3"})
 
 
-def test_activity_runs_in_another_process_with_its_context() -> None:
+@pytest.mark.parametrize(
+    ("attempt", "expected"),
+    [(None, 1), (1, 1), (3, 3)],
+    ids=["first-attempt-has-no-key", "attempt-1", "third-attempt"],
+)
+def test_activity_runs_in_another_process_with_its_context(attempt: int | None, expected: int) -> None:
     worker = RecordingWorker()
-    run(worker, task("report_context"))
+    activity_task = task("report_context")
+    # The decider writes the attempt into the input on retries; the activity id stays the same.
+    activity_task["input"] = payload.encode_input((), {}, attempt=attempt)
+    run(worker, activity_task)
     _, answer = worker.answer()
     context = payload.decode(answer["result"])
     assert context.pop("pid") != os.getpid()
@@ -84,7 +92,7 @@ def test_activity_runs_in_another_process_with_its_context() -> None:
         "workflow_id": "wf-1",
         "run_id": "run-1",
         "activity_id": "activity-report_context-1",
-        "attempt": 1,
+        "attempt": expected,
         "domain": "test-domain",
         "task_list": "process-tests",
     }

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from simpleflow.localswf.clock import VirtualClock
+from simpleflow.localswf.embedded import embedded_client
+from simpleflow.localswf.service import SWFService
 from tests.unit.localswf.driver import Driver
 
 
@@ -13,3 +17,18 @@ from tests.unit.localswf.driver import Driver
 def swf(swf_client: Any) -> Driver:
     """A driver with the test domain, one workflow type and one activity type registered."""
     return Driver(swf_client).setup()
+
+
+@pytest.fixture
+def virtual_clock() -> VirtualClock:
+    """A virtual clock whose idle-skip waits 0.3 s of real quiet, longer than any gap between test calls."""
+    return VirtualClock(quiet_period=0.3)
+
+
+@pytest.fixture
+def virtual_swf(virtual_clock: VirtualClock) -> Iterator[Driver]:
+    """A driver over a service running on ``virtual_clock``, with 2-second long polls."""
+    service = SWFService(poll_timeout=2.0, clock=virtual_clock)
+    with embedded_client(service) as client:
+        yield Driver(client).setup()
+    service.close()

@@ -8,7 +8,6 @@ import sys
 
 import pytest
 
-from simpleflow.process.isolation import attempt_of
 from simpleflow.process.shutdown import Shutdown, ShutdownForced, ShutdownRequested
 from simpleflow.process.tree import descendants, describe_exit, is_cleanup_enabled, kill_tree
 from tests.fixtures.waiting import wait_for
@@ -86,12 +85,3 @@ def test_request_is_seen_without_interrupting() -> None:
     shutdown.request()
     assert shutdown.wait(0)
     assert not shutdown.forced
-
-
-@pytest.mark.parametrize(
-    ("activity_id", "attempt"),
-    [("activity-x-1", 1), ("activity-x-1-attempt-3", 3), ("", 1)],
-    ids=["plain", "suffixed", "empty"],
-)
-def test_attempt_of(activity_id: str, attempt: int) -> None:
-    assert attempt_of({"activityId": activity_id}) == attempt
