@@ -91,6 +91,8 @@ def run_standalone(
                 execution_input = payload.decode(failed.input, field="input")
             reuse = ["--reuse-results-of", f"{failed.workflow_id} {failed.run_id}"]
         env = dict(os.environ)
+        # The progress lines are the run's output; the children's logs only when asked for.
+        env.setdefault("LOG_LEVEL", "WARNING")
         if endpoint_url:
             env["AWS_ENDPOINT_URL_SWF"] = endpoint_url
         children = stack.enter_context(ChildProcesses())
