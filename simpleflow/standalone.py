@@ -99,7 +99,8 @@ def run_standalone(
         # Children log to our stderr; our stdout is kept for the result.
         stdout = sys.stderr.fileno()
         decider = ["decider.start", options.workflow, "--domain", options.domain, "--task-list", task_list]
-        decider += ["--activity-task-list", task_list, "--nb-processes", str(options.nb_deciders)]
+        decider += ["--activity-task-list", task_list, "--route-children"]
+        decider += ["--nb-processes", str(options.nb_deciders)]
         if options.local_swf:
             decider.append("--register-domain")
         children.start("decider.start", simpleflow_command(*decider), env=env, stdout=stdout)
