@@ -60,6 +60,8 @@ class DeciderConfig:
     region: str | None = None
     identity: str | None = None
     register_domain: bool = False
+    #: Start child workflows and continue-as-new runs on ``task_list`` too (a run's private task list).
+    route_children: bool = False
 
 
 def import_workflow(path: str) -> type:
@@ -186,8 +188,19 @@ def run_decider_process(config: DeciderConfig) -> int:
     client = make_client(endpoint_url=config.endpoint_url, region=config.region)
     ensure_domain(client, config.domain, register_if_missing=config.register_domain)
     decider = Decider(client, config.domain, task_list=config.task_list, identity=config.identity)
+    executor_factory = None
+    if config.route_children:
+        from functools import partial
+
+        from simpleflow.routing import RoutingExecutor
+
+        executor_factory = partial(RoutingExecutor, decision_task_list=config.task_list)
     poller = DeciderPoller(
-        decider, workflows=workflows, activity_task_list=config.activity_task_list, shutdown=shutdown
+        decider,
+        workflows=workflows,
+        activity_task_list=config.activity_task_list,
+        shutdown=shutdown,
+        executor_factory=executor_factory,
     )
     try:
         return poller.run()
