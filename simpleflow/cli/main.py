@@ -12,6 +12,7 @@ import click
 from simpleflow import __version__
 from simpleflow.cli.activity import activity_rerun
 from simpleflow.cli.domain import domain_list, domain_register
+from simpleflow.cli.localswf import localswf_start
 from simpleflow.cli.rendering import output_options
 from simpleflow.cli.task import task_info
 from simpleflow.cli.workflow import (
@@ -93,3 +94,4 @@ main.add_command(task_info)
 main.add_command(activity_rerun)
 main.add_command(domain_register)
 main.add_command(domain_list)
+main.add_command(localswf_start)

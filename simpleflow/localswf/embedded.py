@@ -21,6 +21,8 @@ from botocore import UNSIGNED
 from botocore.config import Config
 
 from simpleflow.localswf.http import LocalSWFServer
+from simpleflow.localswf.inprocess import attach
+from simpleflow.localswf.service import SWFService
 
 #: Where an in-process client points: ``.invalid`` never resolves, so a request that escaped the
 #: in-process transport fails at once instead of reaching Amazon.
@@ -51,15 +53,9 @@ def make_local_client(
     return boto3.session.Session().client("swf", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
-def _new_service(service_options: dict[str, Any]) -> Any:
-    from simpleflow.localswf.service import SWFService
-
-    return SWFService(**service_options)
-
-
 @contextmanager
 def embedded_server(
-    service: Any = None,
+    service: SWFService | None = None,
     *,
     host: str = "127.0.0.1",
     port: int = 0,
@@ -70,31 +66,27 @@ def embedded_server(
     Yields the started server; stops it on exit, and closes the service if it was created here.
     """
     owned = service is None
-    if owned:
-        service = _new_service(service_options)
+    running = SWFService(**service_options) if service is None else service
     try:
-        with LocalSWFServer(service, host, port) as server:
+        with LocalSWFServer(running, host, port) as server:
             yield server
     finally:
         if owned:
-            service.close()
+            running.close()
 
 
 @contextmanager
-def embedded_client(service: Any = None, **service_options: Any) -> Iterator[Any]:
+def embedded_client(service: SWFService | None = None, **service_options: Any) -> Iterator[Any]:
     """A boto3 ``swf`` client attached in process to ``service`` (or a new ``SWFService``).
 
     Closes the service on exit if it was created here.
     """
-    from simpleflow.localswf.inprocess import attach
-
     owned = service is None
-    if owned:
-        service = _new_service(service_options)
+    running = SWFService(**service_options) if service is None else service
     try:
         client = make_local_client(IN_PROCESS_ENDPOINT)
-        attach(client, service)
+        attach(client, running)
         yield client
     finally:
         if owned:
-            service.close()
+            running.close()

@@ -82,6 +82,9 @@ class LocalSWFServer:
         self._server = server_class((host, port), _SWFRequestHandler)
         self._server.swf_service = service
         self._thread: threading.Thread | None = None
+        self._state_lock = threading.Lock()
+        self._serving = False
+        self._stopped = False
 
     @property
     def host(self) -> str:
@@ -100,8 +103,16 @@ class LocalSWFServer:
         return f"http://{host}:{self.port}"
 
     def serve_forever(self) -> None:
-        """Serve requests from the calling thread until :meth:`stop` (or an exception) ends it."""
-        self._server.serve_forever(poll_interval=0.1)
+        """Serve requests from the calling thread until :meth:`stop` (from another thread) ends it."""
+        with self._state_lock:
+            if self._stopped:
+                return
+            self._serving = True
+        try:
+            self._server.serve_forever(poll_interval=0.1)
+        finally:
+            with self._state_lock:
+                self._serving = False
 
     def start(self) -> LocalSWFServer:
         """Serve from a daemon thread and return at once; returns ``self`` for chaining."""
@@ -114,11 +125,20 @@ class LocalSWFServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving, close the listening socket and the open connections. Safe to call twice."""
-        if self._thread is not None:
+        """Stop serving, close the listening socket and the open connections.
+
+        Safe to call twice and from any thread but the one inside :meth:`serve_forever` (a signal
+        handler should call it from a new thread).
+        """
+        with self._state_lock:
+            if self._stopped:
+                return
+            self._stopped = True
+            serving = self._serving or self._thread is not None
+        if serving:
             self._server.shutdown()
+        if self._thread is not None:
             self._thread.join()
-            self._thread = None
         self._server.server_close()
         self._server.close_connections()
 
@@ -150,6 +170,10 @@ class _Server(ThreadingHTTPServer):
         finally:
             with self._connections_lock:
                 self._connections.discard(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log through ``logging`` (socketserver would print the traceback to stderr)."""
+        logger.exception("localswf: error on the connection from %s", client_address[0])
 
     def close_connections(self) -> None:
         """Shut the kept-alive connections down, so clients see the stop instead of a silent hang."""
@@ -254,8 +278,14 @@ class _SWFRequestHandler(BaseHTTPRequestHandler):
         self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client left (read timeout, or the server is stopping and shut the socket): nobody
+            # is there to read the answer, and this is no error of the service.
+            self.close_connection = True
+            logger.debug("%s left before its answer was written", self.client_address[0])
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silenced: requests are logged once, at debug level, by :meth:`do_POST`."""

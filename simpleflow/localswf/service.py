@@ -192,6 +192,8 @@ class SWFService:
             self._pollers[key] = self._pollers.get(key, 0) + 1
             try:
                 while True:
+                    if self._closed:  # woken by close(): the store may already be closed
+                        return empty_task(kind)
                     task: dict[str, Any] | None = self._transact(take, params)
                     if task is not None:
                         return task

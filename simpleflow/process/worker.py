@@ -117,9 +117,12 @@ class ActivityPoller:
         token = task["taskToken"]
         name = task.get("activityType", {}).get("name")
         logger.info("activity %s (%s) started", task.get("activityId"), name)
-        child = ActivityProcess(
-            task, ActivityContextData(self.worker.domain, self.worker.task_list, environ=dict(os.environ))
+        data = ActivityContextData(
+            self.worker.domain,
+            self.worker.task_list,
+            environ=dict(os.environ),
         )
+        child = ActivityProcess(task, data)
         child.start()
         try:
             return self._watch(child, token)
