@@ -7,16 +7,22 @@ Both are where users make typing mistakes, so every failure here is a :class:`Co
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
 
 from simpleflow.exceptions import ConfigurationError, WorkflowImportError
 
 if TYPE_CHECKING:
     from simpleflow.workflow import Workflow
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def add_working_directory_to_path() -> None:
@@ -63,6 +69,9 @@ def load_object(path: str) -> Any:
     Raises WorkflowImportError telling apart a missing module, a module that fails while importing
     (with the underlying error) and a missing attribute.
     """
+    if "/" in path or path.endswith(".py"):
+        dotted = path.removesuffix(".py").replace("/", ".")
+        raise WorkflowImportError(path, f"expected a dotted path like '{dotted}.ClassName', not a file path")
     module_name, _, attribute = path.rpartition(".")
     if not module_name or not attribute:
         raise WorkflowImportError(path, "expected a dotted path like 'package.module.Name'")
@@ -95,3 +104,51 @@ def load_workflow(path: str) -> type[Workflow]:
     if not (isinstance(candidate, type) and issubclass(candidate, Workflow)):
         raise WorkflowImportError(path, f"{candidate!r} is not a Workflow subclass")
     return candidate
+
+
+def input_options(command: F) -> F:
+    """``--input JSON`` and ``--input-file PATH``, read together by :func:`read_input`."""
+    command = click.option(
+        "--input-file",
+        metavar="PATH",
+        help="Read the workflow input (JSON) from PATH; '-' reads stdin.",
+    )(command)
+    return click.option(
+        "--input",
+        "input_text",
+        metavar="JSON",
+        help="""Workflow input: a JSON list of positional arguments ('[1, 5]') or an object with "args" and
+        "kwargs".""",
+    )(command)
+
+
+def domain_option(*, required: bool = True) -> Callable[[F], F]:
+    """``--domain`` with ``SWF_DOMAIN`` as its default; the option wins when both are given."""
+    return click.option(
+        "--domain",
+        envvar="SWF_DOMAIN",
+        required=required,
+        show_envvar=True,
+        help="SWF domain.",
+    )
+
+
+def check_arguments(workflow_cls: type[Workflow], value: Any) -> None:
+    """Refuse an input that ``workflow_cls.run()`` cannot take, before anything is started.
+
+    The input is read as the decider will read it (:func:`simpleflow.payload.parse_input`).
+    """
+    from simpleflow.payload import parse_input
+
+    args, kwargs = parse_input(value)
+    try:
+        signature = inspect.signature(workflow_cls.run)
+    except (TypeError, ValueError):  # a run() inspect cannot describe: let the run itself tell
+        return
+    try:
+        signature.bind(None, *args, **kwargs)
+    except TypeError as error:
+        shown = str(signature).replace("(self, ", "(", 1).replace("(self)", "()", 1)
+        raise ConfigurationError(
+            f"the input does not fit {workflow_cls.__name__}.run{shown}: {error}"
+        ) from None

@@ -11,10 +11,13 @@ import click
 
 from simpleflow import __version__
 from simpleflow.cli.activity import activity_rerun
+from simpleflow.cli.decider import decider_start
 from simpleflow.cli.domain import domain_list, domain_register
 from simpleflow.cli.localswf import localswf_start
 from simpleflow.cli.rendering import output_options
+from simpleflow.cli.standalone import standalone
 from simpleflow.cli.task import task_info
+from simpleflow.cli.worker import worker_start
 from simpleflow.cli.workflow import (
     workflow_filter,
     workflow_history,
@@ -29,6 +32,7 @@ from simpleflow.cli.workflow_control import (
     workflow_signal,
     workflow_terminate,
 )
+from simpleflow.cli.workflow_start import workflow_start
 from simpleflow.exceptions import SimpleflowError
 
 
@@ -80,6 +84,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 # Commands are registered explicitly here, never as a side effect of an import.
+main.add_command(workflow_start)
+main.add_command(decider_start)
+main.add_command(worker_start)
+main.add_command(standalone)
 main.add_command(workflow_list)
 main.add_command(workflow_filter)
 main.add_command(workflow_info)

@@ -137,6 +137,8 @@ class DeciderPoller:
             except (ConfigurationError, UnknownResource):
                 raise  # a missing domain or bad settings: polling again cannot help
             except SWFError as error:
+                if self.shutdown.is_requested:
+                    break  # the engine went away because we are stopping: nothing to retry
                 logger.warning("poll failed, retrying in %.0f s: %s", backoff, error)
                 self.shutdown.wait(backoff)
                 backoff = min(backoff * 2, POLL_ERROR_BACKOFF[1])

@@ -192,9 +192,33 @@ def execute_task(task: Mapping[str, Any], data: ActivityContextData, *, send: An
     return Outcome("completed", result=result)
 
 
+def _release_forkserver() -> None:
+    """Let go of the pipe that keeps this child's forkserver (its parent) alive.
+
+    The forkserver exits when no one holds that pipe's write end any more, and it hands a copy to every
+    child it forks. A child keeping it would keep the forkserver running after a ``kill -9`` of the
+    worker, so the kernel's parent-death signal would never reach the activity: it would run on as an
+    orphan. Released, the forkserver exits with the worker and the activity is killed with it.
+    """
+    from multiprocessing import forkserver
+
+    server: Any = getattr(forkserver, "_forkserver", None)
+    if server is None:
+        return
+    alive_fd = server._forkserver_alive_fd
+    if alive_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(alive_fd)
+    # Should the activity use a forkserver itself, it gets a fresh one of its own.
+    server._forkserver_alive_fd = None
+    server._forkserver_pid = None
+    server._forkserver_address = None
+
+
 def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: Connection) -> None:
     """The child process's entry point (module-level so the forkserver can import it)."""
     os.setpgid(0, 0)
+    _release_forkserver()
     _die_with_parent()
     if data.environ:
         os.environ.clear()

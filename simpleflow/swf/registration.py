@@ -20,6 +20,13 @@ from simpleflow.swf.client import SWFClient, swf_errors
 from simpleflow.swf.models import ActivityType, Domain, RegistrationStatus, WorkflowType
 
 DEFAULT_RETENTION_DAYS = "30"
+#: Type defaults registered for a child workflow whose start decision leaves them out: SWF's longest
+#: execution (one year), a 5-minute decision task, and children terminated with their parent.
+CHILD_DEFAULTS = {
+    "executionStartToCloseTimeout": str(365 * 24 * 3600),
+    "taskStartToCloseTimeout": "300",
+    "childPolicy": "TERMINATE",
+}
 
 # Registered as a workflow type's defaults when its class leaves them unset, so that starting an
 # execution never fails for a missing default (SWF's DEFAULT_*_UNDEFINED causes).
@@ -160,7 +167,12 @@ def activity_type_from_decision(
 def workflow_type_from_decision(
     client: SWFClient, domain: str, attributes: Mapping[str, Any]
 ) -> WorkflowType:
-    """The workflow type a ``StartChildWorkflowExecution`` decision names, its values as defaults."""
+    """The workflow type a ``StartChildWorkflowExecution`` decision names, its values as defaults.
+
+    A child start that leaves a timeout or the child policy out relies on the type's defaults, and SWF
+    refuses it when the type has none (``DEFAULT_..._UNDEFINED``), so missing ones get
+    :data:`CHILD_DEFAULTS`.
+    """
     kind = attributes["workflowType"]
     return WorkflowType(
         domain,
@@ -168,9 +180,13 @@ def workflow_type_from_decision(
         version=kind["version"],
         default_task_list=attributes.get("taskList", {}).get("name"),
         default_task_priority=attributes.get("taskPriority"),
-        default_task_start_to_close_timeout=attributes.get("taskStartToCloseTimeout"),
-        default_execution_start_to_close_timeout=attributes.get("executionStartToCloseTimeout"),
-        default_child_policy=attributes.get("childPolicy"),
+        default_task_start_to_close_timeout=attributes.get(
+            "taskStartToCloseTimeout", CHILD_DEFAULTS["taskStartToCloseTimeout"]
+        ),
+        default_execution_start_to_close_timeout=attributes.get(
+            "executionStartToCloseTimeout", CHILD_DEFAULTS["executionStartToCloseTimeout"]
+        ),
+        default_child_policy=attributes.get("childPolicy", CHILD_DEFAULTS["childPolicy"]),
         default_lambda_role=attributes.get("lambdaRole"),
         client=client,
     )

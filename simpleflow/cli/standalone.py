@@ -1,0 +1,95 @@
+"""``simpleflow standalone``: run one execution with its own decider and worker processes."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from simpleflow.cli.arguments import input_options, read_input
+from simpleflow.exceptions import ConfigurationError, WorkflowFailed
+from simpleflow.execution import Progress, parse_tags, result_or_raise
+from simpleflow.standalone import DEFAULT_DOMAIN_LOCAL_SWF, EXIT_CODES, StandaloneOptions, run_standalone
+
+
+@click.command("standalone")
+@click.argument("workflow", metavar="MODULE.WORKFLOW")
+@input_options
+@click.option("--domain", envvar="SWF_DOMAIN", show_envvar=True, help="SWF domain.")
+@click.option(
+    "--local-swf",
+    is_flag=True,
+    help="Run the embedded SWF service for this run (temporary database): no AWS account needed.",
+)
+@click.option("--db", metavar="PATH", help="With --local-swf: keep the service's state in PATH.")
+@click.option("--nb-deciders", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--nb-workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--heartbeat", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, metavar="S"
+)
+@click.option("--workflow-id", help="Execution id (default: '<workflow name>-<time>-<suffix>').")
+@click.option("--execution-timeout", type=click.IntRange(min=1), help="Execution start-to-close, seconds.")
+@click.option("--decision-tasks-timeout", type=click.IntRange(min=1), help="Decision task timeout, seconds.")
+@click.option("--tags", help="Comma-separated tags of the execution (at most 5).")
+@click.option(
+    "--repair",
+    metavar="'WORKFLOW_ID [RUN_ID]'",
+    help="Re-run this failed execution (latest closed run by default), reusing the results of the "
+    "activities that completed in it.",
+)
+def standalone(
+    workflow: str,
+    input_text: str | None,
+    input_file: str | None,
+    domain: str | None,
+    local_swf: bool,
+    db: str | None,
+    nb_deciders: int,
+    nb_workers: int,
+    heartbeat: float,
+    workflow_id: str | None,
+    execution_timeout: int | None,
+    decision_tasks_timeout: int | None,
+    tags: str | None,
+    repair: str | None,
+) -> None:
+    """Run MODULE.WORKFLOW with its own decider and worker processes on a unique task list.
+
+    Progress lines go to stderr while it runs; the JSON result goes to stdout. The exit status is the
+    close status: 0 completed, 1 failed, 3 timed out, 4 canceled, 5 terminated. Every child process is
+    stopped at the end.
+    """
+    from simpleflow.repair import parse_repair
+
+    if db and not local_swf:
+        raise ConfigurationError("--db only applies with --local-swf")
+    domain = domain or (DEFAULT_DOMAIN_LOCAL_SWF if local_swf else None)
+    if not domain:
+        raise ConfigurationError("no domain: give --domain or set SWF_DOMAIN (or use --local-swf)")
+    options = StandaloneOptions(
+        workflow=workflow,
+        domain=domain,
+        nb_deciders=nb_deciders,
+        nb_workers=nb_workers,
+        heartbeat=heartbeat,
+        local_swf=local_swf,
+        db=db,
+        tags=parse_tags(tags),
+        workflow_id=workflow_id,
+        execution_timeout=execution_timeout,
+        decision_tasks_timeout=decision_tasks_timeout,
+        repair=parse_repair(repair) if repair else None,
+    )
+    closed = run_standalone(options, read_input(input_text, input_file), on_progress=report_progress)
+    click.echo(f"{closed.workflow_id} {closed.run_id}: {closed.status.lower()}", err=True)
+    try:
+        result = result_or_raise(closed.status, closed.attributes)
+    except WorkflowFailed as failure:
+        click.echo(f"error: {failure}", err=True)
+        raise SystemExit(EXIT_CODES.get(closed.status, 1)) from None
+    click.echo(json.dumps(result))
+
+
+def report_progress(progress: Progress) -> None:
+    """One progress line on stderr (stdout is kept for the result)."""
+    click.echo(f"progress: {progress}", err=True)

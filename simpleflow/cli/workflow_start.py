@@ -1,0 +1,102 @@
+"""``simpleflow workflow.start``: run a workflow in this process (``--local``), or start an execution."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+import click
+
+from simpleflow.cli.arguments import check_arguments, domain_option, input_options, load_workflow, read_input
+from simpleflow.exceptions import ConfigurationError
+from simpleflow.execution import parse_tags, start_execution
+
+
+@click.command("workflow.start")
+@click.argument("workflow", metavar="MODULE.WORKFLOW")
+@input_options
+@click.option("--local", is_flag=True, help="Run the whole workflow in this process and print its result.")
+@domain_option(required=False)
+@click.option("--workflow-id", help="Execution id (default: '<workflow name>-<unique suffix>').")
+@click.option("--task-list", help="Decision task list (default: the workflow's task_list).")
+@click.option("--execution-timeout", type=click.IntRange(min=1), help="Execution start-to-close, seconds.")
+@click.option("--decision-tasks-timeout", type=click.IntRange(min=1), help="Decision task timeout, seconds.")
+@click.option("--tags", help="Comma-separated tags of the execution (at most 5).")
+@click.option(
+    "--register-domain",
+    is_flag=True,
+    help="Register the domain when missing: for the embedded service; on Amazon SWF register it yourself.",
+)
+@click.option(
+    "--nb-workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="--local: activity workers running at once (default 16).",
+)
+@click.option(
+    "--processes",
+    is_flag=True,
+    help="--local: run each activity in a child process (for CPU-bound activities) instead of a thread.",
+)
+@click.option("--real-time", is_flag=True, help="--local: let timers take their real time.")
+def workflow_start(
+    workflow: str,
+    input_text: str | None,
+    input_file: str | None,
+    local: bool,
+    domain: str | None,
+    workflow_id: str | None,
+    task_list: str | None,
+    execution_timeout: int | None,
+    decision_tasks_timeout: int | None,
+    tags: str | None,
+    register_domain: bool,
+    nb_workers: int | None,
+    processes: bool,
+    real_time: bool,
+) -> None:
+    """Start the workflow MODULE.WORKFLOW (e.g. examples.basic.BasicWorkflow).
+
+    With --local, the workflow runs to its end in this process (the real decider and workers on an
+    in-memory embedded SWF service); its JSON result is printed on stdout. Otherwise an execution is
+    started on SWF (or on AWS_ENDPOINT_URL_SWF) and '<workflow_id> <run_id>' is printed.
+    """
+    value = read_input(input_text, input_file)
+    workflow_cls = load_workflow(workflow)
+    check_arguments(workflow_cls, value)
+    if local:
+        if "LOG_LEVEL" not in os.environ:
+            # A local run is a command whose output is its result: the pollers' chatter only at request.
+            logging.getLogger("simpleflow").setLevel(logging.WARNING)
+        from simpleflow.local import DEFAULT_NB_WORKERS, run_workflow
+
+        result = run_workflow(
+            workflow_cls,
+            value,
+            nb_workers=nb_workers or DEFAULT_NB_WORKERS,
+            processes=processes,
+            real_time=real_time,
+        )
+        click.echo(json.dumps(result))
+        return
+    for name, given in (("--nb-workers", nb_workers), ("--processes", processes), ("--real-time", real_time)):
+        if given:
+            raise ConfigurationError(f"{name} only applies with --local")
+    if not domain:
+        raise ConfigurationError("no domain: give --domain or set SWF_DOMAIN (or use --local)")
+    from simpleflow.swf.client import make_client
+
+    execution = start_execution(
+        make_client(),
+        workflow_cls,
+        value,
+        domain=domain,
+        workflow_id=workflow_id,
+        task_list=task_list,
+        execution_timeout=execution_timeout,
+        decision_tasks_timeout=decision_tasks_timeout,
+        tags=parse_tags(tags),
+        register_domain=register_domain,
+    )
+    click.echo(f"{execution['workflowId']} {execution['runId']}")

@@ -1,0 +1,215 @@
+"""Starting an execution of a Workflow class, following its progress, and reading how it closed.
+
+Shared by ``workflow.start``, ``standalone`` and the ``--local`` runner, on any engine.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from simpleflow import payload
+from simpleflow.exceptions import ConfigurationError, WorkflowFailed
+
+if TYPE_CHECKING:
+    from simpleflow.workflow import Workflow
+
+# SWF's ceiling for an execution's start-to-close timeout (one year), the default when a class sets none.
+MAX_EXECUTION_TIMEOUT = 365 * 24 * 3600
+DEFAULT_DECISION_TASK_TIMEOUT = 300
+MAX_TAGS = 5
+
+#: The event that closes an execution, and the close status it stands for.
+CLOSE_EVENTS = {
+    "WorkflowExecutionCompleted": "COMPLETED",
+    "WorkflowExecutionFailed": "FAILED",
+    "WorkflowExecutionTimedOut": "TIMED_OUT",
+    "WorkflowExecutionCanceled": "CANCELED",
+    "WorkflowExecutionTerminated": "TERMINATED",
+    "WorkflowExecutionContinuedAsNew": "CONTINUED_AS_NEW",
+}
+
+
+def parse_tags(tags: str | None) -> list[str]:
+    """``a,b`` as a list of tags; SWF allows at most 5."""
+    parsed = [tag.strip() for tag in (tags or "").split(",") if tag.strip()]
+    if len(parsed) > MAX_TAGS:
+        raise ConfigurationError(f"at most {MAX_TAGS} tags are allowed on SWF, got {len(parsed)}")
+    return parsed
+
+
+def workflow_type_of(workflow_cls: type[Workflow]) -> dict[str, str]:
+    """The SWF ``workflowType`` of a Workflow class."""
+    return {"name": str(workflow_cls.name), "version": str(workflow_cls.version)}
+
+
+def start_execution(
+    client: Any,
+    workflow_cls: type[Workflow],
+    value: Any = None,
+    *,
+    domain: str,
+    workflow_id: str | None = None,
+    task_list: str | None = None,
+    execution_timeout: int | None = None,
+    decision_tasks_timeout: int | None = None,
+    tags: Iterable[str] = (),
+    register_domain: bool = False,
+) -> dict[str, str]:
+    """Start an execution of ``workflow_cls`` with input ``value``; returns its ``workflowId``/``runId``.
+
+    The workflow type is registered when missing. The domain is registered only with
+    ``register_domain`` (the caller knows the engine is an embedded service); otherwise an unknown
+    domain raises UnknownResource with the command that registers it. A decision task list, an
+    execution timeout and a decision task timeout not given come from the class (``task_list``,
+    ``execution_timeout``, ``decision_tasks_timeout``), then from defaults.
+    """
+    from simpleflow.swf.client import swf_errors
+    from simpleflow.swf.models import WorkflowType
+    from simpleflow.swf.registration import TypeRegistry, ensure_domain
+
+    ensure_domain(client, domain, register_if_missing=register_domain)
+    kind = workflow_type_of(workflow_cls)
+    task_list = task_list or getattr(workflow_cls, "task_list", None) or kind["name"]
+    execution = str(
+        execution_timeout or getattr(workflow_cls, "execution_timeout", None) or MAX_EXECUTION_TIMEOUT
+    )
+    decision = str(
+        decision_tasks_timeout
+        or getattr(workflow_cls, "decision_tasks_timeout", None)
+        or DEFAULT_DECISION_TASK_TIMEOUT
+    )
+    TypeRegistry(client, domain).ensure_workflow_type(
+        WorkflowType(
+            domain,
+            kind["name"],
+            version=kind["version"],
+            default_task_list=task_list,
+            default_child_policy="TERMINATE",
+            default_execution_start_to_close_timeout=execution,
+            default_task_start_to_close_timeout=decision,
+            client=client,
+        )
+    )
+    workflow_id = workflow_id or f"{kind['name']}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    params: dict[str, Any] = {
+        "domain": domain,
+        "workflowId": workflow_id,
+        "workflowType": kind,
+        "taskList": {"name": task_list},
+        "input": payload.fit("input", payload.encode(value, field="input"), field="input"),
+        "executionStartToCloseTimeout": execution,
+        "taskStartToCloseTimeout": decision,
+        "childPolicy": "TERMINATE",
+    }
+    tags = list(tags)
+    if tags:
+        params["tagList"] = tags
+    with swf_errors("StartWorkflowExecution"):
+        started = client.start_workflow_execution(**params)
+    return {"workflowId": workflow_id, "runId": started["runId"]}
+
+
+# -- progress --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the tasks (activities and child workflows) of an execution stand."""
+
+    scheduled: int = 0
+    running: int = 0
+    done: int = 0
+    failed: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.scheduled} scheduled, {self.running} running, {self.done} done, {self.failed} failed"
+
+
+# Event type -> the task state it moves to; the key event attribute names the task it belongs to.
+_TASK_EVENTS = {
+    "ActivityTaskScheduled": "scheduled",
+    "ActivityTaskStarted": "running",
+    "ActivityTaskCompleted": "done",
+    "ActivityTaskFailed": "failed",
+    "ActivityTaskTimedOut": "failed",
+    "ActivityTaskCanceled": "failed",
+    "ScheduleActivityTaskFailed": "failed",
+    "StartChildWorkflowExecutionInitiated": "scheduled",
+    "ChildWorkflowExecutionStarted": "running",
+    "ChildWorkflowExecutionCompleted": "done",
+    "ChildWorkflowExecutionFailed": "failed",
+    "ChildWorkflowExecutionTimedOut": "failed",
+    "ChildWorkflowExecutionCanceled": "failed",
+    "ChildWorkflowExecutionTerminated": "failed",
+    "StartChildWorkflowExecutionFailed": "failed",
+}
+_TASK_KEYS = ("scheduledEventId", "initiatedEventId")
+
+
+def count_progress(events: Iterable[Mapping[str, Any]]) -> Progress:
+    """The state of every task in ``events`` (a history in order), counted."""
+    states: dict[int, str] = {}
+    for event in events:
+        state = _TASK_EVENTS.get(event["eventType"])
+        if state is None:
+            continue
+        attributes = event.get(attributes_key(event["eventType"]), {})
+        task = next((attributes[key] for key in _TASK_KEYS if key in attributes), None)
+        if task is None or state == "scheduled":
+            # A scheduling event is the task's own first event; a failed scheduling has no task yet.
+            task = event["eventId"]
+        states[task] = state
+    counts = {"scheduled": 0, "running": 0, "done": 0, "failed": 0}
+    for state in states.values():
+        counts[state] += 1
+    return Progress(**counts)
+
+
+# -- close -------------------------------------------------------------------------------------------------
+
+
+def attributes_key(event_type: str) -> str:
+    """``ActivityTaskScheduled`` -> ``activityTaskScheduledEventAttributes``."""
+    return event_type[0].lower() + event_type[1:] + "EventAttributes"
+
+
+def close_of(events: Iterable[Mapping[str, Any]]) -> tuple[str, dict[str, Any]] | None:
+    """``(close status, attributes of the close event)`` when ``events`` end with one, else None."""
+    last = None
+    for last in events:  # noqa: B007 - only the last event matters
+        pass
+    if last is None or last["eventType"] not in CLOSE_EVENTS:
+        return None
+    return CLOSE_EVENTS[last["eventType"]], dict(last.get(attributes_key(last["eventType"]), {}))
+
+
+def read_close(client: Any, domain: str, execution: Mapping[str, str]) -> tuple[str, dict[str, Any]] | None:
+    """How ``execution`` closed (see :func:`close_of`), from the last event of its history."""
+    from simpleflow.swf.client import swf_errors
+
+    with swf_errors("GetWorkflowExecutionHistory"):
+        page = client.get_workflow_execution_history(
+            domain=domain, execution=dict(execution), reverseOrder=True, maximumPageSize=1
+        )
+    return close_of(page.get("events", [])[:1])
+
+
+def result_or_raise(status: str, attributes: Mapping[str, Any]) -> Any:
+    """The decoded result of a completed execution; WorkflowFailed for any other close status."""
+    if status == "COMPLETED":
+        return payload.decode(attributes.get("result"), field="result")
+    if status == "FAILED":
+        reason = attributes.get("reason") or "the workflow failed"
+        _, details = payload.decode_failure(reason, attributes.get("details"))
+        raise WorkflowFailed(reason, details)
+    if status == "TIMED_OUT":
+        raise WorkflowFailed(f"the workflow timed out ({attributes.get('timeoutType', 'START_TO_CLOSE')})")
+    if status == "CANCELED":
+        raise WorkflowFailed("the workflow was canceled", attributes.get("details"))
+    if status == "TERMINATED":
+        raise WorkflowFailed(f"the workflow was terminated: {attributes.get('reason') or 'no reason given'}")
+    raise ValueError(f"not a final close status: {status}")

@@ -1,0 +1,258 @@
+"""The ``--local`` runner: one workflow execution, entirely in this process.
+
+It is not a second way of running workflows. It is the real replay executor, deciding against the
+embedded SWF service (in memory) through a boto3 client attached in process, with the activities run by
+a pool of workers polling that same service:
+
+- one decider thread polls the run's decision task list and answers with
+  :meth:`simpleflow.executor.Executor.replay`, child workflows included;
+- ``nb_workers`` worker threads poll the run's activity task list (every activity is routed there, so
+  nothing else in the process competes for it) and run each activity in the thread, or, with
+  ``processes=True``, in a child process of its own, for CPU-bound work;
+- the service's clock is virtual unless ``real_time=True``: when nothing can run before a timer or a
+  timeout fires, the clock jumps there, so ``timer(3600)`` does not make a test wait an hour.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from simpleflow.exceptions import ConfigurationError, SimpleflowError, UnknownResource
+from simpleflow.execution import read_close, result_or_raise, start_execution
+from simpleflow.process.decider import DeciderPoller
+from simpleflow.process.isolation import ActivityContextData, Heartbeat, execute_task
+from simpleflow.process.shutdown import Shutdown
+from simpleflow.process.worker import ActivityPoller
+from simpleflow.routing import RoutingExecutor
+from simpleflow.swf.actors import ActivityWorker, Decider
+
+if TYPE_CHECKING:
+    from simpleflow.workflow import Workflow
+
+logger = logging.getLogger(__name__)
+
+DOMAIN = "local"
+DEFAULT_NB_WORKERS = 16
+# How long an empty poll waits in the in-memory service; it bounds how long stopping the threads takes,
+# and costs nothing while tasks flow.
+POLL_TIMEOUT_SECONDS = 1.0
+# When nothing wakes the main thread, it still checks this often for closes no decision made
+# (execution timeout, termination).
+CLOSE_CHECK_INTERVAL = 0.5
+CLOSING_DECISIONS = frozenset(
+    {
+        "CompleteWorkflowExecution",
+        "FailWorkflowExecution",
+        "CancelWorkflowExecution",
+        "ContinueAsNewWorkflowExecution",
+    }
+)
+
+
+def run_workflow(
+    workflow_cls: type[Workflow],
+    input_value: Any = None,
+    *,
+    nb_workers: int = DEFAULT_NB_WORKERS,
+    processes: bool = False,
+    real_time: bool = False,
+    timeout: float | None = None,
+) -> Any:
+    """Run one execution of ``workflow_cls`` with ``input_value`` (JSON-able) and return its result.
+
+    Raises WorkflowFailed(reason, details) when the execution fails, times out, is canceled or
+    terminated; PayloadNotJSON when the input is not JSON; and re-raises an error of the decider itself
+    (for example a NondeterminismError) rather than leaving the run hanging. ``timeout`` (seconds of
+    real time) bounds the whole run.
+    """
+    if nb_workers < 1:
+        raise ConfigurationError(f"nb_workers must be at least 1, not {nb_workers}")
+    with LocalRun(workflow_cls, nb_workers=nb_workers, processes=processes, real_time=real_time) as run:
+        return run.execute(input_value, timeout=timeout)
+
+
+class LocalRun:
+    """One ``--local`` execution: the in-memory service, its client, the decider and the workers."""
+
+    def __init__(
+        self,
+        workflow_cls: type[Workflow],
+        *,
+        nb_workers: int = DEFAULT_NB_WORKERS,
+        processes: bool = False,
+        real_time: bool = False,
+    ) -> None:
+        from simpleflow.localswf.clock import SystemClock, VirtualClock
+        from simpleflow.localswf.embedded import embedded_client
+        from simpleflow.localswf.service import SWFService
+
+        self.workflow_cls = workflow_cls
+        self.nb_workers = nb_workers
+        self.processes = processes
+        suffix = uuid.uuid4().hex[:12]
+        self.decision_task_list = f"local-{suffix}"
+        self.activity_task_list = f"local-{suffix}-activities"
+        self.shutdown = Shutdown()
+        self.errors: list[BaseException] = []
+        # Set by the decider when it closes an execution, and by a thread that failed.
+        self.changed = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self._resources = contextlib.ExitStack()
+        clock = SystemClock() if real_time else VirtualClock()
+        self.service = SWFService(":memory:", clock=clock, poll_timeout=POLL_TIMEOUT_SECONDS)
+        self._resources.callback(self.service.close)
+        self.client = self._resources.enter_context(embedded_client(self.service))
+
+    def __enter__(self) -> LocalRun:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- the run ------------------------------------------------------------------------------------------
+
+    def execute(self, input_value: Any, *, timeout: float | None = None) -> Any:
+        """Start the execution, run it to its close, and return its result (see :func:`run_workflow`)."""
+        self.root = start_execution(
+            self.client,
+            self.workflow_cls,
+            input_value,
+            domain=DOMAIN,
+            task_list=self.decision_task_list,
+            register_domain=True,
+        )
+        self._spawn("decider", self._decide)
+        for number in range(self.nb_workers):
+            self._spawn(f"worker-{number}", self._work)
+        return self._wait_for_result(timeout)
+
+    def _spawn(self, name: str, target: Callable[[], None]) -> None:
+        def guarded() -> None:
+            try:
+                target()
+            except BaseException as error:
+                if not self.shutdown.is_requested:
+                    self._fail(error)
+
+        thread = threading.Thread(target=guarded, name=f"simpleflow-local-{name}", daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _fail(self, error: BaseException) -> None:
+        self.errors.append(error)
+        self.changed.set()
+
+    def _wait_for_result(self, timeout: float | None) -> Any:
+        """Wait for the root execution (following continue-as-new) to close; its result or failure."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            self.changed.wait(CLOSE_CHECK_INTERVAL)
+            self.changed.clear()
+            if self.errors:
+                raise self.errors[0]
+            close = read_close(self.client, DOMAIN, self.root)
+            if close is not None:
+                status, attributes = close
+                if status == "CONTINUED_AS_NEW":
+                    self.root = {**self.root, "runId": attributes["newExecutionRunId"]}
+                    continue
+                return result_or_raise(status, attributes)
+            if deadline is not None and time.monotonic() > deadline:
+                raise SimpleflowError(f"the local run did not finish within {timeout} s")
+
+    # -- decider and workers -----------------------------------------------------------------------------
+
+    def _decide(self) -> None:
+        poller = DeciderPoller(
+            _ClosingAwareDecider(self, self.client, DOMAIN, task_list=self.decision_task_list),
+            workflows=[self.workflow_cls],
+            activity_task_list=self.activity_task_list,
+            shutdown=self.shutdown,
+            executor_factory=self._make_executor,
+        )
+        poller.run()
+
+    def _make_executor(self, workflow_cls: type, **options: Any) -> Any:
+        return _ReportingExecutor(self, workflow_cls, **options)
+
+    def _work(self) -> None:
+        worker = ActivityWorker(
+            self.client, DOMAIN, task_list=self.activity_task_list, identity="local-worker"
+        )
+        if self.processes:
+            ActivityPoller(worker, shutdown=self.shutdown).run()
+            return
+        while not self.shutdown.is_requested:
+            task = worker.poll()
+            if task is not None:
+                run_in_thread(worker, task)
+
+    def close(self) -> None:
+        """Stop the threads and the service; safe to call more than once."""
+        self.shutdown.request()
+        # Closing the service releases the threads waiting in a long poll at once.
+        self._resources.close()
+        for thread in self.threads:
+            thread.join(timeout=POLL_TIMEOUT_SECONDS * 2)
+
+
+class _ReportingExecutor:
+    """The routed replay executor of the run; a replay that raises ends the run with that error.
+
+    In production a decider logs such an error and lets SWF redeliver the task once the code is fixed;
+    in a one-shot local run nobody would fix it, so the user gets the error instead of a hang.
+    """
+
+    def __init__(self, run: LocalRun, workflow_cls: type, **options: Any) -> None:
+        self.run = run
+        self.executor = RoutingExecutor(workflow_cls, decision_task_list=run.decision_task_list, **options)
+
+    def replay(self, decision_task: Mapping[str, Any]) -> Any:
+        try:
+            return self.executor.replay(decision_task)
+        except Exception as error:
+            self.run._fail(error)
+            raise
+
+
+class _ClosingAwareDecider(Decider):
+    """The run's decider: it wakes the run as soon as it has closed an execution."""
+
+    def __init__(self, run: LocalRun, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, identity="local-decider", **kwargs)
+        self.run = run
+
+    def complete(self, task_token: str, **kwargs: Any) -> None:
+        super().complete(task_token, **kwargs)
+        if any(d["decisionType"] in CLOSING_DECISIONS for d in kwargs.get("decisions", ())):
+            self.run.changed.set()
+
+
+def run_in_thread(worker: Any, task: Mapping[str, Any]) -> None:
+    """Run one activity task in this thread and report its outcome to SWF.
+
+    The activity's own heartbeats go straight to SWF. A cancel request cannot stop a thread, so it is
+    only seen by the activity, as ``heartbeat()`` returning True.
+    """
+    token = task["taskToken"]
+    cancel_requested = False
+
+    def send(message: Heartbeat) -> None:
+        nonlocal cancel_requested
+        cancel_requested = worker.heartbeat(token, details=message.details) or cancel_requested
+
+    outcome = execute_task(task, ActivityContextData(worker.domain, worker.task_list), send=send)
+    try:
+        if outcome.status == "completed":
+            worker.complete(token, result=outcome.result)
+        else:
+            worker.fail(token, reason=outcome.reason, details=outcome.details)
+    except UnknownResource as error:
+        # The task timed out or its execution closed meanwhile: SWF no longer wants the answer.
+        logger.warning("activity task no longer known, its answer is dropped: %s", error)

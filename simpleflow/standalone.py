@@ -1,0 +1,184 @@
+"""``standalone``: one execution with its own decider and worker processes, then nothing left behind.
+
+The run gets a unique task list, for decisions and (routed by the decider) for every activity, so no
+other decider or worker of the domain takes its tasks and it takes none of theirs. The decider and the
+workers are the real ``simpleflow decider.start`` / ``worker.start`` commands, started as child process
+trees and stopped at the end whatever happens. With ``local_swf`` the embedded SWF service runs in this
+process, over HTTP on loopback, on a temporary database (or ``db``), so no AWS account is needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from simpleflow.children import ChildProcesses, simpleflow_command
+from simpleflow.execution import (
+    Progress,
+    close_of,
+    count_progress,
+    start_execution,
+)
+
+DEFAULT_DOMAIN_LOCAL_SWF = "standalone"
+PROGRESS_INTERVAL = 0.5
+# Exit status of the command for each close status; 0 only for a completed execution.
+EXIT_CODES = {"COMPLETED": 0, "FAILED": 1, "TIMED_OUT": 3, "CANCELED": 4, "TERMINATED": 5}
+
+
+@dataclass(frozen=True)
+class Closed:
+    """How the execution closed: its status, and the attributes of its close event."""
+
+    workflow_id: str
+    run_id: str
+    status: str
+    attributes: Mapping[str, Any]
+
+    @property
+    def exit_code(self) -> int:
+        """The command's exit status for this close (see :data:`EXIT_CODES`)."""
+        return EXIT_CODES.get(self.status, 1)
+
+
+@dataclass(frozen=True)
+class StandaloneOptions:
+    """What ``standalone`` runs and how; see ``simpleflow standalone --help``."""
+
+    workflow: str
+    domain: str
+    nb_deciders: int = 1
+    nb_workers: int = 1
+    heartbeat: float = 60.0
+    local_swf: bool = False
+    db: str | None = None
+    tags: Sequence[str] = ()
+    workflow_id: str | None = None
+    execution_timeout: int | None = None
+    decision_tasks_timeout: int | None = None
+    repair: tuple[str, str | None] | None = None
+
+
+def run_standalone(
+    options: StandaloneOptions,
+    input_value: Any = None,
+    *,
+    on_progress: Callable[[Progress], None] = lambda progress: None,
+) -> Closed:
+    """Run one execution of ``options.workflow`` to its close and return how it closed."""
+    from simpleflow.cli.arguments import load_workflow
+
+    workflow_cls = load_workflow(options.workflow)
+    with contextlib.ExitStack() as stack:
+        endpoint_url = stack.enter_context(_embedded_service(options.db)) if options.local_swf else None
+        client = _client(endpoint_url)
+        task_list = f"standalone-{uuid.uuid4().hex}"
+        execution_input = input_value
+        reuse: list[str] = []
+        if options.repair is not None:
+            from simpleflow import payload
+            from simpleflow.repair import find_failed_run
+
+            failed = find_failed_run(client, options.domain, *options.repair)
+            if execution_input is None:
+                execution_input = payload.decode(failed.input, field="input")
+            reuse = ["--reuse-results-of", f"{failed.workflow_id} {failed.run_id}"]
+        env = dict(os.environ)
+        if endpoint_url:
+            env["AWS_ENDPOINT_URL_SWF"] = endpoint_url
+        children = stack.enter_context(ChildProcesses())
+        # Children log to our stderr; our stdout is kept for the result.
+        stdout = sys.stderr.fileno()
+        decider = ["decider.start", options.workflow, "--domain", options.domain, "--task-list", task_list]
+        decider += ["--activity-task-list", task_list, "--nb-processes", str(options.nb_deciders)]
+        if options.local_swf:
+            decider.append("--register-domain")
+        children.start("decider.start", simpleflow_command(*decider), env=env, stdout=stdout)
+        worker = ["worker.start", "--domain", options.domain, "--task-list", task_list]
+        worker += ["--nb-processes", str(options.nb_workers), "--heartbeat", str(options.heartbeat), *reuse]
+        children.start("worker.start", simpleflow_command(*worker), env=env, stdout=stdout)
+        execution = start_execution(
+            client,
+            workflow_cls,
+            execution_input,
+            domain=options.domain,
+            workflow_id=options.workflow_id,
+            task_list=task_list,
+            execution_timeout=options.execution_timeout,
+            decision_tasks_timeout=options.decision_tasks_timeout,
+            tags=options.tags,
+            register_domain=options.local_swf,
+        )
+        return wait_for_close(client, options.domain, execution, children=children, on_progress=on_progress)
+    raise AssertionError("unreachable")  # pragma: no cover - the with block returns or raises
+
+
+def wait_for_close(
+    client: Any,
+    domain: str,
+    execution: Mapping[str, str],
+    *,
+    children: ChildProcesses | None = None,
+    on_progress: Callable[[Progress], None] = lambda progress: None,
+    interval: float = PROGRESS_INTERVAL,
+    timeout: float | None = None,
+) -> Closed:
+    """Follow ``execution`` (and its continue-as-new runs) until it closes; report progress changes.
+
+    Raises ChildExited when a child process that should keep running exited (the run could not end),
+    and TimeoutError after ``timeout`` seconds.
+    """
+    from simpleflow.swf.models import WorkflowExecution
+
+    deadline = None if timeout is None else time.monotonic() + timeout
+    current = dict(execution)
+    last: Progress | None = None
+    while True:
+        events = WorkflowExecution(
+            domain, current["workflowId"], run_id=current["runId"], client=client
+        ).history()
+        progress = count_progress(events)
+        if progress != last:
+            on_progress(progress)
+            last = progress
+        close = close_of(events)
+        if close is not None:
+            status, attributes = close
+            if status != "CONTINUED_AS_NEW":
+                return Closed(current["workflowId"], current["runId"], status, attributes)
+            current["runId"] = attributes["newExecutionRunId"]
+            last = None
+            continue
+        if children is not None:
+            children.check()
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError(f"{current['workflowId']} did not close within {timeout} s; last: {progress}")
+        time.sleep(interval)
+
+
+def _client(endpoint_url: str | None) -> Any:
+    from simpleflow.swf.client import make_client
+
+    return make_client(endpoint_url=endpoint_url)
+
+
+@contextlib.contextmanager
+def _embedded_service(db: str | None) -> Iterator[str]:
+    """Serve the embedded SWF service from this process for the run; yields its endpoint URL."""
+    from simpleflow.localswf.http import LocalSWFServer
+    from simpleflow.localswf.service import SWFService
+
+    with tempfile.TemporaryDirectory(prefix="simpleflow-standalone-") as directory:
+        service = SWFService(db or os.path.join(directory, "swf.db"))
+        try:
+            with LocalSWFServer(service, "127.0.0.1", 0) as server:
+                yield server.endpoint_url
+        finally:
+            service.close()

@@ -1,0 +1,62 @@
+"""``simpleflow standalone --local-swf`` as a user runs it: real processes, result, exit status, cleanup."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+
+import pytest
+
+from simpleflow.children import simpleflow_command
+from tests.integration.run.conftest import REPOSITORY
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def run_standalone(
+    *arguments: str, marker: str = "", timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    # Every process of the run inherits the marker, so the test can find any one left behind.
+    env.update(LOG_LEVEL="WARNING", SIMPLEFLOW_TEST_MARKER=marker)
+    return subprocess.run(
+        simpleflow_command("standalone", "--local-swf", *arguments),
+        env=env,
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def processes_with(marker: str) -> list[int]:
+    """Pids of the live processes whose environment holds ``SIMPLEFLOW_TEST_MARKER=marker``."""
+    needle = f"SIMPLEFLOW_TEST_MARKER={marker}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as environ:
+                    if needle in environ.read().split(b"\0"):
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def test_basic_example_end_to_end():
+    marker = uuid.uuid4().hex
+    done = run_standalone("examples.basic.BasicWorkflow", "--input", "[1, 0]", marker=marker)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "4"
+    assert "progress: 0 scheduled, 0 running, 3 done, 0 failed" in done.stderr
+    assert processes_with(marker) == [], "processes of the run are left behind"
+
+
+def test_failing_workflow_exits_with_the_failure():
+    done = run_standalone("examples.failing.FailingWorkflow", "--input", "[-1]")
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == ""
+    assert "ValueError: cannot take the square root of -1" in done.stderr

@@ -1,0 +1,55 @@
+"""The --local runner as a library: the real executor and pollers against the in-memory service."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from examples.basic import BasicWorkflow
+from examples.failing import FailingWorkflow
+from examples.timers import ReminderWorkflow
+from simpleflow.exceptions import ConfigurationError, WorkflowFailed
+from simpleflow.local import run_workflow
+
+
+def test_result_of_a_run():
+    assert run_workflow(BasicWorkflow, [1, 0]) == 4
+
+
+def test_activities_in_child_processes():
+    assert run_workflow(BasicWorkflow, {"args": [2], "kwargs": {"t": 0}}, processes=True, nb_workers=2) == 6
+
+
+def test_failure_raises_with_reason_and_details():
+    with pytest.raises(WorkflowFailed) as caught:
+        run_workflow(FailingWorkflow, [-4])
+    assert caught.value.reason.endswith("ValueError: cannot take the square root of -4")
+    assert "square_root" in caught.value.details["traceback"]
+
+
+def test_timers_do_not_wait_on_the_virtual_clock():
+    started = time.monotonic()
+    assert run_workflow(ReminderWorkflow, ["tea", 3600]) == "reminder: tea"
+    assert time.monotonic() - started < 30
+
+
+def test_real_time_waits_for_the_timer():
+    started = time.monotonic()
+    assert run_workflow(ReminderWorkflow, ["tea", 1], real_time=True) == "reminder: tea"
+    assert time.monotonic() - started >= 1
+
+
+def test_no_thread_is_left_behind():
+    before = threading.active_count()
+    run_workflow(BasicWorkflow, [1, 0], nb_workers=4)
+    deadline = time.monotonic() + 5
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threading.active_count() <= before
+
+
+def test_workers_must_be_positive():
+    with pytest.raises(ConfigurationError, match="nb_workers must be at least 1"):
+        run_workflow(BasicWorkflow, [1, 0], nb_workers=0)
