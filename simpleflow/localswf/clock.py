@@ -29,9 +29,16 @@ class VirtualClock:
     Time flows normally, so a running activity still times out as it would. When the service is idle
     until a deadline (a timer, a timeout), its scheduler calls ``advance_to`` and time jumps there.
     The retention of closed executions is not such a deadline: skipping to it would only delete them.
-    The service only jumps when it is quiescent: no decision, activity or lambda task is started, no
-    waiting poller could take a scheduled task, and no API call has been made for ``quiet_period``
-    real seconds (so a worker between two polls does not see a spurious schedule-to-start timeout).
+    The service only jumps when it is quiescent:
+
+    - no decision task is scheduled or started (a decider will act on it);
+    - no activity or lambda task is started (it is running);
+    - no waiting poller could take a scheduled activity task;
+    - no API call has been made for ``quiet_period`` real seconds, so a worker between two polls
+      does not see a spurious schedule-to-start timeout.
+
+    An activity task scheduled on a list nobody polls for that long can therefore time out
+    (schedule-to-start) at once: with nobody to run it, nothing else could happen first.
     """
 
     def __init__(self, *, start: float | None = None, quiet_period: float = 0.2) -> None:

@@ -72,10 +72,9 @@ for _kind, _noun in (("workflow", "WorkflowType"), ("activity", "ActivityType"))
 POLLS = {"PollForDecisionTask": DECISION, "PollForActivityTask": ACTIVITY}
 OPERATIONS = frozenset(HANDLERS) | frozenset(POLLS)
 SCHEDULER_ERROR_BACKOFF = 0.1
-DELIVERABLE = {
-    DECISION: "SELECT 1 FROM runs WHERE domain = ? AND dt_task_list = ? AND dt_state = 'scheduled' LIMIT 1",
-    ACTIVITY: "SELECT 1 FROM activities WHERE domain = ? AND task_list = ? AND state = 'scheduled' LIMIT 1",
-}
+DELIVERABLE_ACTIVITY = (
+    "SELECT 1 FROM activities WHERE domain = ? AND task_list = ? AND state = 'scheduled' LIMIT 1"
+)
 
 
 class SWFService:
@@ -263,14 +262,15 @@ class SWFService:
         if time.monotonic() - self._last_call < quiet_period or self._running_lambdas:
             return False
         store = self.store
-        if store.scalar("SELECT 1 FROM runs WHERE dt_state = 'started' LIMIT 1"):
+        # A decision task, scheduled or started, is work a decider will do: never skip past it.
+        if store.scalar("SELECT 1 FROM runs WHERE dt_state IS NOT NULL LIMIT 1"):
             return False
         if store.scalar("SELECT 1 FROM activities WHERE state = 'started' LIMIT 1"):
             return False
         for (kind, domain, task_list), count in self._pollers.items():
-            if count <= 0:
+            if count <= 0 or kind != ACTIVITY:
                 continue
-            if store.scalar(DELIVERABLE[kind], (domain, task_list)):
+            if store.scalar(DELIVERABLE_ACTIVITY, (domain, task_list)):
                 return False
         return True
 

@@ -84,7 +84,7 @@ CREATE INDEX IF NOT EXISTS runs_by_close ON runs (domain, status, closed);
 CREATE INDEX IF NOT EXISTS runs_by_parent ON runs (parent_seq, status);
 CREATE INDEX IF NOT EXISTS runs_decision_queue ON runs (domain, dt_task_list, dt_priority, dt_scheduled_at)
     WHERE dt_state = 'scheduled';
-CREATE INDEX IF NOT EXISTS runs_started_decisions ON runs (dt_state) WHERE dt_state = 'started';
+CREATE INDEX IF NOT EXISTS runs_with_decision_task ON runs (dt_state) WHERE dt_state IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS runs_by_token ON runs (dt_token) WHERE dt_token IS NOT NULL;
 CREATE TABLE IF NOT EXISTS events (
     run_seq INTEGER NOT NULL,

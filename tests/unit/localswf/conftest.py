@@ -21,14 +21,15 @@ def swf(swf_client: Any) -> Driver:
 
 @pytest.fixture
 def virtual_clock() -> VirtualClock:
-    """A virtual clock whose idle-skip waits 0.3 s of real quiet, longer than any gap between test calls."""
-    return VirtualClock(quiet_period=0.3)
+    """A virtual clock whose idle-skip waits 1 s of real quiet: longer than a gap between two calls of a
+    test, even on a loaded machine, so time only skips where a test waits for it with a long poll."""
+    return VirtualClock(quiet_period=1.0)
 
 
 @pytest.fixture
 def virtual_swf(virtual_clock: VirtualClock) -> Iterator[Driver]:
-    """A driver over a service running on ``virtual_clock``, with 2-second long polls."""
-    service = SWFService(poll_timeout=2.0, clock=virtual_clock)
+    """A driver over a service running on ``virtual_clock``, with 3-second long polls."""
+    service = SWFService(poll_timeout=3.0, clock=virtual_clock)
     with embedded_client(service) as client:
         yield Driver(client).setup()
     service.close()

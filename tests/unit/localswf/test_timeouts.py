@@ -107,7 +107,7 @@ def test_decision_task_start_to_close_timeout(virtual_swf: Driver, virtual_clock
     assert excinfo.value.response["Error"]["Code"] == "UnknownResourceFault"
 
 
-def test_decision_task_schedule_to_start_timeout(virtual_swf: Driver) -> None:
+def test_decision_task_schedule_to_start_timeout(virtual_swf: Driver, virtual_clock: VirtualClock) -> None:
     swf = virtual_swf
     swf.start()
     swf.decide(
@@ -115,7 +115,19 @@ def test_decision_task_schedule_to_start_timeout(virtual_swf: Driver) -> None:
         taskList={"name": "nobody-polls-here"},
         taskListScheduleToStartTimeout="20",
     )
-    task = next_task(swf)  # the timer fires, its decision task waits on a list nobody polls, then times out
+    # The timer fires (skipped to); its decision task waits on a list nobody polls, which is pending
+    # work, so time only moves by hand from there.
+    deadline = time.monotonic() + 10
+    while (
+        swf.client.count_pending_decision_tasks(domain=DOMAIN, taskList={"name": "nobody-polls-here"})[
+            "count"
+        ]
+        == 0
+    ):
+        assert time.monotonic() < deadline, "the timer did not fire"
+        swf.poll_activity()
+    virtual_clock.advance(21)
+    task = next_task(swf)
     attrs = timed_out(task, "DecisionTaskTimedOut")
     assert attrs["timeoutType"] == "SCHEDULE_TO_START"
     assert "TimerFired" in types_of(task["events"])
@@ -170,7 +182,7 @@ def test_retention_is_not_a_reason_to_skip_time(virtual_swf: Driver, virtual_clo
     run_id = swf.start()
     swf.decide(decision("CompleteWorkflowExecution"))
     before = virtual_clock.now()
-    swf.poll_activity()  # a 2-second long poll: the service is idle long enough to skip, if it would
+    swf.poll_activity()  # a 3-second long poll: the service is idle long enough to skip, if it would
     assert virtual_clock.now() - before < 60
     assert swf.describe("wf-1", run_id)["executionInfo"]["closeStatus"] == "COMPLETED"
 
