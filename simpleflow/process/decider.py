@@ -61,6 +61,8 @@ class DeciderConfig:
     region: str | None = None
     identity: str | None = None
     register_domain: bool = False
+    #: Start child workflows and continue-as-new runs on ``task_list`` too (a run's private task list).
+    route_children: bool = False
 
 
 def import_workflow(path: str) -> type:
@@ -191,12 +193,20 @@ def run_decider_process(config: DeciderConfig) -> int:
     client = make_client(endpoint_url=config.endpoint_url, region=config.region)
     ensure_domain(client, config.domain, register_if_missing=config.register_domain)
     decider = Decider(client, config.domain, task_list=config.task_list, identity=config.identity)
+    executor_factory = None
+    if config.route_children:
+        from functools import partial
+
+        from simpleflow.routing import RoutingExecutor
+
+        executor_factory = partial(RoutingExecutor, decision_task_list=config.task_list)
     poller = DeciderPoller(
         decider,
         workflows=workflows,
         activity_task_list=config.activity_task_list,
         payload_store=store_from_settings(),
         shutdown=shutdown,
+        executor_factory=executor_factory,
     )
     try:
         return poller.run()
