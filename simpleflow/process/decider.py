@@ -31,6 +31,7 @@ from typing import Any
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource, WorkflowImportError
 from simpleflow.process.shutdown import Shutdown, ShutdownForced, ShutdownRequested
 from simpleflow.process.supervisor import Supervisor
+from simpleflow.storage import store_from_settings
 from simpleflow.swf.actors import Decider
 from simpleflow.swf.client import make_client
 from simpleflow.swf.registration import TypeRegistry, ensure_domain
@@ -163,11 +164,15 @@ class DeciderPoller:
                 workflow_cls, activity_task_list=self.activity_task_list, payload_store=self.payload_store
             )
             replay = executor.replay(task)
+            backoff = float(getattr(replay, "backoff_seconds", 0) or 0)
         except Exception:
             logger.exception(
                 "replay of %s failed; the decision task is left to time out and be redelivered", label
             )
             return DecisionResult.REPLAY_FAILED
+        if backoff > 0:
+            logger.info("SWF refused a timer of %s for its rates: answering in %.0f s", label, backoff)
+            self.shutdown.wait(backoff)
         try:
             self.registry.ensure_decision_types(replay.decisions)
             self.decider.complete(
@@ -199,6 +204,7 @@ def run_decider_process(config: DeciderConfig) -> int:
         decider,
         workflows=workflows,
         activity_task_list=config.activity_task_list,
+        payload_store=store_from_settings(),
         shutdown=shutdown,
         executor_factory=executor_factory,
     )
