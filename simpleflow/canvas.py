@@ -7,9 +7,14 @@
     # group.result == [2, 3]; chain.result == [2, 4]
 
 Items are tasks (:class:`~simpleflow.task.ActivityTask`, ``ChildWorkflowTask``, ``LambdaTask``) or
-nested canvases. A canvas's future finishes with the list of its items' results; when items failed it
-finishes with :class:`~simpleflow.exceptions.AggregateError` holding each failure, which is raised in
-``run()`` when ``raises_on_failure`` says so (``None``: when a failed item's own setting says so).
+nested canvases. With ``Chain(send_result=True)`` the previous item's result is appended to the next
+item's arguments; when the next item is a canvas it reaches every item of a ``Group``, the first item of
+a ``Chain`` (which then follows its own ``send_result``) and the function of a ``FuncGroup`` (as its
+last positional argument).
+
+A canvas's future finishes with the list of its items' results; when items failed it finishes with
+:class:`~simpleflow.exceptions.AggregateError` holding each failure, which is raised in ``run()`` when
+``raises_on_failure`` says so (``None``: when a failed item's own setting says so).
 
 Ids of every item are reserved when the canvas is submitted, even of items that wait for their turn
 (``max_parallel``, chain order), so that what ``run()`` submits afterwards keeps stable ids. A
@@ -42,8 +47,11 @@ class Canvas:
         """Reserve the ids of every item now; returns what :meth:`run` needs."""
         raise NotImplementedError
 
-    def run(self, scheduler: Scheduler, plan: Any) -> Future:
-        """Submit the items whose turn it is and return the canvas's future."""
+    def run(self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = ()) -> Future:
+        """Submit the items whose turn it is and return the canvas's future.
+
+        ``extra_args`` is what an enclosing ``Chain(send_result=True)`` passes on (the previous result).
+        """
         raise NotImplementedError
 
     def submit_to(self, scheduler: Scheduler) -> Future:
@@ -66,7 +74,7 @@ def _submit_item(
     scheduler: Scheduler, item: RemoteTask | Canvas, plan: Any, extra_args: tuple[Any, ...] = ()
 ) -> Future:
     if isinstance(item, Canvas):
-        return item.run(scheduler, plan)
+        return item.run(scheduler, plan, extra_args)
     if extra_args:
         item = copy.copy(item)
         item.args = item.args + extra_args
@@ -123,7 +131,7 @@ class Group(Canvas):
     def plan(self, scheduler: Scheduler) -> list[Any]:
         return [_plan_item(scheduler, item) for item in self.items]
 
-    def run(self, scheduler: Scheduler, plan: Any) -> Future:
+    def run(self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = ()) -> Future:
         future = Future()
         futures: list[Future | None] = []
         in_flight = 0
@@ -131,7 +139,7 @@ class Group(Canvas):
             if self.max_parallel is not None and in_flight >= self.max_parallel:
                 futures.append(None)  # waits for a slot: submitted by a later replay
                 continue
-            submitted = _submit_item(scheduler, item, item_plan)
+            submitted = _submit_item(scheduler, item, item_plan, extra_args)
             futures.append(submitted)
             in_flight += 0 if submitted.done else 1
         if any(f is None or not f.done for f in futures):
@@ -165,12 +173,15 @@ class Chain(Canvas):
     def plan(self, scheduler: Scheduler) -> list[Any]:
         return [_plan_item(scheduler, item) for item in self.items]
 
-    def run(self, scheduler: Scheduler, plan: Any) -> Future:
+    def run(self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = ()) -> Future:
         future = Future()
         futures: list[Future] = []
         previous: Any = None
         for index, (item, item_plan) in enumerate(zip(self.items, plan, strict=True)):
-            extra = (previous,) if self.send_result and index > 0 else ()
+            if index == 0:
+                extra = extra_args  # what an enclosing chain sends goes to the first item
+            else:
+                extra = (previous,) if self.send_result else ()
             submitted = _submit_item(scheduler, item, item_plan, extra)
             futures.append(submitted)
             if not submitted.done:
@@ -196,11 +207,11 @@ class FuncGroup(Canvas):
     def plan(self, scheduler: Scheduler) -> str:
         return scheduler.allocate_scope("fg")
 
-    def run(self, scheduler: Scheduler, plan: Any) -> Future:
+    def run(self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = ()) -> Future:
         from simpleflow.scheduler import resolve_arguments
 
         future = Future()
-        resolved, blocker = resolve_arguments((self.args, self.kwargs))
+        resolved, blocker = resolve_arguments((self.args + tuple(extra_args), self.kwargs))
         if blocker is not None:
             if blocker.done and blocker._exception is not None:
                 future.set_exception(blocker._exception)

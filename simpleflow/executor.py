@@ -40,11 +40,32 @@ Nondeterminism: :class:`~simpleflow.exceptions.NondeterminismError` (task id, wh
 what the code produced) is raised out of :meth:`Executor.replay` rather than failing the execution, so
 that the decider leaves the decision task to time out and a fixed deployment can carry on.
 
-Throttling: decisions are a pure function of the history. A response SWF throttles or loses is decided
-again, identically, on the next decision task; a decision SWF refuses for its rates or limits
-(``ScheduleActivityTaskFailed`` with ``ACTIVITY_CREATION_RATE_EXCEEDED`` or
-``OPEN_ACTIVITIES_LIMIT_EXCEEDED``, and the same for Lambda functions and children) is made again
-after a back-off timer.
+Throttling never loses a decision, because decisions are a pure function of the history and of
+``run()``: whatever SWF did not record is decided again by a later replay. In detail:
+
+- a ``RespondDecisionTaskCompleted`` call that SWF throttles (or that is lost) is retried by the
+  client; if it never lands, the decision task times out and the next one replays the same history to
+  the same decisions;
+- a decision SWF refuses for its rates or limits is recorded as a ``*Failed`` event, which SWF answers
+  with a new decision task at once. To avoid hammering SWF in a tight loop, the replay makes it again
+  only after an exponential back-off timer (1 s, 2 s, ... 60 s): ``ScheduleActivityTaskFailed``
+  (``ACTIVITY_CREATION_RATE_EXCEEDED``, ``OPEN_ACTIVITIES_LIMIT_EXCEEDED``), ``ScheduleLambdaFunctionFailed``
+  and ``StartChildWorkflowExecutionFailed`` with their rate and open-count causes,
+  ``SignalExternalWorkflowExecutionFailed`` and ``RequestCancelExternalWorkflowExecutionFailed`` with
+  ``*_RATE_EXCEEDED``, and ``ContinueAsNewWorkflowExecutionFailed`` with
+  ``CONTINUE_AS_NEW_WORKFLOW_EXECUTION_RATE_EXCEEDED``. Other causes are permanent: the task fails
+  with :class:`~simpleflow.exceptions.TaskFailed` naming the cause;
+- a timer SWF refuses (``StartTimerFailed`` with ``TIMER_CREATION_RATE_EXCEEDED`` or
+  ``OPEN_TIMERS_LIMIT_EXCEEDED``) cannot wait behind a timer: it is started again under the same id and
+  :attr:`Replay.backoff_seconds` asks the decider to wait (1 s, 2 s, ... capped) before answering. A
+  refused back-off or retry-delay timer therefore never lets the task it guards be scheduled early. A
+  refused wake-up timer (step 6) loses nothing either: the refusal itself brings the next decision task.
+
+Execution context: each replay sets a small JSON summary that ``DescribeWorkflowExecution`` returns as
+``latestExecutionContext`` (and inspection can show): ``{"open": {...}, "waiting_on": ...}``, the number
+of open tasks per kind, and the id of the future ``run()`` blocked on (``null`` when it did not block).
+It is informational only: nothing reads it back into a replay, so the replay stays a function of the
+history alone.
 """
 
 from __future__ import annotations
@@ -54,14 +75,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow import decisions, payload
-from simpleflow.exceptions import ExecutionBlocked, PayloadError, SimpleflowError, WorkflowFailed
-from simpleflow.history import History
+from simpleflow.exceptions import (
+    ExecutionBlocked,
+    PayloadError,
+    PayloadTooLarge,
+    SimpleflowError,
+    WorkflowFailed,
+)
+from simpleflow.history import History, TaskKind, TimerState
+from simpleflow.replay_events import Gate, throttle_delay
 from simpleflow.scheduler import Scheduler
 from simpleflow.task import internal_timer_id
 from simpleflow.workflow import ContinueAsNew, Workflow
 
-__all__ = ["Executor", "Replay", "fit_response"]
+__all__ = ["Executor", "Replay", "execution_context", "fit_response"]
 
+#: The longest the decider is asked to wait before answering (a timer refused for SWF's rates).
+MAX_DECIDER_BACKOFF = 30.0
+#: The ``ContinueAsNewWorkflowExecutionFailed`` cause that passes with time.
+CONTINUE_AS_NEW_THROTTLED = "CONTINUE_AS_NEW_WORKFLOW_EXECUTION_RATE_EXCEEDED"
 #: Room kept in a response for the task token, the execution context and the JSON envelope.
 RESPONSE_OVERHEAD_BYTES = 64 * 1024
 _WAKE_UP = "wake-up"
@@ -77,10 +109,15 @@ _CLOSING_DECISIONS = frozenset(
 
 @dataclass(frozen=True)
 class Replay:
-    """The outcome of one replay: the decisions to send and the execution context to attach."""
+    """The outcome of one replay: the decisions to send and the execution context to attach.
+
+    ``backoff_seconds`` is how long the decider should wait before sending them (non-zero only when SWF
+    refused a timer for its rates or limits; see the module documentation).
+    """
 
     decisions: list[dict[str, Any]] = field(default_factory=list)
     execution_context: str | None = None
+    backoff_seconds: float = 0.0
 
 
 def fit_response(decisions_: list[dict[str, Any]], history: History) -> list[dict[str, Any]]:
@@ -141,7 +178,22 @@ class Executor:
         else:
             closing = self._run(workflow, scheduler, history)
         decided = scheduler.decisions + ([closing] if closing is not None else [])
-        return Replay(decisions=fit_response(decided, history))
+        sent = fit_response(decided, history)
+        return Replay(
+            decisions=sent,
+            execution_context=execution_context(history, sent, scheduler.blocked_on),
+            backoff_seconds=self._backoff(history, scheduler.decider_backoff),
+        )
+
+    @staticmethod
+    def _backoff(history: History, wanted: float) -> float:
+        if wanted <= 0:
+            return 0.0
+        # Answer well within the decision task's timeout, or SWF would time the task out and redeliver.
+        assert history.start is not None
+        timeout = history.start.task_start_to_close_timeout
+        cap = int(timeout) / 3 if timeout and timeout.isdigit() else MAX_DECIDER_BACKOFF
+        return float(min(wanted, MAX_DECIDER_BACKOFF, cap))
 
     def _run(self, workflow: Workflow, scheduler: Scheduler, history: History) -> dict[str, Any] | None:
         assert history.start is not None
@@ -152,12 +204,14 @@ class Executor:
         try:
             result = workflow.run(*args, **kwargs)
             blocked = False
-        except ExecutionBlocked:
+        except ExecutionBlocked as stop:
             blocked = True
+            waiting = stop.args[0] if stop.args else None
+            scheduler.blocked_on = getattr(waiting, "task_id", None)
         except ContinueAsNew as request:
             workflow.after_replay(history)
             self._raise_nondeterminism(scheduler)
-            return self._continue_as_new(workflow, history, request)
+            return self._continue_as_new(workflow, scheduler, history, request)
         except Exception as error:
             failure, blocked = error, False
         workflow.after_replay(history)
@@ -170,8 +224,12 @@ class Executor:
             return None
         if failure is None:
             try:
-                text = payload.fit(
-                    "result", payload.encode(result, field="workflow result"), store=self.payload_store
+                text = payload.encode_field(
+                    "result",
+                    result,
+                    store=self.payload_store,
+                    serializer=workflow.serializer,
+                    field="workflow result",
                 )
             except PayloadError as error:
                 failure = error
@@ -187,22 +245,58 @@ class Executor:
             raise scheduler.nondeterminism
 
     def _fail(self, workflow: Workflow, history: History, failure: BaseException) -> dict[str, Any]:
+        store = self.payload_store
         if isinstance(failure, WorkflowFailed):
-            reason = str(failure.reason)[: payload.FIELD_LIMITS["reason"]]
-            details = None if failure.details is None else payload.encode(failure.details, field="details")
+            reason = self._reason(str(failure.reason))
+            details = None
+            if failure.details is not None:
+                details = payload.encode(failure.details, field="details", serializer=workflow.serializer)
         else:
-            reason, details = payload.encode_failure(failure)
+            reason, details = payload.encode_failure(failure, store=store)
         workflow.on_failure(history, reason, details)
         if details is not None:
-            details = payload.fit("details", details, store=self.payload_store)
+            details = payload.fit("details", details, store=store, field="workflow failure details")
         return decisions.fail_workflow_execution(reason=reason, details=details)
 
+    def _reason(self, reason: str) -> str:
+        """A failure reason within SWF's 256 characters: out of band when a store is set, else truncated.
+
+        Truncating rather than raising, because the execution must still fail; the store keeps the whole.
+        """
+        limit = payload.FIELD_LIMITS["reason"]
+        if len(reason) <= limit:
+            return reason
+        if self.payload_store is not None:
+            try:
+                return payload.fit(
+                    "reason", reason, store=self.payload_store, field="workflow failure reason"
+                )
+            except PayloadTooLarge:
+                pass  # the store's URL makes even the reference too long: fall back to truncating
+        return reason[: limit - 3] + "..."
+
     def _continue_as_new(
-        self, workflow: Workflow, history: History, request: ContinueAsNew
-    ) -> dict[str, Any]:
+        self, workflow: Workflow, scheduler: Scheduler, history: History, request: ContinueAsNew
+    ) -> dict[str, Any] | None:
         assert history.start is not None
-        text = payload.fit(
-            "input", payload.encode_input(request.args_, request.kwargs), store=self.payload_store
+        refusals = sum(
+            1
+            for failure in history.decision_failures
+            if failure.event_type == "ContinueAsNewWorkflowExecutionFailed"
+            and failure.cause == CONTINUE_AS_NEW_THROTTLED
+        )
+        if refusals:
+            gate, _ = scheduler.back_off(
+                internal_timer_id("throttle", refusals, "continue-as-new"), throttle_delay(refusals)
+            )
+            if gate is Gate.WAITING:
+                return None  # continued once the back-off timer fires
+        text = payload.encode_field(
+            "input",
+            {"args": list(request.args_), "kwargs": dict(request.kwargs)},
+            store=self.payload_store,
+            serializer=workflow.serializer,
+            field="continue-as-new input",
         )
         return decisions.continue_as_new_workflow_execution(
             input=text,
@@ -214,3 +308,14 @@ class Executor:
             tag_list=workflow.tag_list or list(history.start.tag_list) or None,
             workflow_type_version=workflow.version,
         )
+
+
+def execution_context(history: History, sent: list[dict[str, Any]], blocked_on: str | None) -> str:
+    """The JSON summary attached to a decision (see the module documentation): small and deterministic."""
+    open_tasks = {kind.value: len([r for r in history.tasks(kind) if r.state.is_open]) for kind in TaskKind}
+    open_tasks["timer"] = sum(1 for timer in history.timers() if timer.state is TimerState.STARTED)
+    decided: dict[str, int] = {}
+    for decision in sent:
+        decided[decision["decisionType"]] = decided.get(decision["decisionType"], 0) + 1
+    summary = {"open": open_tasks, "decided": decided, "waiting_on": blocked_on}
+    return payload.encode(summary, field="execution context")[: payload.FIELD_LIMITS["control"]]

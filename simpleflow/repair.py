@@ -10,8 +10,9 @@ know about repairs, and a task whose input changed is run again rather than answ
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,3 +115,25 @@ def find_failed_run(client: Any, domain: str, workflow_id: str, run_id: str | No
         input=started.get("input"),
         results=completed_results(events),
     )
+
+
+def reusing_poller(client: Any, domain: str, workflow_id: str, run_id: str) -> Callable[..., Any]:
+    """A factory of activity pollers (same arguments as ActivityPoller) reusing that run's results."""
+    from simpleflow.process.worker import ActivityPoller, TaskResult
+
+    results = find_failed_run(client, domain, workflow_id, run_id).results
+
+    class ReusingActivityPoller(ActivityPoller):
+        """Answers a task that completed in the failed run with its recorded result; runs the others."""
+
+        def process_task(self, task: Mapping[str, Any]) -> TaskResult:
+            key = task_key(task)
+            if key not in results:
+                return super().process_task(task)
+            logger.info("activity %s: reusing the result of %s %s", task["activityId"], workflow_id, run_id)
+            return self._respond(
+                TaskResult.COMPLETED,
+                functools.partial(self.worker.complete, task["taskToken"], result=results[key]),
+            )
+
+    return ReusingActivityPoller

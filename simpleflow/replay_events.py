@@ -12,6 +12,13 @@ one already decided:
 - **side effects** by a key (the callable's name and call number, or its arguments for ``@cached``),
   stored with the JSON result in a marker named :data:`~simpleflow.task.SIDE_EFFECT_MARKER`.
 
+Refusals for SWF's rates and limits are never final. A timer refused with
+:data:`TIMER_THROTTLE_CAUSES` is started again under the same id, and asks the decider to wait
+before answering (:attr:`ReplayEvents.decider_backoff`): SWF answers every refused decision with a new
+decision task at once, so without that wait the replay would hit the limit again in a tight loop. A
+signal or cancel request refused with a ``*_RATE_EXCEEDED`` cause is sent again once a back-off timer
+(:meth:`ReplayEvents.back_off`) fired.
+
 Signals sent with ``propagate=True`` carry :data:`PROPAGATE_KEY` in their input: every execution that
 receives one forwards it to its parent and to the children it had started, except to the sender, so
 a signal spreads through the whole tree of executions exactly once per execution.
@@ -22,16 +29,57 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from simpleflow import decisions, payload
 from simpleflow.exceptions import PayloadError, TaskFailed
 from simpleflow.futures import Future
-from simpleflow.history import ExternalState, History, SignalRecord, TaskKind, TaskState, TimerState
-from simpleflow.task import SIDE_EFFECT_MARKER, MarkerTask, SignalTask, TimerTask, shorten_id
+from simpleflow.history import (
+    ExternalRequest,
+    ExternalState,
+    History,
+    SignalRecord,
+    TaskKind,
+    TaskState,
+    TimerRecord,
+    TimerState,
+)
+from simpleflow.task import (
+    SIDE_EFFECT_MARKER,
+    MarkerTask,
+    SignalTask,
+    TimerTask,
+    internal_timer_id,
+    shorten_id,
+)
 
 #: The key of a signal's input object that asks receivers to forward it to parent and children.
 PROPAGATE_KEY = "__propagate"
+#: ``StartTimerFailed`` causes that pass: the same timer is started again after the decider waited.
+TIMER_THROTTLE_CAUSES = frozenset({"TIMER_CREATION_RATE_EXCEEDED", "OPEN_TIMERS_LIMIT_EXCEEDED"})
+#: Refusals of signals and cancel requests sent to other executions that pass with time.
+EXTERNAL_THROTTLE_CAUSES = frozenset(
+    {
+        "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED",
+        "REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED",
+    }
+)
+#: The longest back-off, in seconds, before a decision SWF refused for its rates is made again.
+MAX_THROTTLE_DELAY = 60
+
+
+def throttle_delay(failures: int) -> int:
+    """Exponential back-off in whole seconds after ``failures`` refusals in a row: 1, 2, 4, ... 60."""
+    return int(min(2 ** max(failures - 1, 0), MAX_THROTTLE_DELAY))
+
+
+class Gate(str, Enum):
+    """Where a back-off timer stands (:meth:`ReplayEvents.back_off`)."""
+
+    WAITING = "WAITING"  # started (or being started): decide nothing yet
+    OPEN = "OPEN"  # fired: make the decision again
+    REFUSED = "REFUSED"  # SWF refused the timer for a cause that will not pass
 
 
 @dataclass(frozen=True)
@@ -67,6 +115,56 @@ class ReplayEvents:
         self._side_effect_counts: Counter[str] = Counter()
         self._side_effect_values: dict[str, Any] = {}
         self._recorded_side_effects: dict[str, Any] | None = None
+        #: Seconds the decider should wait before answering: a timer was refused for SWF's rates.
+        self.decider_backoff = 0
+
+    # -- back-off ----------------------------------------------------------------------------------------
+
+    def restart_refused_timer(self, record: TimerRecord, decision: dict[str, Any]) -> None:
+        """Start a timer SWF refused for its rates again, and ask the decider to wait before answering."""
+        self.decisions.append(decision)
+        self.decider_backoff = max(self.decider_backoff, throttle_delay(record.start_failures))
+
+    def back_off(self, timer_id: str, delay: int) -> tuple[Gate, str | None]:
+        """The state of back-off timer ``timer_id``, starting it (again) when it must run.
+
+        Returns ``(gate, cause)``: ``cause`` is the refusal's when the gate is ``REFUSED``. A timer refused
+        for SWF's rates or limits is started again (never skipped: the decision it guards would otherwise
+        be made at once, and be refused again).
+        """
+        record = self.history.timer(timer_id)
+        decision = TimerTask(timer_id, max(delay, 0)).schedule()
+        if record is None:
+            self.decisions.append(decision)
+            return Gate.WAITING, None
+        if record.state is TimerState.START_FAILED:
+            if record.cause in TIMER_THROTTLE_CAUSES:
+                self.restart_refused_timer(record, decision)
+                return Gate.WAITING, None
+            return Gate.REFUSED, record.cause
+        if record.state is TimerState.STARTED:
+            return Gate.WAITING, None
+        return Gate.OPEN, None  # fired (or canceled: nothing waits on it any more)
+
+    def _external_back_off(self, control: str) -> tuple[Gate, str | None]:
+        """The back-off before sending again a signal or cancel request refused for SWF's rates."""
+        failures = sum(
+            1
+            for request in self.history.sent_requests()
+            if request.control == control
+            and request.state is ExternalState.FAILED
+            and request.cause in EXTERNAL_THROTTLE_CAUSES
+        )
+        timer_id = internal_timer_id("throttle", failures, control)
+        return self.back_off(timer_id, throttle_delay(failures))
+
+    def is_throttled(self, request: ExternalRequest | None) -> bool:
+        """Whether a sent request was refused for SWF's rates (so it is to be sent again)."""
+        return (
+            request is not None
+            and request.state is ExternalState.FAILED
+            and request.cause in EXTERNAL_THROTTLE_CAUSES
+        )
 
     # -- timers ---------------------------------------------------------------------------------------
 
@@ -79,6 +177,9 @@ class ReplayEvents:
         record = self.history.timer(timer_id)
         if record is None:
             self.decisions.append(TimerTask(timer_id, timeout, control).schedule())
+            future.set_running()
+        elif record.state is TimerState.START_FAILED and record.cause in TIMER_THROTTLE_CAUSES:
+            self.restart_refused_timer(record, TimerTask(timer_id, timeout, control).schedule())
             future.set_running()
         elif record.state is TimerState.FIRED:
             future.set_result(None)
@@ -125,7 +226,14 @@ class ReplayEvents:
             body[PROPAGATE_KEY] = True
         future = Future(task_id=task_id)
         sent = self.history.sent_request(task_id)
-        if sent is None:
+        gate, cause = (Gate.OPEN, None) if not self.is_throttled(sent) else self._external_back_off(task_id)
+        if gate is Gate.WAITING:
+            future.set_running()
+        elif gate is Gate.REFUSED:
+            future.set_exception(
+                TaskFailed(cause, f"SWF refused the back-off timer: {cause}", task_id=task_id)
+            )
+        elif sent is None or self.is_throttled(sent):
             text = payload.fit(
                 "signal_input", payload.encode(body, field="signal input"), store=self.payload_store
             )
@@ -181,7 +289,10 @@ class ReplayEvents:
                 if target_id in (signal.sender_workflow_id, self.workflow_id):
                     continue
                 control = f"propagate-{signal.event_id}-{target_id}"
-                if self.history.sent_request(control) is None:
+                sent = self.history.sent_request(control)
+                if self.is_throttled(sent) and self._external_back_off(control)[0] is not Gate.OPEN:
+                    continue  # sent again once the back-off timer fires
+                if sent is None or self.is_throttled(sent):
                     self.decisions.append(
                         decisions.signal_external_workflow_execution(
                             target_id, signal.name, run_id=target_run, input=signal.input, control=control

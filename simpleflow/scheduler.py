@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from simpleflow import decisions, payload
+from simpleflow import payload
 from simpleflow.activity import Activity
 from simpleflow.exceptions import (
     NondeterminismError,
@@ -49,8 +49,8 @@ from simpleflow.exceptions import (
     WorkflowFailed,
 )
 from simpleflow.futures import Future
-from simpleflow.history import Attempt, History, TaskKind, TaskRecord, TaskState, TimerState
-from simpleflow.replay_events import ReplayEvents
+from simpleflow.history import Attempt, History, TaskKind, TaskRecord, TaskState
+from simpleflow.replay_events import Gate, ReplayEvents, throttle_delay
 from simpleflow.task import (
     ActivityTask,
     ChildWorkflowTask,
@@ -63,9 +63,6 @@ from simpleflow.task import (
 
 if TYPE_CHECKING:
     from simpleflow.workflow import Workflow
-
-#: The longest back-off, in seconds, before scheduling again a task SWF refused for its rate limits.
-MAX_THROTTLE_DELAY = 60
 
 Identity = tuple[str, "str | None", "str | None"]  # (type name, version, input text)
 
@@ -167,6 +164,8 @@ class Scheduler(ReplayEvents):
         self._cancel_asked: set[tuple[TaskKind, str]] = set()
         #: Set by ``Workflow.fail()``: the execution fails even if ``run()`` caught the exception.
         self.fail_request: WorkflowFailed | None = None
+        #: The id of the future ``run()`` blocked on, when it did (for the execution context).
+        self.blocked_on: str | None = None
 
     # -- submissions ---------------------------------------------------------------------------------
 
@@ -303,10 +302,12 @@ class Scheduler(ReplayEvents):
             details = payload.decode_failure(None, last.details, store=self.payload_store)[1]
             future.set_cancelled(TaskCanceled(details, task_id=task_id))
         elif last.state is TaskState.SCHEDULE_FAILED and last.cause in task.throttle_causes:
-            delay = min(2 ** (record.consecutive_schedule_failures - 1), MAX_THROTTLE_DELAY)
+            delay = throttle_delay(record.consecutive_schedule_failures)
             gate = internal_timer_id("throttle", len(record.attempts), task_id)
             attempt = record.attempt_count + 1
-            self._schedule(call, task_id, future, attempt=attempt, delay=delay, gate=gate)
+            self._schedule(
+                call, task_id, future, attempt=attempt, delay=delay, gate=gate, hold_failure=hold_failure
+            )
         elif last.state is TaskState.SCHEDULE_FAILED:
             error = TaskFailed(
                 last.cause, f"SWF refused to schedule {task.name}: {last.cause}", task_id=task_id
@@ -315,7 +316,15 @@ class Scheduler(ReplayEvents):
         elif last.state is not TaskState.TERMINATED and record.attempt_count <= task.retry:
             attempt = record.attempt_count + 1
             gate = internal_timer_id("retry", attempt, task_id)
-            self._schedule(call, task_id, future, attempt=attempt, delay=task.retry_delay, gate=gate)
+            self._schedule(
+                call,
+                task_id,
+                future,
+                attempt=attempt,
+                delay=task.retry_delay,
+                gate=gate,
+                hold_failure=hold_failure,
+            )
         else:
             self._fail(task, task_id, future, self._error_of(task_id, last), hold_failure)
 
@@ -343,14 +352,21 @@ class Scheduler(ReplayEvents):
         attempt: int,
         delay: int = 0,
         gate: str | None = None,
+        hold_failure: bool = False,
     ) -> None:
         task = call.task
         if delay > 0 and gate is not None:
-            timer = self.history.timer(gate)
-            if timer is None:
-                self.decisions.append(decisions.start_timer(gate, start_to_fire_timeout=delay))
-            if timer is None or timer.state is TimerState.STARTED:
+            # A refused gate timer is started again, never skipped: scheduling at once would defeat the
+            # delay (and, for a throttled task, be refused again).
+            state, cause = self.back_off(gate, delay)
+            if state is Gate.WAITING:
                 future.set_running()
+                return
+            if state is Gate.REFUSED:
+                error = TaskFailed(
+                    cause, f"SWF refused the timer before {task.name}: {cause}", task_id=task_id
+                )
+                self._fail(task, task_id, future, error, hold_failure)
                 return
         if task.kind is TaskKind.ACTIVITY:
             if self.open_activities >= self.max_open_activities:
@@ -372,8 +388,12 @@ class Scheduler(ReplayEvents):
             key = (task.kind, task_id)
             if key in self._cancel_asked or (attempt is not None and attempt.cancel_requested):
                 return True
-            if task.kind is TaskKind.CHILD_WORKFLOW and self.history.sent_request(task_id) is not None:
-                return True
+            if task.kind is TaskKind.CHILD_WORKFLOW:
+                sent = self.history.sent_request(task_id)
+                if sent is not None and not self.is_throttled(sent):
+                    return True
+                if sent is not None and self._external_back_off(task_id)[0] is not Gate.OPEN:
+                    return True  # asked again once the back-off timer fires
             decision = task.cancel(task_id, run_id=attempt.run_id if attempt else None)
             if decision is None:
                 return False

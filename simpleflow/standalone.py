@@ -91,13 +91,16 @@ def run_standalone(
                 execution_input = payload.decode(failed.input, field="input")
             reuse = ["--reuse-results-of", f"{failed.workflow_id} {failed.run_id}"]
         env = dict(os.environ)
+        # The progress lines are the run's output; the children's logs only when asked for.
+        env.setdefault("LOG_LEVEL", "WARNING")
         if endpoint_url:
             env["AWS_ENDPOINT_URL_SWF"] = endpoint_url
         children = stack.enter_context(ChildProcesses())
         # Children log to our stderr; our stdout is kept for the result.
         stdout = sys.stderr.fileno()
         decider = ["decider.start", options.workflow, "--domain", options.domain, "--task-list", task_list]
-        decider += ["--activity-task-list", task_list, "--nb-processes", str(options.nb_deciders)]
+        decider += ["--activity-task-list", task_list, "--route-children"]
+        decider += ["--nb-processes", str(options.nb_deciders)]
         if options.local_swf:
             decider.append("--register-domain")
         children.start("decider.start", simpleflow_command(*decider), env=env, stdout=stdout)

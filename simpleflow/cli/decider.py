@@ -19,6 +19,11 @@ from simpleflow.cli.arguments import domain_option, load_workflow
     help="Schedule every activity on this task list instead of each activity's own (standalone uses it).",
 )
 @click.option(
+    "--route-children",
+    is_flag=True,
+    help="Start child workflows and continue-as-new runs on --task-list too (standalone uses it).",
+)
+@click.option(
     "--register-domain",
     is_flag=True,
     help="Register the domain when missing: for the embedded service; on Amazon SWF register it yourself.",
@@ -36,6 +41,7 @@ def decider_start(
     task_list: str | None,
     nb_processes: int,
     activity_task_list: str | None,
+    route_children: bool,
     register_domain: bool,
     grace_period: float,
 ) -> None:
@@ -56,5 +62,6 @@ def decider_start(
         workflows=workflows,
         activity_task_list=activity_task_list,
         register_domain=register_domain,
+        route_children=route_children,
     )
     raise SystemExit(start_decider(config, processes=nb_processes, grace_period=grace_period))

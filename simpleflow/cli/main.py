@@ -54,12 +54,14 @@ class SimpleflowGroup(click.Group):
 
 def configure_logging() -> None:
     """Logs go to stderr at ``LOG_LEVEL`` (default INFO), so stdout stays for results."""
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    level = getattr(logging, os.environ.get("LOG_LEVEL", "INFO").upper(), logging.INFO)
     logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
+        level=level,
         format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # botocore narrates every client it builds at INFO; only LOG_LEVEL=DEBUG asks for that.
+    logging.getLogger("botocore").setLevel(max(level, logging.WARNING) if level > logging.DEBUG else level)
 
 
 @click.group(cls=SimpleflowGroup, context_settings={"help_option_names": ["-h", "--help"]})

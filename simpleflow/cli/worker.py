@@ -27,6 +27,12 @@ from simpleflow.cli.arguments import add_working_directory_to_path, domain_optio
 )
 @click.option("--one-task", is_flag=True, help="Each process handles one task, then exits.")
 @click.option(
+    "--reuse-results-of",
+    metavar="'WORKFLOW_ID RUN_ID'",
+    help="Repair: answer the tasks that completed in this failed execution with their recorded results "
+    "(standalone --repair sets it).",
+)
+@click.option(
     "--grace-period",
     type=click.FloatRange(min=0),
     default=60.0,
@@ -39,6 +45,7 @@ def worker_start(
     nb_processes: int,
     heartbeat: float,
     one_task: bool,
+    reuse_results_of: str | None,
     grace_period: float,
 ) -> None:
     """Run activities from TASK_LIST until SIGTERM or Ctrl-C.
@@ -50,5 +57,19 @@ def worker_start(
     from simpleflow.process.worker import WorkerConfig, start_worker
 
     add_working_directory_to_path()
-    config = WorkerConfig(domain=domain, task_list=task_list, heartbeat_interval=heartbeat, one_task=one_task)
+    reuse = None
+    if reuse_results_of is not None:
+        from simpleflow.repair import parse_repair
+
+        workflow_id, run_id = parse_repair(reuse_results_of)
+        if run_id is None:
+            raise click.UsageError("--reuse-results-of takes 'WORKFLOW_ID RUN_ID'")
+        reuse = (workflow_id, run_id)
+    config = WorkerConfig(
+        domain=domain,
+        task_list=task_list,
+        heartbeat_interval=heartbeat,
+        one_task=one_task,
+        reuse_results_of=reuse,
+    )
     raise SystemExit(start_worker(config, processes=nb_processes, grace_period=grace_period))

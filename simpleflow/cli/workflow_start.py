@@ -32,7 +32,7 @@ from simpleflow.execution import parse_tags, start_execution
     "--nb-workers",
     type=click.IntRange(min=1),
     default=None,
-    help="--local: activity workers running at once (default 16).",
+    help="--local: activities running at once (default: 64 threads, or one process per CPU).",
 )
 @click.option(
     "--processes",
@@ -69,12 +69,12 @@ def workflow_start(
         if "LOG_LEVEL" not in os.environ:
             # A local run is a command whose output is its result: the pollers' chatter only at request.
             logging.getLogger("simpleflow").setLevel(logging.WARNING)
-        from simpleflow.local import DEFAULT_NB_WORKERS, run_workflow
+        from simpleflow.local import run_workflow
 
         result = run_workflow(
             workflow_cls,
             value,
-            nb_workers=nb_workers or DEFAULT_NB_WORKERS,
+            nb_workers=nb_workers,
             processes=processes,
             real_time=real_time,
         )

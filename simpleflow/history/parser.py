@@ -375,8 +375,16 @@ class EventFolder:
         timer_id = attrs["timerId"]
         if timer_id in self.timers and self.timers[timer_id].state is TimerState.STARTED:
             return  # TIMER_ID_ALREADY_IN_USE: the running timer is still the one that counts
+        previous = self.timers.get(timer_id)
+        failures = previous.start_failures if previous and previous.state is TimerState.START_FAILED else 0
         self.timers[timer_id] = TimerRecord(
-            timer_id, TimerState.START_FAILED, event_id, cause=attrs.get("cause"), started_at=at, closed_at=at
+            timer_id,
+            TimerState.START_FAILED,
+            event_id,
+            cause=attrs.get("cause"),
+            started_at=at,
+            closed_at=at,
+            start_failures=failures + 1,
         )
 
     def on_CancelTimerFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:

@@ -122,6 +122,8 @@ class TimerRecord:
     cancel_failed_cause: str | None = None
     started_at: datetime | None = None
     closed_at: datetime | None = None  # fired, canceled, or refused (START_FAILED)
+    #: How many ``StartTimerFailed`` in a row this id met since it last started (for back-off).
+    start_failures: int = 0
 
 
 @dataclass(frozen=True)

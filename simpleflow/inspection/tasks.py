@@ -159,16 +159,19 @@ class TaskCollector:
 
     @property
     def summaries(self) -> list[TaskSummary]:
-        """The tasks seen so far, ordered by their first schedule (then by id)."""
+        """The tasks seen so far, in history order: by first schedule time, then first event id."""
         folder = self._folder
-        summaries = [
-            summarize_task(TaskRecord(kind, task_id, tuple(attempts)))
+        keyed: list[tuple[tuple[Any, int], TaskSummary]] = [
+            (
+                (attempts[0].scheduled_at, attempts[0].scheduled_event_id),
+                summarize_task(TaskRecord(kind, task_id, tuple(attempts))),
+            )
             for (kind, task_id), attempts in folder.attempts.items()
         ]
-        summaries.extend(summarize_timer(record) for record in folder.timers.values())
-        return sorted(
-            summaries, key=lambda item: (item.first_scheduled_time or item.scheduled_time, item.task_id)
+        keyed.extend(
+            ((timer.started_at, timer.event_id), summarize_timer(timer)) for timer in folder.timers.values()
         )
+        return [summary for _, summary in sorted(keyed, key=lambda item: item[0])]
 
 
 def collect_tasks(events: Iterable[Mapping[str, Any]]) -> list[TaskSummary]:

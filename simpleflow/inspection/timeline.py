@@ -61,9 +61,10 @@ PALETTES: dict[TaskStatus, Palette] = {
 LEGEND = ("completed", "failed", "timed out", "canceled", "terminated", "open")
 
 # Tick steps in seconds: 1-2-5 below a minute, then the units people count time in.
-_TICK_STEPS = (
-    [m * 10.0**e for e in range(-3, 2) for m in (1, 2, 5)]
-    + [15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 10800.0, 21600.0, 43200.0]
+_TICK_STEPS = sorted(
+    [m * 10.0**e for e in range(-3, 1) for m in (1, 2, 5)]
+    + [10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 10800.0]
+    + [21600.0, 43200.0]
     + [86400.0 * days for days in (1, 2, 7, 14, 30)]
 )
 
@@ -193,7 +194,8 @@ def _layout(records: Sequence[TaskSummary], top: float) -> tuple[list[_Row], lis
             rows.append(_Row(record, y + (DETAILED_ROW - DETAILED_BAR) / 2, DETAILED_BAR, label))
             y += DETAILED_ROW
         return rows, decorations, y - top
-    by_name = sorted(records, key=lambda record: (record.name, _utc(record.scheduled_time), record.task_id))
+    # A stable sort: within a group, tasks keep the order given (history order, from the collector).
+    by_name = sorted(records, key=lambda record: record.name)
     for name, group_iter in groupby(by_name, key=lambda record: record.name):
         group = list(group_iter)
         counts: dict[str, int] = {}

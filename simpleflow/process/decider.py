@@ -31,6 +31,7 @@ from typing import Any
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource, WorkflowImportError
 from simpleflow.process.shutdown import Shutdown, ShutdownForced, ShutdownRequested
 from simpleflow.process.supervisor import Supervisor
+from simpleflow.storage import store_from_settings
 from simpleflow.swf.actors import Decider
 from simpleflow.swf.client import make_client
 from simpleflow.swf.registration import TypeRegistry, ensure_domain
@@ -60,6 +61,8 @@ class DeciderConfig:
     region: str | None = None
     identity: str | None = None
     register_domain: bool = False
+    #: Start child workflows and continue-as-new runs on ``task_list`` too (a run's private task list).
+    route_children: bool = False
 
 
 def import_workflow(path: str) -> type:
@@ -161,11 +164,15 @@ class DeciderPoller:
                 workflow_cls, activity_task_list=self.activity_task_list, payload_store=self.payload_store
             )
             replay = executor.replay(task)
+            backoff = float(getattr(replay, "backoff_seconds", 0) or 0)
         except Exception:
             logger.exception(
                 "replay of %s failed; the decision task is left to time out and be redelivered", label
             )
             return DecisionResult.REPLAY_FAILED
+        if backoff > 0:
+            logger.info("SWF refused a timer of %s for its rates: answering in %.0f s", label, backoff)
+            self.shutdown.wait(backoff)
         try:
             self.registry.ensure_decision_types(replay.decisions)
             self.decider.complete(
@@ -186,8 +193,20 @@ def run_decider_process(config: DeciderConfig) -> int:
     client = make_client(endpoint_url=config.endpoint_url, region=config.region)
     ensure_domain(client, config.domain, register_if_missing=config.register_domain)
     decider = Decider(client, config.domain, task_list=config.task_list, identity=config.identity)
+    executor_factory = None
+    if config.route_children:
+        from functools import partial
+
+        from simpleflow.routing import RoutingExecutor
+
+        executor_factory = partial(RoutingExecutor, decision_task_list=config.task_list)
     poller = DeciderPoller(
-        decider, workflows=workflows, activity_task_list=config.activity_task_list, shutdown=shutdown
+        decider,
+        workflows=workflows,
+        activity_task_list=config.activity_task_list,
+        payload_store=store_from_settings(),
+        shutdown=shutdown,
+        executor_factory=executor_factory,
     )
     try:
         return poller.run()

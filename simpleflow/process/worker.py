@@ -66,6 +66,9 @@ class WorkerConfig:
     region: str | None = None
     identity: str | None = None
     register_domain: bool = False
+    #: ``(workflow_id, run_id)`` of a failed execution being repaired: its completed results are reused
+    #: (see :mod:`simpleflow.repair`).
+    reuse_results_of: tuple[str, str] | None = None
 
 
 class ActivityPoller:
@@ -202,7 +205,12 @@ def run_worker_process(config: WorkerConfig) -> int:
     client = make_client(endpoint_url=config.endpoint_url, region=config.region)
     ensure_domain(client, config.domain, register_if_missing=config.register_domain)
     worker = ActivityWorker(client, config.domain, task_list=config.task_list, identity=config.identity)
-    poller = ActivityPoller(
+    poller_class: Callable[..., ActivityPoller] = ActivityPoller
+    if config.reuse_results_of is not None:
+        from simpleflow.repair import reusing_poller
+
+        poller_class = reusing_poller(client, config.domain, *config.reuse_results_of)
+    poller = poller_class(
         worker,
         heartbeat_interval=config.heartbeat_interval,
         min_heartbeat_gap=config.min_heartbeat_gap,

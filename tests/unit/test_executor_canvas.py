@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.fixtures import workflows
@@ -92,3 +94,46 @@ def test_funcgroup_expands_when_its_arguments_resolve_without_shifting_other_ids
     run.builder.activity_completed("activity-fixtures.double-fg1-1", result=0)
     run.builder.activity_completed("activity-fixtures.double-fg1-2", result=2)
     assert Run.result(run.step()) == [[0, 2], 3]
+
+
+@pytest.mark.parametrize(
+    ("kind", "scheduled", "results", "expected"),
+    [
+        (
+            "group",
+            {"activity-fixtures.double-1": [2], "activity-fixtures.add-1": [10, 2]},
+            {"activity-fixtures.double-1": 4, "activity-fixtures.add-1": 12},
+            [2, [4, 12]],
+        ),
+        ("chain", {"activity-fixtures.double-1": [2]}, {"activity-fixtures.double-1": 4}, None),
+        (
+            "funcgroup",
+            {"activity-fixtures.double-fg1-1": [0], "activity-fixtures.double-fg1-2": [1]},
+            {"activity-fixtures.double-fg1-1": 0, "activity-fixtures.double-fg1-2": 2},
+            [2, [0, 2]],
+        ),
+    ],
+    ids=["into-group-every-item", "into-chain-first-item", "into-funcgroup-function"],
+)
+def test_chain_sends_its_result_into_a_nested_canvas(
+    kind: str, scheduled: dict[str, list[int]], results: dict[str, int], expected: object
+) -> None:
+    run = Run(workflows.NestedChainWorkflow, input=[kind])
+    assert ids(run.step()) == ["activity-fixtures.increment-1"]
+    run.builder.activity_completed("activity-fixtures.increment-1", result=2)
+    second = run.step()
+    assert {
+        attributes(d)["activityId"]: json.loads(attributes(d)["input"])["args"] for d in second
+    } == scheduled
+    for task_id, result in results.items():
+        run.builder.activity_completed(task_id, result=result)
+    decisions = run.step()
+    if expected is not None:
+        assert Run.result(decisions) == expected
+        return
+    # The nested chain follows its own send_result: double's 4 goes on to increment.
+    assert [(attributes(d)["activityId"], attributes(d)["input"]) for d in decisions] == [
+        ("activity-fixtures.increment-2", '{"args":[4],"kwargs":{}}')
+    ]
+    run.builder.activity_completed("activity-fixtures.increment-2", result=5)
+    assert Run.result(run.step()) == [2, [4, 5]]

@@ -55,8 +55,31 @@ def test_basic_example_end_to_end():
     assert processes_with(marker) == [], "processes of the run are left behind"
 
 
+def test_child_workflows_stay_on_the_run_task_list():
+    done = run_standalone("examples.child.ParentWorkflow", "--input", "[[1, 2]]", "--nb-workers", "2")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[4, 8]"
+
+
 def test_failing_workflow_exits_with_the_failure():
     done = run_standalone("examples.failing.FailingWorkflow", "--input", "[-1]")
     assert done.returncode == 1, done.stderr
     assert done.stdout == ""
     assert "ValueError: cannot take the square root of -1" in done.stderr
+
+
+def test_repair_reuses_the_completed_tasks(tmp_path):
+    db = str(tmp_path / "swf.db")
+    workflow = "tests.fixtures.runs.RepairableWorkflow"
+    failed = run_standalone(workflow, "--db", db, "--input", f'["{tmp_path}", 4]')
+    assert failed.returncode == 1, failed.stderr
+    closing = [line for line in failed.stderr.splitlines() if line.endswith(": failed")]
+    workflow_id = closing[0].split()[0]
+    assert len(list(tmp_path.glob("ran-*"))) == 1
+
+    (tmp_path / "fixed").touch()
+    repaired = run_standalone(workflow, "--db", db, "--repair", workflow_id)
+    assert repaired.returncode == 0, repaired.stderr
+    assert repaired.stdout.strip() == "40"
+    # The first step's result was reused from the failed run, not computed again.
+    assert len(list(tmp_path.glob("ran-*"))) == 1

@@ -1,0 +1,91 @@
+"""Median start-to-completed time of a one-activity workflow, over loopback, with real processes.
+
+The embedded SWF service serves HTTP on 127.0.0.1; ``simpleflow decider.start`` and ``worker.start`` run
+as child processes, as in production. Each sample is measured by the service's own clock, from the
+``WorkflowExecutionStarted`` event to the ``WorkflowExecutionCompleted`` event, so the driver's polling
+does not count. Goal: median <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from simpleflow.children import ChildProcesses, simpleflow_command
+from simpleflow.execution import start_execution
+from simpleflow.localswf.embedded import embedded_server
+from simpleflow.localswf.service import SWFService
+from simpleflow.swf.client import make_client
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = "bench"
+TASK_LIST = "bench-latency"
+WARM_UP = 3
+SAMPLES = 30
+GOAL_MS = 50.0
+
+
+def completed_in_ms(client, execution: dict[str, str], *, timeout: float = 60.0) -> float:
+    """Wait for ``execution`` to complete; its start-to-completed time by the service's clock."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        info = client.describe_workflow_execution(domain=DOMAIN, execution=execution)["executionInfo"]
+        if info["executionStatus"] == "CLOSED":
+            if info.get("closeStatus") != "COMPLETED":
+                raise RuntimeError(f"execution closed as {info.get('closeStatus')}")
+            return (info["closeTimestamp"] - info["startTimestamp"]).total_seconds() * 1000
+        time.sleep(0.005)
+    raise TimeoutError(f"{execution['workflowId']} did not complete within {timeout} s")
+
+
+def main() -> int:
+    from benchmarks.workflows import OneActivityWorkflow
+
+    with tempfile.TemporaryDirectory() as directory:
+        service = SWFService(os.path.join(directory, "swf.db"))
+        with embedded_server(service) as server, ChildProcesses() as children:
+            client = make_client(endpoint_url=server.endpoint_url)
+            client.register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")
+            env = {**os.environ, "AWS_ENDPOINT_URL_SWF": server.endpoint_url, "LOG_LEVEL": "WARNING"}
+            env["PYTHONPATH"] = str(REPO_ROOT)
+            common = ["--domain", DOMAIN, "--task-list", TASK_LIST]
+            children.start(
+                "decider",
+                simpleflow_command(
+                    "decider.start",
+                    "benchmarks.workflows.OneActivityWorkflow",
+                    *common,
+                    "--activity-task-list",
+                    TASK_LIST,
+                ),
+                env=env,
+                cwd=str(REPO_ROOT),
+            )
+            children.start("worker", simpleflow_command("worker.start", *common), env=env, cwd=str(REPO_ROOT))
+            samples = []
+            for number in range(WARM_UP + SAMPLES):
+                execution = start_execution(
+                    client, OneActivityWorkflow, [number], domain=DOMAIN, task_list=TASK_LIST
+                )
+                elapsed = completed_in_ms(client, execution)
+                if number >= WARM_UP:
+                    samples.append(elapsed)
+        service.close()
+    median = statistics.median(samples)
+    print("one-activity workflow, start to completed, real decider and worker processes over loopback")
+    print(
+        f"  median {median:.1f} ms over {len(samples)} runs (after {WARM_UP} warm-up runs); "
+        f"p90 {statistics.quantiles(samples, n=10)[-1]:.1f} ms, min {min(samples):.1f} ms, "
+        f"max {max(samples):.1f} ms"
+    )
+    met = median <= GOAL_MS
+    print(f"  goal: median <= {GOAL_MS:.0f} ms -> {'met' if met else 'NOT met'}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
