@@ -47,6 +47,8 @@ DEFAULT_NB_WORKERS = 64
 def default_nb_workers(*, processes: bool) -> int:
     """64 worker threads, or one worker process per CPU with ``processes``."""
     return (os.cpu_count() or 1) if processes else DEFAULT_NB_WORKERS
+
+
 # How long an empty poll waits in the in-memory service; it bounds how long stopping the threads takes,
 # and costs nothing while tasks flow.
 POLL_TIMEOUT_SECONDS = 1.0
