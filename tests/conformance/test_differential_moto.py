@@ -14,10 +14,13 @@ the event-type sequences must be identical. moto's known bugs are left out and n
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tests.conformance import scenarios
 from tests.conformance.conftest import moto_client
+from tests.conformance.scenarios import Scenario
 from tests.fixtures.swf_driver import Driver
 
 pytestmark = [pytest.mark.conformance]
@@ -58,12 +61,16 @@ MOTO_KNOWN_BUGS = [
 ]
 
 
+def run_on_both(scenario: Scenario, theirs: Driver, ours: Driver) -> tuple[list[str], list[str]]:
+    """The scenario's event types on moto and on ours, run side by side (timers and timeouts wait)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        moto_run, our_run = pool.submit(scenario, theirs), pool.submit(scenario, ours)
+        return theirs.event_types(moto_run.result()), ours.event_types(our_run.result())
+
+
 @pytest.mark.parametrize("scenario", SHARED)
 def test_same_history_as_moto(moto_endpoint, http_client, scenario):
-    theirs = Driver(moto_client(moto_endpoint))
-    ours = Driver(http_client)
-    moto_types = theirs.event_types(scenario(theirs))
-    our_types = ours.event_types(scenario(ours))
+    moto_types, our_types = run_on_both(scenario, Driver(moto_client(moto_endpoint)), Driver(http_client))
     assert our_types == moto_types
     assert our_types[0] == "WorkflowExecutionStarted"
     assert our_types[-1].startswith("WorkflowExecution")
@@ -74,7 +81,6 @@ def test_moto_known_bugs_are_still_there_and_we_do_not_have_them(
     moto_endpoint, http_client, scenario, has_the_bug
 ):
     # When moto fixes one of these, this fails: move the scenario to SHARED then.
-    theirs = Driver(moto_client(moto_endpoint))
-    ours = Driver(http_client)
-    assert has_the_bug(theirs.event_types(scenario(theirs)))
-    assert not has_the_bug(ours.event_types(scenario(ours)))
+    moto_types, our_types = run_on_both(scenario, Driver(moto_client(moto_endpoint)), Driver(http_client))
+    assert has_the_bug(moto_types)
+    assert not has_the_bug(our_types)

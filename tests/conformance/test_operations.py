@@ -7,7 +7,9 @@ and a request AWS would refuse gets the fault AWS would give, as a parsed ``Clie
 
 from __future__ import annotations
 
+import http.client
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -474,3 +476,58 @@ def test_responses_are_json_1_0_documents(http_client):
     body = json.loads(error.content)
     assert body["__type"].endswith("#UnknownResourceFault")
     assert "missing" in body["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "target", "code"),
+    [
+        (b"{not json", "SimpleWorkflowService.ListDomains", "SerializationException"),
+        (b'{"registrationStatus": NaN}', "SimpleWorkflowService.ListDomains", "SerializationException"),
+        (b"[" * 50_000 + b"]" * 50_000, "SimpleWorkflowService.ListDomains", "SerializationException"),
+        (
+            b'{"registrationStatus": ["REGISTERED"]}',
+            "SimpleWorkflowService.ListDomains",
+            "SerializationException",
+        ),
+        (b"{}", "SimpleWorkflowService.DropAllTables", "UnknownOperationException"),
+        (
+            b'{"taskToken": "%%%"}',
+            "SimpleWorkflowService.RespondActivityTaskCompleted",
+            "UnknownResourceFault",
+        ),
+        (
+            b'{"taskToken": "t", "decisions": [{}]}',
+            "SimpleWorkflowService.RespondDecisionTaskCompleted",
+            "ValidationException",
+        ),
+        (
+            b'{"domain": "d", "execution": {"workflowId": "w", "runId": "r"}, "nextPageToken": "forged"}',
+            "SimpleWorkflowService.GetWorkflowExecutionHistory",
+            "UnknownResourceFault",
+        ),
+    ],
+    ids=[
+        "malformed-json",
+        "nan",
+        "nesting-bomb",
+        "array-for-string",
+        "unknown-operation",
+        "unknown-token",
+        "decision-without-type",
+        "forged-page-token",
+    ],
+)
+def test_raw_bad_input_to_the_real_service_is_a_4xx_and_never_the_500_path(
+    service, caplog, body, target, code
+):
+
+    service.handle("RegisterDomain", {"name": "d", "workflowExecutionRetentionPeriodInDays": "1"})
+    with LocalSWFServer(service) as server, caplog.at_level(logging.ERROR):
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        connection.request("POST", "/", body=body, headers={"X-Amz-Target": target})
+        response = connection.getresponse()
+        payload = json.loads(response.read())
+        connection.close()
+    assert 400 <= response.status < 500
+    assert payload["__type"].rsplit("#", 1)[1] == code, payload
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
