@@ -38,7 +38,16 @@ What one replay does:
 
 Nondeterminism: :class:`~simpleflow.exceptions.NondeterminismError` (task id, what the history holds,
 what the code produced) is raised out of :meth:`Executor.replay` rather than failing the execution, so
-that the decider leaves the decision task to time out and a fixed deployment can carry on.
+that the decider leaves the decision task to time out and a fixed deployment can carry on. So is a
+:class:`~simpleflow.exceptions.PayloadReferenceError` met while reading the history (a payload whose
+digest does not match, a missing payload, an unreachable store), even if ``run()`` caught it: the store
+is at fault, not the workflow, and the execution resumes once the store is repaired.
+
+Payloads: every field read from the history (workflow input, results, failure reasons and details,
+signal inputs, marker details) is decoded with ``payload_store``, and every field sent (activity and
+child input, workflow result, failure reason and details, signal input, marker details, continue-as-new
+input) is encoded with the sender's ``serializer`` (``Activity.serializer``, ``Workflow.serializer``)
+and goes out of band when over SWF's limit, so ``run()`` never sees a reference.
 
 Throttling never loses a decision, because decisions are a pure function of the history and of
 ``run()``: whatever SWF did not record is decided again by a later replay. In detail:
@@ -78,6 +87,7 @@ from simpleflow import decisions, payload
 from simpleflow.exceptions import (
     ExecutionBlocked,
     PayloadError,
+    PayloadReferenceError,
     PayloadTooLarge,
     SimpleflowError,
     WorkflowFailed,
@@ -161,13 +171,14 @@ class Executor:
             raise SimpleflowError("the history has no WorkflowExecutionStarted event; merge every page first")
         execution = decision_task.get("workflowExecution") or {}
         workflow = self.workflow_cls()
+        store = None if self.payload_store is None else WatchedStore(self.payload_store)
         scheduler = Scheduler(
             history,
             workflow=workflow,
             workflow_id=execution.get("workflowId", ""),
             run_id=execution.get("runId", ""),
             activity_task_list=self.activity_task_list,
-            payload_store=self.payload_store,
+            payload_store=store,
             max_open_activities=workflow.max_open_activity_count,
         )
         workflow.bind(scheduler)
@@ -177,6 +188,8 @@ class Executor:
             closing: dict[str, Any] | None = decisions.cancel_workflow_execution()
         else:
             closing = self._run(workflow, scheduler, history)
+        if store is not None and store.error is not None:
+            raise store.error
         decided = scheduler.decisions + ([closing] if closing is not None else [])
         sent = fit_response(decided, history)
         return Replay(
@@ -243,6 +256,9 @@ class Executor:
         # Raised again here because run() may have caught it: the replay cannot be trusted either way.
         if scheduler.nondeterminism is not None:
             raise scheduler.nondeterminism
+        store = scheduler.payload_store
+        if isinstance(store, WatchedStore) and store.error is not None:
+            raise store.error
 
     def _fail(self, workflow: Workflow, history: History, failure: BaseException) -> dict[str, Any]:
         store = self.payload_store
@@ -255,7 +271,11 @@ class Executor:
             reason, details = payload.encode_failure(failure, store=store)
         workflow.on_failure(history, reason, details)
         if details is not None:
-            details = payload.fit("details", details, store=store, field="workflow failure details")
+            try:
+                details = payload.fit("details", details, store=store, field="workflow failure details")
+            except PayloadTooLarge as error:
+                # The execution must still fail: with why its details could not travel.
+                reason, details = payload.encode_failure(error)
         return decisions.fail_workflow_execution(reason=reason, details=details)
 
     def _reason(self, reason: str) -> str:
@@ -308,6 +328,42 @@ class Executor:
             tag_list=workflow.tag_list or list(history.start.tag_list) or None,
             workflow_type_version=workflow.version,
         )
+
+
+class WatchedStore:
+    """The executor's store for one replay: remembers the first payload it could not deliver.
+
+    A :class:`~simpleflow.exceptions.PayloadReferenceError` raised inside ``run()`` may be caught there;
+    the executor raises it again after the run (see the module documentation). Digests are checked here,
+    so that a mismatch is seen too.
+    """
+
+    verifies_digests = True
+
+    def __init__(self, store: payload.PayloadStore) -> None:
+        self.store = store
+        self.url: str = getattr(store, "url", repr(store))
+        self.error: PayloadReferenceError | None = None
+
+    def put(self, data: bytes) -> str:
+        """Store through the wrapped store."""
+        return self.store.put(data)
+
+    def get(self, reference: str) -> bytes:
+        """Fetch and verify; a failure is remembered before it is raised."""
+        try:
+            data = self.store.get(reference)
+            if not getattr(self.store, "verifies_digests", False):
+                payload.verify(reference, data)
+        except PayloadReferenceError as error:
+            if self.error is None:
+                self.error = error
+            raise
+        return data
+
+    def delete(self, reference: str) -> None:
+        """Delete through the wrapped store."""
+        self.store.delete(reference)
 
 
 def execution_context(history: History, sent: list[dict[str, Any]], blocked_on: str | None) -> str:

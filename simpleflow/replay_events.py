@@ -45,6 +45,7 @@ from simpleflow.history import (
     TimerRecord,
     TimerState,
 )
+from simpleflow.serializer import Serializer
 from simpleflow.task import (
     SIDE_EFFECT_MARKER,
     MarkerTask,
@@ -101,11 +102,14 @@ class ReplayEvents:
         workflow_id: str,
         run_id: str,
         payload_store: payload.PayloadStore | None,
+        serializer: Serializer | str | None = None,
     ) -> None:
         self.history = history
         self.workflow_id = workflow_id
         self.run_id = run_id
         self.payload_store = payload_store
+        #: The workflow's serializer, for the signal inputs and marker details it sends.
+        self.serializer = serializer
         self.decisions: list[dict[str, Any]] = []
         self._timers: dict[str, Future] = {}
         self._timers_canceled: set[str] = set()
@@ -234,8 +238,12 @@ class ReplayEvents:
                 TaskFailed(cause, f"SWF refused the back-off timer: {cause}", task_id=task_id)
             )
         elif sent is None or self.is_throttled(sent):
-            text = payload.fit(
-                "signal_input", payload.encode(body, field="signal input"), store=self.payload_store
+            text = payload.encode_field(
+                "signal_input",
+                body,
+                store=self.payload_store,
+                serializer=self.serializer,
+                field=f"signal {name} input",
             )
             target_run = run_id if workflow_id else self.run_id
             task = SignalTask(task_id, name, workflow_id or self.workflow_id, target_run, text)
@@ -307,8 +315,15 @@ class ReplayEvents:
         future = Future(task_id=f"marker-{name}-{self._marker_counts[name]}")
         recorded = [marker for marker in self.history.markers(name) if marker.failed_cause is None]
         if len(recorded) < self._marker_counts[name]:
-            text = None if details is None else payload.encode(details, field=f"marker {name} details")
-            field = None if text is None else payload.fit("marker_details", text, store=self.payload_store)
+            field = None
+            if details is not None:
+                field = payload.encode_field(
+                    "marker_details",
+                    details,
+                    store=self.payload_store,
+                    serializer=self.serializer,
+                    field=f"marker {name} details",
+                )
             self.decisions.append(MarkerTask(name, field).schedule())
         future.set_result(None)
         return future
@@ -316,7 +331,13 @@ class ReplayEvents:
     def list_markers(self) -> list[Marker]:
         """The user markers the history holds (side-effect markers and failed ones left out)."""
         return [
-            Marker(marker.name, payload.decode(marker.details, store=self.payload_store), marker.event_id)
+            Marker(
+                marker.name,
+                payload.decode(
+                    marker.details, field=f"marker {marker.name} details", store=self.payload_store
+                ),
+                marker.event_id,
+            )
             for marker in self.history.markers()
             if marker.name != SIDE_EFFECT_MARKER and marker.failed_cause is None
         ]
@@ -357,8 +378,12 @@ class ReplayEvents:
         if key in recorded:
             value = recorded[key]
         else:
-            text = payload.encode({"key": key, "result": call(*args, **kwargs)}, field=f"side effect {name}")
-            field = payload.fit("marker_details", text, store=self.payload_store)
+            text = payload.encode(
+                {"key": key, "result": call(*args, **kwargs)},
+                field=f"side effect {name}",
+                serializer=self.serializer,
+            )
+            field = payload.fit("marker_details", text, store=self.payload_store, field=f"side effect {name}")
             self.decisions.append(decisions.record_marker(SIDE_EFFECT_MARKER, details=field))
             # The value the run sees now must be what later replays will read back: the decoded JSON.
             value = payload.decode(text)["result"]

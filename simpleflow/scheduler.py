@@ -147,7 +147,13 @@ class Scheduler(ReplayEvents):
         payload_store: payload.PayloadStore | None = None,
         max_open_activities: int = 1000,
     ) -> None:
-        super().__init__(history, workflow_id=workflow_id, run_id=run_id, payload_store=payload_store)
+        super().__init__(
+            history,
+            workflow_id=workflow_id,
+            run_id=run_id,
+            payload_store=payload_store,
+            serializer=workflow.serializer,
+        )
         self.workflow = workflow
         self.activity_task_list = activity_task_list
         self.max_open_activities = max_open_activities
@@ -296,7 +302,7 @@ class Scheduler(ReplayEvents):
             future.set_canceller(self._canceller(task, task_id, last))
         elif last.state is TaskState.COMPLETED:
             future.set_result(
-                payload.decode(last.result, field=f"{task_id} result", store=self.payload_store)
+                payload.decode(last.result, field=f"result of {task_id}", store=self.payload_store)
             )
         elif last.state is TaskState.CANCELED:
             details = payload.decode_failure(None, last.details, store=self.payload_store)[1]
@@ -330,7 +336,8 @@ class Scheduler(ReplayEvents):
 
     def _error_of(self, task_id: str, attempt: Attempt) -> TaskError:
         if attempt.state is TaskState.TIMED_OUT:
-            return TaskTimedOut(attempt.timeout_type or "UNKNOWN", task_id=task_id, details=attempt.details)
+            details = payload.decode_failure(None, attempt.details, store=self.payload_store)[1]
+            return TaskTimedOut(attempt.timeout_type or "UNKNOWN", task_id=task_id, details=details)
         if attempt.state is TaskState.TERMINATED:
             return TaskTerminated(task_id=task_id)
         reason, details = payload.decode_failure(attempt.reason, attempt.details, store=self.payload_store)
