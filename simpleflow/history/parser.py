@@ -110,7 +110,6 @@ class EventFolder:
     start: WorkflowStart | None = None
     closed: str | None = None
     execution_context: str | None = None
-    last_started_decision: int | None = None
 
     # -- tasks --------------------------------------------------------------------------------------
 
@@ -188,9 +187,6 @@ class EventFolder:
                 sender.get("runId"),
             )
         )
-
-    def on_DecisionTaskStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.last_started_decision = event_id
 
     def on_DecisionTaskCompleted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         self.execution_context = attrs.get("executionContext")
