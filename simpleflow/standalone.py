@@ -26,6 +26,7 @@ from simpleflow.execution import (
     count_progress,
     start_execution,
 )
+from simpleflow.swf.registration import ensure_domain
 
 DEFAULT_DOMAIN_LOCAL_SWF = "standalone"
 PROGRESS_INTERVAL = 0.5
@@ -79,6 +80,8 @@ def run_standalone(
     with contextlib.ExitStack() as stack:
         endpoint_url = stack.enter_context(_embedded_service(options.db)) if options.local_swf else None
         client = _client(endpoint_url)
+        # Credentials, endpoint and domain are checked before any process is started for nothing.
+        ensure_domain(client, options.domain, register_if_missing=options.local_swf)
         task_list = f"standalone-{uuid.uuid4().hex}"
         execution_input = input_value
         reuse: list[str] = []
@@ -97,7 +100,7 @@ def run_standalone(
             env["AWS_ENDPOINT_URL_SWF"] = endpoint_url
         children = stack.enter_context(ChildProcesses())
         # Children log to our stderr; our stdout is kept for the result.
-        stdout = sys.stderr.fileno()
+        stdout = _stderr_fileno()
         decider = ["decider.start", options.workflow, "--domain", options.domain, "--task-list", task_list]
         decider += ["--activity-task-list", task_list, "--route-children"]
         decider += ["--nb-processes", str(options.nb_deciders)]
@@ -164,6 +167,14 @@ def wait_for_close(
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError(f"{current['workflowId']} did not close within {timeout} s; last: {progress}")
         time.sleep(interval)
+
+
+def _stderr_fileno() -> int | None:
+    """Our stderr's file descriptor, or None (inherit) when it has none, as under click's CliRunner."""
+    try:
+        return sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _client(endpoint_url: str | None) -> Any:
