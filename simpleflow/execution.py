@@ -73,6 +73,8 @@ def start_execution(
     from simpleflow.swf.models import WorkflowType
     from simpleflow.swf.registration import TypeRegistry, ensure_domain
 
+    # First: an input that cannot travel is the caller's to fix, whatever the engine says.
+    input_text = payload.encode_field("input", value, store=payload_store, field="workflow input")
     ensure_domain(client, domain, register_if_missing=register_domain)
     kind = workflow_type_of(workflow_cls)
     task_list = task_list or getattr(workflow_cls, "task_list", None) or kind["name"]
@@ -102,7 +104,7 @@ def start_execution(
         "workflowId": workflow_id,
         "workflowType": kind,
         "taskList": {"name": task_list},
-        "input": payload.encode_field("input", value, store=payload_store, field="workflow input"),
+        "input": input_text,
         "executionStartToCloseTimeout": execution,
         "taskStartToCloseTimeout": decision,
         "childPolicy": "TERMINATE",

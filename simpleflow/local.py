@@ -164,6 +164,8 @@ class LocalRun:
         def guarded() -> None:
             try:
                 target()
+            except _RunEnded:
+                pass  # the error that ended the run is already reported
             except BaseException as error:
                 if not self.shutdown.is_requested:
                     self._fail(error)
@@ -264,7 +266,15 @@ class _ReportingExecutor:
             return self.executor.replay(decision_task)
         except Exception as error:
             self.run._fail(error)
-            raise
+            raise _RunEnded() from error
+
+
+class _RunEnded(BaseException):
+    """Ends the run's decider thread once its replay error is reported to the user.
+
+    A BaseException, so that the decider loop's ``except Exception`` does not log the error (with its
+    traceback) as one to retry: the run's caller raises it, as one line from the command.
+    """
 
 
 class _ClosingAwareDecider(Decider):

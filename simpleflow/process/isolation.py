@@ -188,7 +188,7 @@ def execute_task(
         with activity.bind_context(context, heartbeat):
             value = found.run(args, kwargs)
         result = payload.encode_field(
-            "result", value, store=store, serializer=found.serializer, field="result"
+            "result", value, store=store, serializer=found.serializer, field=f"result of {found.name}"
         )
     except Exception as error:
         return failure_outcome(error, store=store)

@@ -80,3 +80,7 @@ def s3_bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, s
     bucket = f"payloads-{uuid.uuid4().hex[:12]}"
     client.create_bucket(Bucket=bucket)
     return client, bucket
+
+
+# The embedded service over HTTP, and a client on it with the domain registered, as the run tests have.
+from tests.integration.run.conftest import swf_client, swf_endpoint  # noqa: E402, F401
