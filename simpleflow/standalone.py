@@ -33,6 +33,7 @@ from simpleflow.execution import (
     start_execution,
 )
 from simpleflow.payload import PayloadStore
+from simpleflow.swf.registration import ensure_domain
 
 DEFAULT_DOMAIN_LOCAL_SWF = "standalone"
 PROGRESS_INTERVAL = 0.5
@@ -95,6 +96,8 @@ def run_standalone(
             env["SIMPLEFLOW_PAYLOAD_STORE"] = run_store_url(directory, env)
         store = store_from_settings(env)
         client = _client(endpoint_url)
+        # Credentials, endpoint and domain are checked before any process is started for nothing.
+        ensure_domain(client, options.domain, register_if_missing=options.local_swf)
         task_list = f"standalone-{uuid.uuid4().hex}"
         execution_input = input_value
         reuse: list[str] = []
@@ -112,7 +115,7 @@ def run_standalone(
             env["AWS_ENDPOINT_URL_SWF"] = endpoint_url
         children = stack.enter_context(ChildProcesses())
         # Children log to our stderr; our stdout is kept for the result.
-        stdout = sys.stderr.fileno()
+        stdout = _stderr_fileno()
         decider = ["decider.start", options.workflow, "--domain", options.domain, "--task-list", task_list]
         decider += ["--activity-task-list", task_list, "--route-children"]
         decider += ["--nb-processes", str(options.nb_deciders)]
@@ -186,6 +189,14 @@ def wait_for_close(
 def _resolved(closed: Closed, store: PayloadStore | None) -> Closed:
     attributes = resolve_close_fields(closed.attributes, store=store)
     return Closed(closed.workflow_id, closed.run_id, closed.status, attributes)
+
+
+def _stderr_fileno() -> int | None:
+    """Our stderr's file descriptor, or None (inherit) when it has none, as under click's CliRunner."""
+    try:
+        return sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _client(endpoint_url: str | None) -> Any:

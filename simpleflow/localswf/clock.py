@@ -34,8 +34,9 @@ class VirtualClock:
     - no decision task is scheduled or started (a decider will act on it);
     - no activity or lambda task is started (it is running);
     - no waiting poller could take a scheduled activity task;
-    - no API call has been made for ``quiet_period`` real seconds, so a worker between two polls
-      does not see a spurious schedule-to-start timeout.
+    - no API call that changes something (reads and empty polls do not count) has been made for
+      ``quiet_period`` real seconds, so a worker between two polls does not see a spurious
+      schedule-to-start timeout.
 
     An activity task scheduled on a list nobody polls for that long can therefore time out
     (schedule-to-start) at once: with nobody to run it, nothing else could happen first.

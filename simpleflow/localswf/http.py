@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 import uuid
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
@@ -34,6 +35,7 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 # A body over the limit is still read (and dropped) up to this size, so that the client, which is
 # still sending, receives the error document instead of a reset connection.
 _DRAIN_LIMIT = 16 * MAX_REQUEST_BYTES
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
@@ -272,15 +274,19 @@ class _SWFRequestHandler(BaseHTTPRequestHandler):
             remaining -= len(chunk)
 
     def _respond(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", CONTENT_TYPE)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        # Status line, headers and body leave in one write: one segment for small answers, so the
+        # client wakes once instead of reading the headers and then waiting for the body.
+        reason = _REASONS.get(status, "")
+        head = (
+            f"HTTP/1.1 {status} {reason}\r\n"
+            f"Content-Type: {CONTENT_TYPE}\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            f"x-amzn-RequestId: {uuid.uuid4()}\r\n"
+        )
         if self.close_connection:
-            self.send_header("Connection", "close")
+            head += "Connection: close\r\n"
         try:
-            self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(head.encode("latin-1") + b"\r\n" + body)
         except (BrokenPipeError, ConnectionResetError):
             # The client left (read timeout, or the server is stopping and shut the socket): nobody
             # is there to read the answer, and this is no error of the service.

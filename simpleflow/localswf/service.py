@@ -72,6 +72,8 @@ for _kind, _noun in (("workflow", "WorkflowType"), ("activity", "ActivityType"))
 POLLS = {"PollForDecisionTask": DECISION, "PollForActivityTask": ACTIVITY}
 OPERATIONS = frozenset(HANDLERS) | frozenset(POLLS)
 SCHEDULER_ERROR_BACKOFF = 0.1
+# Reading calls never delay a virtual-time skip: only a change can give a decider or worker work.
+READ_ONLY_PREFIXES = ("Describe", "List", "Count", "Get")
 DELIVERABLE_ACTIVITY = (
     "SELECT 1 FROM activities WHERE domain = ? AND task_list = ? AND state = 'scheduled' LIMIT 1"
 )
@@ -121,7 +123,8 @@ class SWFService:
             return self._poll(POLLS[operation], params)
         with self._lock:
             self._check_open()
-            result: dict[str, Any] = self._transact(HANDLERS[operation], params)
+            is_change = not operation.startswith(READ_ONLY_PREFIXES)
+            result: dict[str, Any] = self._transact(HANDLERS[operation], params, is_call=is_change)
             return result
 
     def close(self) -> None:
@@ -144,7 +147,11 @@ class SWFService:
             raise SWFFault("ServiceUnavailable", "The service is shut down", status=503)
 
     def _transact(self, handler: Handler, params: dict[str, Any], *, is_call: bool = True) -> Any:
-        """Run a handler in one transaction (lock held), then do its post-commit work."""
+        """Run a handler in one transaction (lock held), then do its post-commit work.
+
+        ``is_call``: the call may lead a decider or worker to act, so it restarts the quiet period a
+        virtual clock waits for before skipping time.
+        """
         ctx = Context(
             self.store, now=self.clock.now(), limits=self.limits, lambda_names=frozenset(self.lambdas)
         )
@@ -193,8 +200,10 @@ class SWFService:
                 while True:
                     if self._closed:  # woken by close(): the store may already be closed
                         return empty_task(kind)
-                    task: dict[str, Any] | None = self._transact(take, params)
+                    # An empty poll changes nothing, so it does not delay virtual-time skips.
+                    task: dict[str, Any] | None = self._transact(take, params, is_call=False)
                     if task is not None:
+                        self._last_call = time.monotonic()
                         return task
                     remaining = deadline - time.monotonic()
                     if remaining <= 0 or self._closed:

@@ -5,6 +5,7 @@ Where a task is started the service is not idle and never skips; those tests mov
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -200,3 +201,52 @@ def test_retention_purges_closed_executions(swf_client: Any) -> None:
             break
         assert time.monotonic() < deadline, "the closed execution was not purged after its retention"
         swf.poll_activity()
+
+
+def test_a_decider_and_a_worker_polling_all_along_let_time_skip(
+    virtual_swf: Driver, virtual_clock: VirtualClock
+) -> None:
+    """As a --local run does: long-polling threads are waiting, not working, so timers are skipped to."""
+    swf = virtual_swf
+    client = swf.client
+    stop = threading.Event()
+
+    def decider() -> None:
+        while not stop.is_set():
+            task = swf.poll_decision()
+            if not task["taskToken"]:
+                continue
+            last = task["events"][-3]["eventType"]
+            if last == "WorkflowExecutionStarted":
+                decisions = [decision("StartTimer", timerId="nap", startToFireTimeout="1800")]
+            elif last == "TimerFired":
+                decisions = [schedule("after-nap")]
+            elif last == "ActivityTaskCompleted":
+                decisions = [decision("CompleteWorkflowExecution")]
+            else:
+                decisions = []
+            client.respond_decision_task_completed(taskToken=task["taskToken"], decisions=decisions)
+
+    def worker() -> None:
+        while not stop.is_set():
+            task = swf.poll_activity()
+            if task["taskToken"]:
+                client.respond_activity_task_completed(taskToken=task["taskToken"], result="ok")
+
+    threads = [threading.Thread(target=decider), threading.Thread(target=worker)]
+    for thread in threads:
+        thread.start()
+    began_real, began_virtual = time.monotonic(), virtual_clock.now()
+    run_id = swf.start()
+    deadline = time.monotonic() + 20
+    try:
+        while swf.describe("wf-1", run_id)["executionInfo"]["executionStatus"] == "OPEN":
+            assert time.monotonic() < deadline, "the workflow did not finish"
+            stop.wait(0.2)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert swf.history("wf-1", run_id)[-1] == "WorkflowExecutionCompleted"
+    assert virtual_clock.now() - began_virtual >= 1800
+    assert time.monotonic() - began_real < 20
