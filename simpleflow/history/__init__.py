@@ -88,15 +88,15 @@ class History:
 
     def activity(self, activity_id: str) -> TaskRecord | None:
         """The record of an activity id."""
-        return self._tasks.get((TaskKind.ACTIVITY, activity_id))
+        return self.task(TaskKind.ACTIVITY, activity_id)
 
     def lambda_function(self, lambda_id: str) -> TaskRecord | None:
         """The record of a Lambda function id."""
-        return self._tasks.get((TaskKind.LAMBDA, lambda_id))
+        return self.task(TaskKind.LAMBDA, lambda_id)
 
     def child_workflow(self, workflow_id: str) -> TaskRecord | None:
         """The record of a child workflow id."""
-        return self._tasks.get((TaskKind.CHILD_WORKFLOW, workflow_id))
+        return self.task(TaskKind.CHILD_WORKFLOW, workflow_id)
 
     def tasks(self, kind: TaskKind | None = None) -> list[TaskRecord]:
         """Every task record (of ``kind`` when given), in the order they were first scheduled."""

@@ -1,7 +1,9 @@
 """Folds boto3-shaped SWF events into the records of :mod:`simpleflow.history.records`.
 
 Handlers are named ``on_<eventType>`` after SWF's own event type names, so that the dispatch is a
-name lookup and a grep for an event type finds its handler; hence the CamelCase method names.
+name lookup and a grep for an event type finds its handler; hence the CamelCase method names. The
+events that close a task attempt differ only in the attributes they keep, so they are rows of
+``_TASK_CLOSINGS`` instead (found by the same grep).
 """
 
 # ruff: noqa: N802
@@ -43,6 +45,55 @@ _CLOSING_DECISION_FAILURES = frozenset(
     }
 )
 
+# How the events that close an attempt of a task record its outcome: the attribute naming the event that
+# scheduled (or initiated) the attempt, the attempt's new state, and the event attributes kept on it
+# (attempt field -> event attribute). Every such event also sets ``closed_at``.
+_TASK_CLOSINGS: dict[str, tuple[str, TaskState, dict[str, str]]] = {
+    "ActivityTaskCompleted": ("scheduledEventId", TaskState.COMPLETED, {"result": "result"}),
+    "ActivityTaskFailed": ("scheduledEventId", TaskState.FAILED, {"reason": "reason", "details": "details"}),
+    "ActivityTaskTimedOut": (
+        "scheduledEventId",
+        TaskState.TIMED_OUT,
+        {"timeout_type": "timeoutType", "details": "details"},
+    ),
+    "ActivityTaskCanceled": ("scheduledEventId", TaskState.CANCELED, {"details": "details"}),
+    "LambdaFunctionCompleted": ("scheduledEventId", TaskState.COMPLETED, {"result": "result"}),
+    "LambdaFunctionFailed": (
+        "scheduledEventId",
+        TaskState.FAILED,
+        {"reason": "reason", "details": "details"},
+    ),
+    "LambdaFunctionTimedOut": ("scheduledEventId", TaskState.TIMED_OUT, {"timeout_type": "timeoutType"}),
+    "ChildWorkflowExecutionCompleted": ("initiatedEventId", TaskState.COMPLETED, {"result": "result"}),
+    "ChildWorkflowExecutionFailed": (
+        "initiatedEventId",
+        TaskState.FAILED,
+        {"reason": "reason", "details": "details"},
+    ),
+    "ChildWorkflowExecutionTimedOut": (
+        "initiatedEventId",
+        TaskState.TIMED_OUT,
+        {"timeout_type": "timeoutType"},
+    ),
+    "ChildWorkflowExecutionCanceled": ("initiatedEventId", TaskState.CANCELED, {"details": "details"}),
+    "ChildWorkflowExecutionTerminated": ("initiatedEventId", TaskState.TERMINATED, {}),
+}
+
+
+def _scheduled(
+    event_id: int, attrs: Mapping[str, Any], *, at: Any, name: str, version: str | None = None
+) -> Attempt:
+    """The attempt a schedule (or child start) event opens, with the input and control it was sent."""
+    return Attempt(
+        TaskState.SCHEDULED,
+        event_id,
+        at,
+        name=name,
+        version=version,
+        input=attrs.get("input"),
+        control=attrs.get("control"),
+    )
+
 
 @dataclass
 class EventFolder:
@@ -59,7 +110,6 @@ class EventFolder:
     start: WorkflowStart | None = None
     closed: str | None = None
     execution_context: str | None = None
-    last_started_decision: int | None = None
 
     # -- tasks --------------------------------------------------------------------------------------
 
@@ -90,6 +140,10 @@ class EventFolder:
         handler = getattr(self, "on_" + event_type, None)
         if handler is not None:
             handler(event_id, attrs, at)
+        elif event_type in _TASK_CLOSINGS:
+            link, state, kept = _TASK_CLOSINGS[event_type]
+            outcome = {name: attrs.get(attribute) for name, attribute in kept.items()}
+            self.update(attrs[link], state=state, closed_at=at, **outcome)
         elif event_type in _CLOSING_DECISION_FAILURES:
             self.decision_failures.append(DecisionFailure(event_type, event_id, attrs.get("cause", "")))
         elif event_type.startswith("WorkflowExecution") and event_type != "WorkflowExecutionSignaled":
@@ -134,9 +188,6 @@ class EventFolder:
             )
         )
 
-    def on_DecisionTaskStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.last_started_decision = event_id
-
     def on_DecisionTaskCompleted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         self.execution_context = attrs.get("executionContext")
 
@@ -149,19 +200,11 @@ class EventFolder:
     # -- activities ----------------------------------------------------------------------------------
 
     def on_ActivityTaskScheduled(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.open_attempt(
-            TaskKind.ACTIVITY,
-            attrs["activityId"],
-            Attempt(
-                TaskState.SCHEDULED,
-                event_id,
-                at,
-                name=attrs["activityType"]["name"],
-                version=attrs["activityType"]["version"],
-                input=attrs.get("input"),
-                control=attrs.get("control"),
-            ),
+        activity_type = attrs["activityType"]
+        scheduled = _scheduled(
+            event_id, attrs, at=at, name=activity_type["name"], version=activity_type["version"]
         )
+        self.open_attempt(TaskKind.ACTIVITY, attrs["activityId"], scheduled)
 
     def on_ScheduleActivityTaskFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         kind_type = attrs.get("activityType") or {}
@@ -179,34 +222,6 @@ class EventFolder:
     def on_ActivityTaskStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         self.update(attrs["scheduledEventId"], state=TaskState.STARTED, started_at=at)
 
-    def on_ActivityTaskCompleted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(
-            attrs["scheduledEventId"], state=TaskState.COMPLETED, result=attrs.get("result"), closed_at=at
-        )
-
-    def on_ActivityTaskFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(
-            attrs["scheduledEventId"],
-            state=TaskState.FAILED,
-            reason=attrs.get("reason"),
-            details=attrs.get("details"),
-            closed_at=at,
-        )
-
-    def on_ActivityTaskTimedOut(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(
-            attrs["scheduledEventId"],
-            state=TaskState.TIMED_OUT,
-            timeout_type=attrs.get("timeoutType"),
-            details=attrs.get("details"),
-            closed_at=at,
-        )
-
-    def on_ActivityTaskCanceled(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(
-            attrs["scheduledEventId"], state=TaskState.CANCELED, details=attrs.get("details"), closed_at=at
-        )
-
     def on_ActivityTaskCancelRequested(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         self.update_latest(TaskKind.ACTIVITY, attrs["activityId"], cancel_requested=True)
 
@@ -219,16 +234,7 @@ class EventFolder:
 
     def on_LambdaFunctionScheduled(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         self.open_attempt(
-            TaskKind.LAMBDA,
-            attrs["id"],
-            Attempt(
-                TaskState.SCHEDULED,
-                event_id,
-                at,
-                name=attrs["name"],
-                input=attrs.get("input"),
-                control=attrs.get("control"),
-            ),
+            TaskKind.LAMBDA, attrs["id"], _scheduled(event_id, attrs, at=at, name=attrs["name"])
         )
 
     def on_ScheduleLambdaFunctionFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
@@ -254,46 +260,16 @@ class EventFolder:
     def on_LambdaFunctionStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         self.update(attrs["scheduledEventId"], state=TaskState.STARTED, started_at=at)
 
-    def on_LambdaFunctionCompleted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(
-            attrs["scheduledEventId"], state=TaskState.COMPLETED, result=attrs.get("result"), closed_at=at
-        )
-
-    def on_LambdaFunctionFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(
-            attrs["scheduledEventId"],
-            state=TaskState.FAILED,
-            reason=attrs.get("reason"),
-            details=attrs.get("details"),
-            closed_at=at,
-        )
-
-    def on_LambdaFunctionTimedOut(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(
-            attrs["scheduledEventId"],
-            state=TaskState.TIMED_OUT,
-            timeout_type=attrs.get("timeoutType"),
-            closed_at=at,
-        )
-
     # -- child workflows -----------------------------------------------------------------------------
 
     def on_StartChildWorkflowExecutionInitiated(
         self, event_id: int, attrs: Mapping[str, Any], at: Any
     ) -> None:
-        self.open_attempt(
-            TaskKind.CHILD_WORKFLOW,
-            attrs["workflowId"],
-            Attempt(
-                TaskState.SCHEDULED,
-                event_id,
-                at,
-                name=attrs["workflowType"]["name"],
-                version=attrs["workflowType"]["version"],
-                input=attrs.get("input"),
-                control=attrs.get("control"),
-            ),
+        workflow_type = attrs["workflowType"]
+        initiated = _scheduled(
+            event_id, attrs, at=at, name=workflow_type["name"], version=workflow_type["version"]
         )
+        self.open_attempt(TaskKind.CHILD_WORKFLOW, attrs["workflowId"], initiated)
 
     def on_StartChildWorkflowExecutionFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         initiated = attrs.get("initiatedEventId") or 0
@@ -317,36 +293,6 @@ class EventFolder:
     def on_ChildWorkflowExecutionStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         run_id = (attrs.get("workflowExecution") or {}).get("runId")
         self.update(attrs["initiatedEventId"], state=TaskState.STARTED, started_at=at, run_id=run_id)
-
-    def on_ChildWorkflowExecutionCompleted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(
-            attrs["initiatedEventId"], state=TaskState.COMPLETED, result=attrs.get("result"), closed_at=at
-        )
-
-    def on_ChildWorkflowExecutionFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(
-            attrs["initiatedEventId"],
-            state=TaskState.FAILED,
-            reason=attrs.get("reason"),
-            details=attrs.get("details"),
-            closed_at=at,
-        )
-
-    def on_ChildWorkflowExecutionTimedOut(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(
-            attrs["initiatedEventId"],
-            state=TaskState.TIMED_OUT,
-            timeout_type=attrs.get("timeoutType"),
-            closed_at=at,
-        )
-
-    def on_ChildWorkflowExecutionCanceled(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(
-            attrs["initiatedEventId"], state=TaskState.CANCELED, details=attrs.get("details"), closed_at=at
-        )
-
-    def on_ChildWorkflowExecutionTerminated(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(attrs["initiatedEventId"], state=TaskState.TERMINATED, closed_at=at)
 
     # -- timers ------------------------------------------------------------------------------------------
 

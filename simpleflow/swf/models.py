@@ -16,12 +16,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
+
+from botocore import xform_name
 
 from simpleflow.exceptions import UnknownResource
 from simpleflow.swf.client import SWFClient, swf_errors
 
 ModelT = TypeVar("ModelT", bound="Model")
+RegisteredTypeT = TypeVar("RegisteredTypeT", bound="_RegisteredType")
 
 
 class RegistrationStatus(str, Enum):
@@ -157,9 +160,19 @@ class Domain(Model):
 # -- types ------------------------------------------------------------------------------------------------
 
 
+def _configuration_key(attribute: str) -> str:
+    """SWF's configuration key of a ``default_*`` attribute: ``default_task_list`` -> ``defaultTaskList``."""
+    first, *rest = attribute.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 @dataclass(frozen=True)
-class WorkflowType(Model):
-    """An SWF workflow type of ``domain``; timeouts are SWF's strings (seconds or ``NONE``)."""
+class _RegisteredType(Model):
+    """What workflow and activity types share; each ``default_*`` field is SWF's configuration key in
+    snake case, so describing and registering a type are the same code for both kinds.
+
+    Timeouts are SWF's strings (seconds or ``NONE``).
+    """
 
     domain: str
     name: str
@@ -170,159 +183,112 @@ class WorkflowType(Model):
     default_task_list: str | None = field(default=None, metadata=SYNCED)
     default_task_priority: str | None = field(default=None, metadata=SYNCED)
     default_task_start_to_close_timeout: str | None = field(default=None, metadata=SYNCED)
+    creation_date: datetime | None = field(default=None, compare=False)
+    deprecation_date: datetime | None = field(default=None, compare=False)
+    client: SWFClient = field(repr=False, compare=False)
+
+    # SWF's name of the kind, in its operations (``DescribeWorkflowType``) and keys (``workflowType``).
+    _SWF_KIND: ClassVar[str]
+
+    @classmethod
+    def _type_key(cls) -> str:
+        return cls._SWF_KIND[0].lower() + cls._SWF_KIND[1:]
+
+    @classmethod
+    def _plain_defaults(cls) -> list[str]:
+        """The ``default_*`` attributes SWF takes as they are: all but the task list, which it nests."""
+        return [
+            model_field.name
+            for model_field in dataclasses.fields(cls)
+            if model_field.name.startswith("default_") and model_field.name != "default_task_list"
+        ]
+
+    @classmethod
+    def from_description(
+        cls: type[RegisteredTypeT], client: SWFClient, domain: str, description: Mapping[str, Any]
+    ) -> RegisteredTypeT:
+        """Build from a ``Describe*Type`` response (or a ``typeInfo`` with no configuration)."""
+        info = description.get("typeInfo", description)
+        config = description.get("configuration", {})
+        defaults = {
+            attribute: config.get(_configuration_key(attribute)) for attribute in cls._plain_defaults()
+        }
+        return cls(
+            domain,
+            info[cls._type_key()]["name"],
+            version=info[cls._type_key()]["version"],
+            status=RegistrationStatus(info["status"]),
+            description=info.get("description"),
+            default_task_list=config.get("defaultTaskList", {}).get("name"),
+            creation_date=info.get("creationDate"),
+            deprecation_date=info.get("deprecationDate"),
+            client=client,
+            **defaults,
+        )
+
+    @property
+    def reference(self) -> dict[str, str]:
+        """The ``{"name", "version"}`` shape SWF uses to name the type."""
+        return {"name": self.name, "version": self.version}
+
+    def _call(self, action: str, **params: Any) -> Any:
+        """SWF's ``<action><kind>`` operation (``DescribeActivityType``...), its errors translated."""
+        operation = action + self._SWF_KIND
+        with swf_errors(operation):
+            return getattr(self.client, xform_name(operation))(**params)
+
+    def upstream(self: RegisteredTypeT) -> RegisteredTypeT:
+        """SWF's version of this type."""
+        response = self._call("Describe", domain=self.domain, **{self._type_key(): self.reference})
+        return type(self).from_description(self.client, self.domain, response)
+
+    def save(self: RegisteredTypeT) -> RegisteredTypeT:
+        """Register the type; raises ``SWFError`` with code ``TypeAlreadyExistsFault`` if it exists."""
+        self._call("Register", **self.registration_params())
+        return self
+
+    def registration_params(self) -> dict[str, Any]:
+        """The ``Register*Type`` request for this model."""
+        params: dict[str, Any] = {
+            "domain": self.domain,
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "defaultTaskList": _task_list(self.default_task_list),
+        }
+        for attribute in self._plain_defaults():
+            value = getattr(self, attribute)
+            params[_configuration_key(attribute)] = (
+                _timeout(value) if attribute.endswith("_timeout") else value
+            )
+        return _drop_none(params)
+
+    def deprecate(self: RegisteredTypeT) -> RegisteredTypeT:
+        """Deprecate the type on SWF and return the deprecated model."""
+        self._call("Deprecate", domain=self.domain, **{self._type_key(): self.reference})
+        return dataclasses.replace(self, status=RegistrationStatus.DEPRECATED)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkflowType(_RegisteredType):
+    """An SWF workflow type of ``domain``; timeouts are SWF's strings (seconds or ``NONE``)."""
+
     default_execution_start_to_close_timeout: str | None = field(default=None, metadata=SYNCED)
     default_child_policy: str | None = field(default=None, metadata=SYNCED)
     default_lambda_role: str | None = field(default=None, metadata=SYNCED)
-    creation_date: datetime | None = field(default=None, compare=False)
-    deprecation_date: datetime | None = field(default=None, compare=False)
-    client: SWFClient = field(repr=False, compare=False)
 
-    @classmethod
-    def from_description(cls, client: SWFClient, domain: str, description: Mapping[str, Any]) -> WorkflowType:
-        """Build from a ``DescribeWorkflowType`` response (or a ``typeInfo`` with no configuration)."""
-        info = description.get("typeInfo", description)
-        config = description.get("configuration", {})
-        return cls(
-            domain,
-            info["workflowType"]["name"],
-            version=info["workflowType"]["version"],
-            status=RegistrationStatus(info["status"]),
-            description=info.get("description"),
-            default_task_list=config.get("defaultTaskList", {}).get("name"),
-            default_task_priority=config.get("defaultTaskPriority"),
-            default_task_start_to_close_timeout=config.get("defaultTaskStartToCloseTimeout"),
-            default_execution_start_to_close_timeout=config.get("defaultExecutionStartToCloseTimeout"),
-            default_child_policy=config.get("defaultChildPolicy"),
-            default_lambda_role=config.get("defaultLambdaRole"),
-            creation_date=info.get("creationDate"),
-            deprecation_date=info.get("deprecationDate"),
-            client=client,
-        )
-
-    @property
-    def reference(self) -> dict[str, str]:
-        """The ``{"name", "version"}`` shape SWF uses to name the type."""
-        return {"name": self.name, "version": self.version}
-
-    def upstream(self) -> WorkflowType:
-        """SWF's version of this workflow type."""
-        with swf_errors("DescribeWorkflowType"):
-            response = self.client.describe_workflow_type(domain=self.domain, workflowType=self.reference)
-        return WorkflowType.from_description(self.client, self.domain, response)
-
-    def save(self) -> WorkflowType:
-        """Register the type; raises ``SWFError`` with code ``TypeAlreadyExistsFault`` if it exists."""
-        with swf_errors("RegisterWorkflowType"):
-            self.client.register_workflow_type(**self.registration_params())
-        return self
-
-    def registration_params(self) -> dict[str, Any]:
-        """The ``RegisterWorkflowType`` request for this model."""
-        return _drop_none(
-            {
-                "domain": self.domain,
-                "name": self.name,
-                "version": self.version,
-                "description": self.description,
-                "defaultTaskList": _task_list(self.default_task_list),
-                "defaultTaskPriority": self.default_task_priority,
-                "defaultTaskStartToCloseTimeout": _timeout(self.default_task_start_to_close_timeout),
-                "defaultExecutionStartToCloseTimeout": _timeout(
-                    self.default_execution_start_to_close_timeout
-                ),
-                "defaultChildPolicy": self.default_child_policy,
-                "defaultLambdaRole": self.default_lambda_role,
-            }
-        )
-
-    def deprecate(self) -> WorkflowType:
-        """Deprecate the type on SWF and return the deprecated model."""
-        with swf_errors("DeprecateWorkflowType"):
-            self.client.deprecate_workflow_type(domain=self.domain, workflowType=self.reference)
-        return dataclasses.replace(self, status=RegistrationStatus.DEPRECATED)
+    _SWF_KIND = "WorkflowType"
 
 
-@dataclass(frozen=True)
-class ActivityType(Model):
+@dataclass(frozen=True, kw_only=True)
+class ActivityType(_RegisteredType):
     """An SWF activity type of ``domain``; timeouts are SWF's strings (seconds or ``NONE``)."""
 
-    domain: str
-    name: str
-    _: KW_ONLY
-    version: str
-    status: RegistrationStatus = field(default=RegistrationStatus.REGISTERED, metadata=SYNCED)
-    description: str | None = field(default=None, metadata=SYNCED)
-    default_task_list: str | None = field(default=None, metadata=SYNCED)
-    default_task_priority: str | None = field(default=None, metadata=SYNCED)
-    default_task_start_to_close_timeout: str | None = field(default=None, metadata=SYNCED)
     default_task_heartbeat_timeout: str | None = field(default=None, metadata=SYNCED)
     default_task_schedule_to_start_timeout: str | None = field(default=None, metadata=SYNCED)
     default_task_schedule_to_close_timeout: str | None = field(default=None, metadata=SYNCED)
-    creation_date: datetime | None = field(default=None, compare=False)
-    deprecation_date: datetime | None = field(default=None, compare=False)
-    client: SWFClient = field(repr=False, compare=False)
 
-    @classmethod
-    def from_description(cls, client: SWFClient, domain: str, description: Mapping[str, Any]) -> ActivityType:
-        """Build from a ``DescribeActivityType`` response (or a ``typeInfo`` with no configuration)."""
-        info = description.get("typeInfo", description)
-        config = description.get("configuration", {})
-        return cls(
-            domain,
-            info["activityType"]["name"],
-            version=info["activityType"]["version"],
-            status=RegistrationStatus(info["status"]),
-            description=info.get("description"),
-            default_task_list=config.get("defaultTaskList", {}).get("name"),
-            default_task_priority=config.get("defaultTaskPriority"),
-            default_task_start_to_close_timeout=config.get("defaultTaskStartToCloseTimeout"),
-            default_task_heartbeat_timeout=config.get("defaultTaskHeartbeatTimeout"),
-            default_task_schedule_to_start_timeout=config.get("defaultTaskScheduleToStartTimeout"),
-            default_task_schedule_to_close_timeout=config.get("defaultTaskScheduleToCloseTimeout"),
-            creation_date=info.get("creationDate"),
-            deprecation_date=info.get("deprecationDate"),
-            client=client,
-        )
-
-    @property
-    def reference(self) -> dict[str, str]:
-        """The ``{"name", "version"}`` shape SWF uses to name the type."""
-        return {"name": self.name, "version": self.version}
-
-    def upstream(self) -> ActivityType:
-        """SWF's version of this activity type."""
-        with swf_errors("DescribeActivityType"):
-            response = self.client.describe_activity_type(domain=self.domain, activityType=self.reference)
-        return ActivityType.from_description(self.client, self.domain, response)
-
-    def save(self) -> ActivityType:
-        """Register the type; raises ``SWFError`` with code ``TypeAlreadyExistsFault`` if it exists."""
-        with swf_errors("RegisterActivityType"):
-            self.client.register_activity_type(**self.registration_params())
-        return self
-
-    def registration_params(self) -> dict[str, Any]:
-        """The ``RegisterActivityType`` request for this model."""
-        return _drop_none(
-            {
-                "domain": self.domain,
-                "name": self.name,
-                "version": self.version,
-                "description": self.description,
-                "defaultTaskList": _task_list(self.default_task_list),
-                "defaultTaskPriority": self.default_task_priority,
-                "defaultTaskStartToCloseTimeout": _timeout(self.default_task_start_to_close_timeout),
-                "defaultTaskHeartbeatTimeout": _timeout(self.default_task_heartbeat_timeout),
-                "defaultTaskScheduleToStartTimeout": _timeout(self.default_task_schedule_to_start_timeout),
-                "defaultTaskScheduleToCloseTimeout": _timeout(self.default_task_schedule_to_close_timeout),
-            }
-        )
-
-    def deprecate(self) -> ActivityType:
-        """Deprecate the type on SWF and return the deprecated model."""
-        with swf_errors("DeprecateActivityType"):
-            self.client.deprecate_activity_type(domain=self.domain, activityType=self.reference)
-        return dataclasses.replace(self, status=RegistrationStatus.DEPRECATED)
+    _SWF_KIND = "ActivityType"
 
 
 # -- executions -------------------------------------------------------------------------------------------

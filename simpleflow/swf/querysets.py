@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Generic
 
 from simpleflow.exceptions import ConfigurationError, SWFError
 from simpleflow.swf.client import SWFClient, swf_errors
@@ -23,6 +23,7 @@ from simpleflow.swf.models import (
     ActivityType,
     Domain,
     ExecutionStatus,
+    RegisteredTypeT,
     RegistrationStatus,
     WorkflowExecution,
     WorkflowType,
@@ -73,76 +74,57 @@ class DomainQuerySet:
         return self.get(name)
 
 
-class WorkflowTypeQuerySet:
+class _TypeQuerySet(Generic[RegisteredTypeT]):
+    """Types of one kind in one domain; subclasses name the model and SWF's list operation."""
+
+    model: type[RegisteredTypeT]
+    list_operation: str
+
+    def __init__(self, client: SWFClient, domain: str) -> None:
+        self.client = client
+        self.domain = domain
+
+    def get(self, name: str, version: str) -> RegisteredTypeT:
+        """The type ``name``/``version``; raises ``UnknownResource``."""
+        return self.model(self.domain, name, version=version, client=self.client).upstream()
+
+    def filter(
+        self, *, name: str | None = None, status: RegistrationStatus = RegistrationStatus.REGISTERED
+    ) -> list[RegisteredTypeT]:
+        """Types with this status (and this name when given), without their configuration."""
+        params: dict[str, Any] = {"domain": self.domain, "registrationStatus": status.value}
+        if name is not None:
+            params["name"] = name
+        infos = _paginate(self.client, self.list_operation, "typeInfos", **params)
+        return [self.model.from_description(self.client, self.domain, info) for info in infos]
+
+    def all(self) -> list[RegisteredTypeT]:
+        """Every registered type of this kind in the domain."""
+        return self.filter()
+
+    def get_or_create(self, name: str, version: str, **defaults: Any) -> RegisteredTypeT:
+        """The type ``name``/``version``, registered with ``defaults`` (model fields) if missing."""
+        model = self.model(self.domain, name, version=version, client=self.client, **defaults)
+        try:
+            model.save()
+        except SWFError as error:
+            if error.code != "TypeAlreadyExistsFault":
+                raise
+        return self.get(name, version)
+
+
+class WorkflowTypeQuerySet(_TypeQuerySet[WorkflowType]):
     """Workflow types of one domain."""
 
-    def __init__(self, client: SWFClient, domain: str) -> None:
-        self.client = client
-        self.domain = domain
-
-    def get(self, name: str, version: str) -> WorkflowType:
-        """The type ``name``/``version``; raises ``UnknownResource``."""
-        return WorkflowType(self.domain, name, version=version, client=self.client).upstream()
-
-    def filter(
-        self, *, name: str | None = None, status: RegistrationStatus = RegistrationStatus.REGISTERED
-    ) -> list[WorkflowType]:
-        """Types with this status (and this name when given), without their configuration."""
-        params: dict[str, Any] = {"domain": self.domain, "registrationStatus": status.value}
-        if name is not None:
-            params["name"] = name
-        infos = _paginate(self.client, "list_workflow_types", "typeInfos", **params)
-        return [WorkflowType.from_description(self.client, self.domain, info) for info in infos]
-
-    def all(self) -> list[WorkflowType]:
-        """Every registered workflow type of the domain."""
-        return self.filter()
-
-    def get_or_create(self, name: str, version: str, **defaults: Any) -> WorkflowType:
-        """The type ``name``/``version``, registered with ``defaults`` (model fields) if missing."""
-        model = WorkflowType(self.domain, name, version=version, client=self.client, **defaults)
-        try:
-            model.save()
-        except SWFError as error:
-            if error.code != "TypeAlreadyExistsFault":
-                raise
-        return self.get(name, version)
+    model = WorkflowType
+    list_operation = "list_workflow_types"
 
 
-class ActivityTypeQuerySet:
+class ActivityTypeQuerySet(_TypeQuerySet[ActivityType]):
     """Activity types of one domain."""
 
-    def __init__(self, client: SWFClient, domain: str) -> None:
-        self.client = client
-        self.domain = domain
-
-    def get(self, name: str, version: str) -> ActivityType:
-        """The type ``name``/``version``; raises ``UnknownResource``."""
-        return ActivityType(self.domain, name, version=version, client=self.client).upstream()
-
-    def filter(
-        self, *, name: str | None = None, status: RegistrationStatus = RegistrationStatus.REGISTERED
-    ) -> list[ActivityType]:
-        """Types with this status (and this name when given), without their configuration."""
-        params: dict[str, Any] = {"domain": self.domain, "registrationStatus": status.value}
-        if name is not None:
-            params["name"] = name
-        infos = _paginate(self.client, "list_activity_types", "typeInfos", **params)
-        return [ActivityType.from_description(self.client, self.domain, info) for info in infos]
-
-    def all(self) -> list[ActivityType]:
-        """Every registered activity type of the domain."""
-        return self.filter()
-
-    def get_or_create(self, name: str, version: str, **defaults: Any) -> ActivityType:
-        """The type ``name``/``version``, registered with ``defaults`` (model fields) if missing."""
-        model = ActivityType(self.domain, name, version=version, client=self.client, **defaults)
-        try:
-            model.save()
-        except SWFError as error:
-            if error.code != "TypeAlreadyExistsFault":
-                raise
-        return self.get(name, version)
+    model = ActivityType
+    list_operation = "list_activity_types"
 
 
 class WorkflowExecutionQuerySet:
