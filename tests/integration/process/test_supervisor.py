@@ -63,7 +63,7 @@ def test_sigterm_stops_every_poller_gracefully(start_supervisor: StartSupervisor
     supervisor = start_supervisor("wait_for_stop", processes=3)
     wait_for(lambda: len(markers(tmp_path, "started")) == 3, what="3 pollers started")
     supervisor.send_signal(signal.SIGTERM)
-    assert supervisor.wait(timeout=10) == 0
+    assert supervisor.wait(timeout=30) == 0
     assert len(markers(tmp_path, "stopped")) == 3
 
 
@@ -72,7 +72,7 @@ def test_a_dead_poller_is_restarted(start_supervisor: StartSupervisor, tmp_path:
     wait_for(lambda: len(markers(tmp_path, "started")) == 2, what="a replacement for the crashed poller")
     assert (tmp_path / "crashed").exists()
     supervisor.send_signal(signal.SIGTERM)
-    assert supervisor.wait(timeout=10) == 0
+    assert supervisor.wait(timeout=30) == 0
 
 
 def test_finished_pollers_are_not_restarted(start_supervisor: StartSupervisor, tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_grace_period_over_kills_the_poller(start_supervisor: StartSupervisor, t
     started = wait_for(lambda: markers(tmp_path, "started"), what="the poller started")
     poller = int(started[0].read_text())
     supervisor.send_signal(signal.SIGTERM)
-    assert supervisor.wait(timeout=10) == 1
+    assert supervisor.wait(timeout=30) == 1
     wait_for(lambda: not is_alive(poller), what="the poller killed")
 
 
@@ -96,5 +96,5 @@ def test_second_signal_kills_at_once(start_supervisor: StartSupervisor, tmp_path
     poller = int(started[0].read_text())
     supervisor.send_signal(signal.SIGTERM)
     supervisor.send_signal(signal.SIGINT)
-    assert supervisor.wait(timeout=10) == 1
+    assert supervisor.wait(timeout=30) == 1
     wait_for(lambda: not is_alive(poller), what="the poller killed")

@@ -43,7 +43,7 @@ def test_activity_schedule_to_start_timeout_skips_idle_time(
     assert attrs["timeoutType"] == "SCHEDULE_TO_START"
     assert attrs["startedEventId"] == 0
     assert virtual_clock.now() - before >= 299
-    assert time.monotonic() - began < 5
+    assert time.monotonic() - began < 30  # far below the idle time skipped: proves the jump
 
 
 def test_activity_schedule_to_close_timeout(virtual_swf: Driver) -> None:
@@ -145,7 +145,7 @@ def test_execution_start_to_close_timeout_applies_the_child_policy(virtual_swf: 
     for _ in range(2):
         task = next_task(swf)
         swf.client.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[])
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while swf.describe("parent", run_id)["executionInfo"]["executionStatus"] == "OPEN":
         assert time.monotonic() < deadline, "the execution did not time out"
         swf.poll_activity()  # a long poll: waits without sleeping a fixed time
@@ -165,7 +165,7 @@ def test_a_half_hour_timer_finishes_at_once(virtual_swf: Driver) -> None:
     began = time.monotonic()
     task = next_task(swf)
     assert timed_out(task, "TimerFired")["timerId"] == "hour"
-    assert time.monotonic() - began < 5
+    assert time.monotonic() - began < 30  # far below the idle time skipped: proves the jump
 
 
 def test_no_skip_while_an_activity_is_running(virtual_swf: Driver, virtual_clock: VirtualClock) -> None:
@@ -192,7 +192,7 @@ def test_retention_purges_closed_executions(swf_client: Any) -> None:
     swf = Driver(swf_client).setup(retention="0")
     run_id = swf.start()
     swf.decide(decision("CompleteWorkflowExecution"))
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while True:
         try:
             swf.describe("wf-1", run_id)
