@@ -11,6 +11,7 @@ import pytest
 
 from simpleflow.localswf.embedded import make_local_client
 from tests.fixtures.localswf_process import ServiceProcess
+from tests.fixtures.swf_driver import Driver
 
 pytestmark = [pytest.mark.integration]
 
@@ -80,3 +81,19 @@ def test_debug_logging_shows_one_line_per_request():
     with ServiceProcess(env={"LOG_LEVEL": "DEBUG"}) as service:
         make_local_client(service.endpoint_url).list_domains(registrationStatus="REGISTERED")
         assert service.wait_for_stderr("ListDomains -> 200")
+
+
+def test_lambda_option_runs_the_callable_for_schedule_lambda_function():
+    with ServiceProcess(extra_args=("--lambda", "double=tests.fixtures.lambdas:double")) as service:
+        driver = Driver(make_local_client(service.endpoint_url)).register()
+        run = driver.start()
+        driver.decide(
+            driver.decision_task(run),
+            {
+                "decisionType": "ScheduleLambdaFunction",
+                "scheduleLambdaFunctionDecisionAttributes": {"id": "l-1", "name": "double", "input": "4"},
+            },
+        )
+        task = driver.decision_task(run)
+    completed = [event for event in task["events"] if event["eventType"] == "LambdaFunctionCompleted"]
+    assert completed[0]["lambdaFunctionCompletedEventAttributes"]["result"] == "8"

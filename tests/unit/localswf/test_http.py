@@ -3,6 +3,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import socket
 import threading
 from typing import Any
 
@@ -257,3 +258,67 @@ def test_stop_closes_the_port(fake_service):
     server.stop()  # idempotent
     with pytest.raises(botocore.exceptions.EndpointConnectionError):
         make_local_client(server.endpoint_url, read_timeout=5).describe_domain(name="dev")
+
+
+def raw_exchange(server: LocalSWFServer, data: bytes) -> bytes:
+    """Send raw bytes, return everything the server answers before it closes the connection."""
+    with socket.create_connection((server.host, server.port), timeout=10) as connection:
+        connection.sendall(data)
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        (b"NONSENSE\r\n\r\n", b"400"),
+        (b"POST / HTTP/2.0\r\n\r\n", b"400"),
+        (b"POST / HTTP/1.1\r\nno colon here\r\n\r\n", b"400"),
+        (b"POST / HTTP/1.1\r\nX-Big: " + b"x" * 70000 + b"\r\n\r\n", b"431"),
+        (b"POST / HTTP/1.1\r\n" + b"X-Many: 1\r\n" * 101 + b"\r\n", b"431"),
+        (b"POST / HTTP/1.1\r\nX-Amz-Target: SimpleWorkflowService.DescribeDomain\r\n\r\n", b"411"),
+    ],
+    ids=["bad-request-line", "http-2", "bad-header", "header-too-long", "too-many-headers", "no-length"],
+)
+def test_malformed_http_is_refused_and_the_connection_closed(server, caplog, data, status):
+    with caplog.at_level(logging.ERROR, logger="simpleflow.localswf.http"):
+        answer = raw_exchange(server, data)
+    assert answer.split(b" ", 2)[1] == status
+    assert not caplog.records
+
+
+@pytest.mark.parametrize(
+    ("version", "connection", "kept_alive"),
+    [
+        ("HTTP/1.1", "", True),
+        ("HTTP/1.1", "close", False),
+        ("HTTP/1.0", "", False),
+        ("HTTP/1.0", "keep-alive", True),
+    ],
+    ids=["1.1-default", "1.1-close", "1.0-default", "1.0-keep-alive"],
+)
+def test_connection_persistence_follows_http_rules(server, version, connection, kept_alive):
+    body = b'{"name": "dev"}'
+    headers = f"X-Amz-Target: SimpleWorkflowService.DescribeDomain\r\nContent-Length: {len(body)}\r\n"
+    if connection:
+        headers += f"Connection: {connection}\r\n"
+    request = f"POST / {version}\r\n{headers}\r\n".encode() + body
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(request)
+        sock.settimeout(1.0)
+        received = b""
+        closed = False
+        try:
+            while not received.endswith(b"}}"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    closed = True
+                    break
+                received += chunk
+            closed = closed or sock.recv(1) == b""
+        except TimeoutError:
+            closed = False  # still open after the answer: kept alive
+    assert received.startswith(b"HTTP/1.1 200 OK")
+    assert closed is (not kept_alive)
