@@ -8,6 +8,7 @@ imported here.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -21,6 +22,9 @@ REFERENCE_VERSION = "0.36.0"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_VENV = Path(tempfile.gettempdir()) / f"simpleflow-{REFERENCE_VERSION}-bench-venv"
 OUR_SIMPLEFLOW = Path(sys.executable).parent / "simpleflow"
+#: CPU seconds (user + system) of every timed run, by command: wall-clock figures on a loaded machine
+#: mostly measure the other processes; CPU time says what the run itself cost.
+CPU_SECONDS: dict[str, list[float]] = {}
 
 
 def reference_simpleflow() -> Path:
@@ -68,9 +72,14 @@ def time_command(argv: Sequence[str], *, cwd: Path, env: dict[str, str], repeat:
     """
     timings = []
     for _ in range(repeat):
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
         timings.append(time.perf_counter() - started)
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        CPU_SECONDS.setdefault(argv[0], []).append(
+            cpu_after.ru_utime - cpu_before.ru_utime + cpu_after.ru_stime - cpu_before.ru_stime
+        )
         if done.returncode != 0:
             tail = "\n".join(done.stderr.strip().splitlines()[-15:])
             raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}:\n{tail}")
@@ -113,6 +122,13 @@ def report(title: str, ours: list[float], reference: list[float]) -> float:
         f"{len(reference)} runs {format_timings(reference)}"
     )
     print(f"  ratio ours/reference = {ratio:.3f}  (speed-up x{1 / ratio:.1f})")
+    ours_cpu = CPU_SECONDS.get(str(OUR_SIMPLEFLOW), [])
+    reference_cpu = CPU_SECONDS.get(str(REFERENCE_VENV / "bin" / "simpleflow"), [])
+    if ours_cpu and reference_cpu:
+        print(
+            f"  CPU seconds (user+sys), median: ours {statistics.median(ours_cpu):.3f}, "
+            f"reference {statistics.median(reference_cpu):.3f}; load average {os.getloadavg()[0]:.1f}"
+        )
     return ratio
 
 

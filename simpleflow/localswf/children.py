@@ -3,6 +3,10 @@
 SWF carries these out asynchronously; here they complete within the decision's transaction, so the
 ``*Initiated`` event is followed at once by its outcome (child started, signaled, cancel requested, or
 the ``*Failed`` event with SWF's cause), which schedules a decision task as on SWF.
+
+A child that cannot even be described (unknown or deprecated type, a default that is not registered)
+fails without an ``Initiated`` event, with ``initiatedEventId`` 0, since that event needs a task list
+and a child policy; a child whose workflow id is already running fails after its ``Initiated`` event.
 """
 
 from __future__ import annotations

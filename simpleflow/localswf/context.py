@@ -8,6 +8,7 @@ wakes their pollers after the commit, never before.
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -63,8 +64,8 @@ class Run:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Run:
-        """Build from a ``SELECT * FROM runs`` row."""
-        return cls(**{name: row[name] for name in row.keys()})  # noqa: SIM118 (sqlite3.Row)
+        """Build from a ``SELECT * FROM runs`` row (columns in field order: see ``check_run_columns``)."""
+        return cls(*row)
 
     @property
     def is_open(self) -> bool:
@@ -89,8 +90,16 @@ class Run:
 
 
 RUN_COLUMNS = [f.name for f in fields(Run) if f.name != "seq"]
+run_values = operator.attrgetter(*RUN_COLUMNS)
 UPDATE_RUN = f"UPDATE runs SET {', '.join(f'{name} = ?' for name in RUN_COLUMNS)} WHERE seq = ?"
 INSERT_RUN = f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' for _ in RUN_COLUMNS)})"
+
+
+def check_run_columns(store: Store) -> None:
+    """``Run.from_row`` reads rows by position: the table's columns must follow the fields."""
+    columns = [row[1] for row in store.rows("PRAGMA table_info(runs)")]
+    if columns != [f.name for f in fields(Run)]:
+        raise RuntimeError(f"runs table columns {columns} do not match the Run fields")
 
 
 @dataclass
@@ -136,7 +145,7 @@ class Context:
     def flush(self) -> None:
         """Write every loaded execution back (called once, before commit)."""
         for run in self.runs.values():
-            self.store.execute(UPDATE_RUN, [*(getattr(run, name) for name in RUN_COLUMNS), run.seq])
+            self.store.execute(UPDATE_RUN, (*run_values(run), run.seq))
 
     def wake(self, kind: str, domain: str, task_list: str) -> None:
         """Remember to wake one more poller of this task list after commit."""

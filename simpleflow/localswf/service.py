@@ -18,7 +18,7 @@ from typing import Any
 from simpleflow.localswf import decisions, executions, registry, tasks
 from simpleflow.localswf.clock import Clock, SystemClock, VirtualClock
 from simpleflow.localswf.closing import terminate_run
-from simpleflow.localswf.context import ACTIVITY, DECISION, Context
+from simpleflow.localswf.context import ACTIVITY, DECISION, Context, check_run_columns
 from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.lambdas import LambdaFunction, finish_lambda, invoke
 from simpleflow.localswf.limits import Limits
@@ -74,6 +74,9 @@ OPERATIONS = frozenset(HANDLERS) | frozenset(POLLS)
 SCHEDULER_ERROR_BACKOFF = 0.1
 # Reading calls never delay a virtual-time skip: only a change can give a decider or worker work.
 READ_ONLY_PREFIXES = ("Describe", "List", "Count", "Get")
+DELIVERABLE_DECISION = (
+    "SELECT 1 FROM runs WHERE domain = ? AND dt_task_list = ? AND dt_state = 'scheduled' LIMIT 1"
+)
 DELIVERABLE_ACTIVITY = (
     "SELECT 1 FROM activities WHERE domain = ? AND task_list = ? AND state = 'scheduled' LIMIT 1"
 )
@@ -97,6 +100,7 @@ class SWFService:
         limits: Limits | None = None,
     ) -> None:
         self.store = Store(db)
+        check_run_columns(self.store)
         self.clock: Clock = clock or SystemClock()
         self.poll_timeout = poll_timeout
         self.lambdas = dict(lambdas or {})
@@ -200,10 +204,10 @@ class SWFService:
                 while True:
                     if self._closed:  # woken by close(): the store may already be closed
                         return empty_task(kind)
-                    # An empty poll changes nothing, so it does not delay virtual-time skips.
-                    task: dict[str, Any] | None = self._transact(take, params, is_call=False)
+                    task: dict[str, Any] | None = None
+                    if self._has_task(kind, params):
+                        task = self._transact(take, params)
                     if task is not None:
-                        self._last_call = time.monotonic()
                         return task
                     remaining = deadline - time.monotonic()
                     if remaining <= 0 or self._closed:
@@ -211,6 +215,20 @@ class SWFService:
                     condition.wait(remaining)
             finally:
                 self._pollers[key] -= 1
+
+    def _has_task(self, kind: str, params: dict[str, Any]) -> bool:
+        """Whether a take could succeed: an empty poll then costs one read and no transaction.
+
+        Unknown domains say yes, so that the take raises their fault. An empty poll changes nothing,
+        so it does not restart the quiet period of a virtual clock either.
+        """
+        domain, task_list = params["domain"], params["taskList"]["name"]
+        sql = DELIVERABLE_DECISION if kind == DECISION else DELIVERABLE_ACTIVITY
+        if self.store.scalar(sql, (domain, task_list)):
+            return True
+        return not self.store.scalar(
+            "SELECT 1 FROM domains WHERE name = ? AND status = 'REGISTERED'", (domain,)
+        )
 
     # -- lambdas -----------------------------------------------------------------------------------
 
