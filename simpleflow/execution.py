@@ -58,6 +58,7 @@ def start_execution(
     decision_tasks_timeout: int | None = None,
     tags: Iterable[str] = (),
     register_domain: bool = False,
+    payload_store: payload.PayloadStore | None = None,
 ) -> dict[str, str]:
     """Start an execution of ``workflow_cls`` with input ``value``; returns its ``workflowId``/``runId``.
 
@@ -65,12 +66,15 @@ def start_execution(
     ``register_domain`` (the caller knows the engine is an embedded service); otherwise an unknown
     domain raises UnknownResource with the command that registers it. A decision task list, an
     execution timeout and a decision task timeout not given come from the class (``task_list``,
-    ``execution_timeout``, ``decision_tasks_timeout``), then from defaults.
+    ``execution_timeout``, ``decision_tasks_timeout``), then from defaults. An input over SWF's limit
+    goes to ``payload_store``; without one it raises PayloadTooLarge saying which setting to change.
     """
     from simpleflow.swf.client import swf_errors
     from simpleflow.swf.models import WorkflowType
     from simpleflow.swf.registration import TypeRegistry, ensure_domain
 
+    # First: an input that cannot travel is the caller's to fix, whatever the engine says.
+    input_text = payload.encode_field("input", value, store=payload_store, field="workflow input")
     ensure_domain(client, domain, register_if_missing=register_domain)
     kind = workflow_type_of(workflow_cls)
     task_list = task_list or getattr(workflow_cls, "task_list", None) or kind["name"]
@@ -100,7 +104,7 @@ def start_execution(
         "workflowId": workflow_id,
         "workflowType": kind,
         "taskList": {"name": task_list},
-        "input": payload.fit("input", payload.encode(value, field="input"), field="input"),
+        "input": input_text,
         "executionStartToCloseTimeout": execution,
         "taskStartToCloseTimeout": decision,
         "childPolicy": "TERMINATE",
@@ -198,14 +202,39 @@ def read_close(client: Any, domain: str, execution: Mapping[str, str]) -> tuple[
     return close_of(page.get("events", [])[:1])
 
 
-def result_or_raise(status: str, attributes: Mapping[str, Any]) -> Any:
-    """The decoded result of a completed execution; WorkflowFailed for any other close status."""
+#: The close attributes that may carry an out-of-band reference.
+CLOSE_FIELDS = ("result", "reason", "details")
+
+
+def resolve_close_fields(
+    attributes: Mapping[str, Any], *, store: payload.PayloadStore | None
+) -> dict[str, Any]:
+    """The close attributes with every out-of-band reference replaced by the text it stands for.
+
+    For a caller that must read the store before it goes away (a run's temporary store).
+    """
+    resolved = dict(attributes)
+    for name in CLOSE_FIELDS:
+        text = resolved.get(name)
+        if isinstance(text, str) and payload.is_reference(text):
+            resolved[name] = payload.resolve(text, store=store, field=f"workflow {name}")
+    return resolved
+
+
+def result_or_raise(
+    status: str, attributes: Mapping[str, Any], *, store: payload.PayloadStore | None = None
+) -> Any:
+    """The decoded result of a completed execution; WorkflowFailed for any other close status.
+
+    Out-of-band references (result, failure reason and details) are fetched from ``store``.
+    """
     if status == "COMPLETED":
-        return payload.decode(attributes.get("result"), field="result")
+        return payload.decode(attributes.get("result"), field="workflow result", store=store)
     if status == "FAILED":
-        reason = attributes.get("reason") or "the workflow failed"
-        _, details = payload.decode_failure(reason, attributes.get("details"))
-        raise WorkflowFailed(reason, details)
+        reason, details = payload.decode_failure(
+            attributes.get("reason"), attributes.get("details"), store=store
+        )
+        raise WorkflowFailed(reason or "the workflow failed", details)
     if status == "TIMED_OUT":
         raise WorkflowFailed(f"the workflow timed out ({attributes.get('timeoutType', 'START_TO_CLOSE')})")
     if status == "CANCELED":

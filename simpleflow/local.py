@@ -10,7 +10,11 @@ a pool of workers polling that same service:
   nothing else in the process competes for it) and run each activity in the thread, or, with
   ``processes=True``, in a child process of its own, for CPU-bound work;
 - the service's clock is virtual unless ``real_time=True``: when nothing can run before a timer or a
-  timeout fires, the clock jumps there, so ``timer(3600)`` does not make a test wait an hour.
+  timeout fires, the clock jumps there, so ``timer(3600)`` does not make a test wait an hour;
+- fields over SWF's limits go to the configured payload store (``SIMPLEFLOW_PAYLOAD_STORE``), else to a
+  filesystem store in the run's temporary directory, removed with it. The store's URL is exported as
+  ``SIMPLEFLOW_PAYLOAD_STORE`` for the run's duration, so activity processes (``processes=True``) and
+  anything they start use it too.
 """
 
 from __future__ import annotations
@@ -18,14 +22,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from simpleflow.exceptions import ConfigurationError, SimpleflowError, UnknownResource
 from simpleflow.execution import read_close, result_or_raise, start_execution
+from simpleflow.payload import PayloadStore
 from simpleflow.process.decider import DeciderPoller
 from simpleflow.process.isolation import ActivityContextData, Heartbeat, execute_task
 from simpleflow.process.shutdown import Shutdown
@@ -120,6 +126,15 @@ class LocalRun:
         self.service = SWFService(":memory:", clock=clock, poll_timeout=POLL_TIMEOUT_SECONDS)
         self._resources.callback(self.service.close)
         self.client = self._resources.enter_context(embedded_client(self.service))
+        self.payload_store = self._open_payload_store()
+
+    def _open_payload_store(self) -> PayloadStore | None:
+        from simpleflow.storage import run_store_url, store_from_settings
+
+        directory = self._resources.enter_context(tempfile.TemporaryDirectory(prefix="simpleflow-local-"))
+        url = run_store_url(directory)
+        self._resources.enter_context(_exported(STORE_VARIABLE, url))
+        return store_from_settings({STORE_VARIABLE: url})
 
     def __enter__(self) -> LocalRun:
         return self
@@ -138,6 +153,7 @@ class LocalRun:
             domain=DOMAIN,
             task_list=self.decision_task_list,
             register_domain=True,
+            payload_store=self.payload_store,
         )
         self._spawn("decider", self._decide)
         for number in range(self.nb_workers):
@@ -148,6 +164,8 @@ class LocalRun:
         def guarded() -> None:
             try:
                 target()
+            except _RunEnded:
+                pass  # the error that ended the run is already reported
             except BaseException as error:
                 if not self.shutdown.is_requested:
                     self._fail(error)
@@ -174,7 +192,7 @@ class LocalRun:
                 if status == "CONTINUED_AS_NEW":
                     self.root = {**self.root, "runId": attributes["newExecutionRunId"]}
                     continue
-                return result_or_raise(status, attributes)
+                return result_or_raise(status, attributes, store=self.payload_store)
             if deadline is not None and time.monotonic() > deadline:
                 raise SimpleflowError(f"the local run did not finish within {timeout} s")
 
@@ -185,6 +203,7 @@ class LocalRun:
             _ClosingAwareDecider(self, self.client, DOMAIN, task_list=self.decision_task_list),
             workflows=[self.workflow_cls],
             activity_task_list=self.activity_task_list,
+            payload_store=self.payload_store,
             shutdown=self.shutdown,
             executor_factory=self._make_executor,
         )
@@ -203,7 +222,7 @@ class LocalRun:
         while not self.shutdown.is_requested:
             task = worker.poll()
             if task is not None:
-                run_in_thread(worker, task)
+                run_in_thread(worker, task, payload_store=self.payload_store)
 
     def close(self) -> None:
         """Stop the threads and the service; safe to call more than once."""
@@ -212,6 +231,23 @@ class LocalRun:
         self._resources.close()
         for thread in self.threads:
             thread.join(timeout=POLL_TIMEOUT_SECONDS * 2)
+
+
+STORE_VARIABLE = "SIMPLEFLOW_PAYLOAD_STORE"
+
+
+@contextlib.contextmanager
+def _exported(name: str, value: str) -> Iterator[None]:
+    """``os.environ[name] = value`` while the run lasts, then the previous value back."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
 
 
 class _ReportingExecutor:
@@ -230,7 +266,15 @@ class _ReportingExecutor:
             return self.executor.replay(decision_task)
         except Exception as error:
             self.run._fail(error)
-            raise
+            raise _RunEnded() from error
+
+
+class _RunEnded(BaseException):
+    """Ends the run's decider thread once its replay error is reported to the user.
+
+    A BaseException, so that the decider loop's ``except Exception`` does not log the error (with its
+    traceback) as one to retry: the run's caller raises it, as one line from the command.
+    """
 
 
 class _ClosingAwareDecider(Decider):
@@ -246,11 +290,12 @@ class _ClosingAwareDecider(Decider):
             self.run.changed.set()
 
 
-def run_in_thread(worker: Any, task: Mapping[str, Any]) -> None:
+def run_in_thread(worker: Any, task: Mapping[str, Any], *, payload_store: PayloadStore | None = None) -> None:
     """Run one activity task in this thread and report its outcome to SWF.
 
     The activity's own heartbeats go straight to SWF. A cancel request cannot stop a thread, so it is
-    only seen by the activity, as ``heartbeat()`` returning True.
+    only seen by the activity, as ``heartbeat()`` returning True. Over-limit fields use
+    ``payload_store`` (default: the store ``SIMPLEFLOW_PAYLOAD_STORE`` names).
     """
     token = task["taskToken"]
     cancel_requested = False
@@ -259,7 +304,9 @@ def run_in_thread(worker: Any, task: Mapping[str, Any]) -> None:
         nonlocal cancel_requested
         cancel_requested = worker.heartbeat(token, details=message.details) or cancel_requested
 
-    outcome = execute_task(task, ActivityContextData(worker.domain, worker.task_list), send=send)
+    outcome = execute_task(
+        task, ActivityContextData(worker.domain, worker.task_list), send=send, payload_store=payload_store
+    )
     try:
         if outcome.status == "completed":
             worker.complete(token, result=outcome.result)

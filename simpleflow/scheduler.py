@@ -33,7 +33,7 @@ import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import payload
@@ -127,10 +127,15 @@ class Call:
     task: RemoteTask
     args: Any
     kwargs: Any
+    # A replay asks for the same attempt's text up to three times (identity check, scheduling); encoding a
+    # megabyte of arguments costs milliseconds, times every task of a fan-out, at every replay.
+    _inputs: dict[int, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def input(self, attempt: int) -> str | None:
         """The input text of the ``attempt``-th scheduling (activities carry the attempt number)."""
-        return self.task.encode_input(self.args, self.kwargs, attempt=attempt)
+        if attempt not in self._inputs:
+            self._inputs[attempt] = self.task.encode_input(self.args, self.kwargs, attempt=attempt)
+        return self._inputs[attempt]
 
 
 class Scheduler(ReplayEvents):

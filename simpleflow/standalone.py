@@ -5,6 +5,11 @@ other decider or worker of the domain takes its tasks and it takes none of their
 workers are the real ``simpleflow decider.start`` / ``worker.start`` commands, started as child process
 trees and stopped at the end whatever happens. With ``local_swf`` the embedded SWF service runs in this
 process, over HTTP on loopback, on a temporary database (or ``db``), so no AWS account is needed.
+
+Fields over SWF's limits go to the configured payload store (``SIMPLEFLOW_PAYLOAD_STORE``); with
+``local_swf`` and none configured, to a filesystem store in the run's temporary directory, whose URL is
+given to the decider and worker processes in ``SIMPLEFLOW_PAYLOAD_STORE``. Out-of-band references in
+the close event (result, failure reason and details) are resolved before that directory goes away.
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from simpleflow.execution import (
     Progress,
     close_of,
     count_progress,
+    resolve_close_fields,
     start_execution,
 )
+from simpleflow.payload import PayloadStore
 from simpleflow.swf.registration import ensure_domain
 
 DEFAULT_DOMAIN_LOCAL_SWF = "standalone"
@@ -75,10 +82,19 @@ def run_standalone(
 ) -> Closed:
     """Run one execution of ``options.workflow`` to its close and return how it closed."""
     from simpleflow.cli.arguments import load_workflow
+    from simpleflow.storage import run_store_url, store_from_settings
 
     workflow_cls = load_workflow(options.workflow)
     with contextlib.ExitStack() as stack:
-        endpoint_url = stack.enter_context(_embedded_service(options.db)) if options.local_swf else None
+        env = dict(os.environ)
+        endpoint_url = None
+        if options.local_swf:
+            directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="simpleflow-standalone-"))
+            endpoint_url = stack.enter_context(
+                _embedded_service(options.db or os.path.join(directory, "swf.db"))
+            )
+            env["SIMPLEFLOW_PAYLOAD_STORE"] = run_store_url(directory, env)
+        store = store_from_settings(env)
         client = _client(endpoint_url)
         # Credentials, endpoint and domain are checked before any process is started for nothing.
         ensure_domain(client, options.domain, register_if_missing=options.local_swf)
@@ -91,9 +107,8 @@ def run_standalone(
 
             failed = find_failed_run(client, options.domain, *options.repair)
             if execution_input is None:
-                execution_input = payload.decode(failed.input, field="input")
+                execution_input = payload.decode(failed.input, field="input", store=store)
             reuse = ["--reuse-results-of", f"{failed.workflow_id} {failed.run_id}"]
-        env = dict(os.environ)
         # The progress lines are the run's output; the children's logs only when asked for.
         env.setdefault("LOG_LEVEL", "WARNING")
         if endpoint_url:
@@ -121,8 +136,10 @@ def run_standalone(
             decision_tasks_timeout=options.decision_tasks_timeout,
             tags=options.tags,
             register_domain=options.local_swf,
+            payload_store=store,
         )
-        return wait_for_close(client, options.domain, execution, children=children, on_progress=on_progress)
+        closed = wait_for_close(client, options.domain, execution, children=children, on_progress=on_progress)
+        return _resolved(closed, store)
     raise AssertionError("unreachable")  # pragma: no cover - the with block returns or raises
 
 
@@ -169,6 +186,11 @@ def wait_for_close(
         time.sleep(interval)
 
 
+def _resolved(closed: Closed, store: PayloadStore | None) -> Closed:
+    attributes = resolve_close_fields(closed.attributes, store=store)
+    return Closed(closed.workflow_id, closed.run_id, closed.status, attributes)
+
+
 def _stderr_fileno() -> int | None:
     """Our stderr's file descriptor, or None (inherit) when it has none, as under click's CliRunner."""
     try:
@@ -184,15 +206,14 @@ def _client(endpoint_url: str | None) -> Any:
 
 
 @contextlib.contextmanager
-def _embedded_service(db: str | None) -> Iterator[str]:
-    """Serve the embedded SWF service from this process for the run; yields its endpoint URL."""
+def _embedded_service(db: str) -> Iterator[str]:
+    """Serve the embedded SWF service (state in ``db``) from this process; yields its endpoint URL."""
     from simpleflow.localswf.http import LocalSWFServer
     from simpleflow.localswf.service import SWFService
 
-    with tempfile.TemporaryDirectory(prefix="simpleflow-standalone-") as directory:
-        service = SWFService(db or os.path.join(directory, "swf.db"))
-        try:
-            with LocalSWFServer(service, "127.0.0.1", 0) as server:
-                yield server.endpoint_url
-        finally:
-            service.close()
+    service = SWFService(db)
+    try:
+        with LocalSWFServer(service, "127.0.0.1", 0) as server:
+            yield server.endpoint_url
+    finally:
+        service.close()

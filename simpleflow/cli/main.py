@@ -14,6 +14,7 @@ from simpleflow.cli.activity import activity_rerun
 from simpleflow.cli.decider import decider_start
 from simpleflow.cli.domain import domain_list, domain_register
 from simpleflow.cli.localswf import localswf_start
+from simpleflow.cli.payloads import payloads_gc
 from simpleflow.cli.rendering import output_options
 from simpleflow.cli.standalone import standalone
 from simpleflow.cli.task import task_info
@@ -105,3 +106,4 @@ main.add_command(activity_rerun)
 main.add_command(domain_register)
 main.add_command(domain_list)
 main.add_command(localswf_start)
+main.add_command(payloads_gc)

@@ -85,6 +85,7 @@ def workflow_start(
             raise ConfigurationError(f"{name} only applies with --local")
     if not domain:
         raise ConfigurationError("no domain: give --domain or set SWF_DOMAIN (or use --local)")
+    from simpleflow.storage import store_from_settings
     from simpleflow.swf.client import make_client
 
     execution = start_execution(
@@ -98,5 +99,6 @@ def workflow_start(
         decision_tasks_timeout=decision_tasks_timeout,
         tags=parse_tags(tags),
         register_domain=register_domain,
+        payload_store=store_from_settings(),
     )
     click.echo(f"{execution['workflowId']} {execution['runId']}")

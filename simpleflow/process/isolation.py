@@ -145,10 +145,13 @@ def process_store() -> Any:
     return _stores[url]
 
 
-def execute_task(task: Mapping[str, Any], data: ActivityContextData, *, send: Any) -> Outcome:
+def execute_task(
+    task: Mapping[str, Any], data: ActivityContextData, *, send: Any, payload_store: Any = None
+) -> Outcome:
     """Run ``task`` in this process with the activity context bound; failures become an Outcome.
 
-    Every field goes through the payload codec with the process's store: the input is decoded (a
+    Every field goes through the payload codec with ``payload_store``, by default the process's store
+    (:func:`process_store`): the input is decoded (a
     reference fetched and verified), the result, the failure details and the heartbeat details are
     encoded (over SWF's limits they travel out of band). The attempt number comes from the input's
     reserved :data:`simpleflow.payload.ATTEMPT_KEY`, which the decider writes on retries.
@@ -169,7 +172,7 @@ def execute_task(task: Mapping[str, Any], data: ActivityContextData, *, send: An
 
     execution = task.get("workflowExecution", {})
     try:
-        store = process_store()
+        store = payload_store if payload_store is not None else process_store()
         found = activity.find_activity(task["activityType"]["name"])
         value = payload.decode(task.get("input"), field="input", store=store)
         args, kwargs = payload.parse_input(value)
@@ -185,7 +188,7 @@ def execute_task(task: Mapping[str, Any], data: ActivityContextData, *, send: An
         with activity.bind_context(context, heartbeat):
             value = found.run(args, kwargs)
         result = payload.encode_field(
-            "result", value, store=store, serializer=found.serializer, field="result"
+            "result", value, store=store, serializer=found.serializer, field=f"result of {found.name}"
         )
     except Exception as error:
         return failure_outcome(error, store=store)

@@ -38,6 +38,7 @@ __all__ = [
     "PayloadStore",
     "StoredPayload",
     "open_store",
+    "run_store_url",
     "store_from_settings",
 ]
 
@@ -68,6 +69,16 @@ def store_from_settings(environ: Mapping[str, str] = os.environ) -> PayloadStore
         return open_store(url)
     except ConfigurationError as error:
         raise ConfigurationError(f"SIMPLEFLOW_PAYLOAD_STORE: {error}") from error
+
+
+def run_store_url(directory: str | os.PathLike[str], environ: Mapping[str, str] = os.environ) -> str:
+    """The store URL of a run on one machine (``--local``, ``standalone --local-swf``).
+
+    The configured store when there is one (``SIMPLEFLOW_PAYLOAD_STORE`` or its alias), else a filesystem
+    store in ``directory/payloads``: large fields then work with no configuration, and go away with the
+    run's temporary directory.
+    """
+    return settings.read_payload_store(environ) or (Path(directory).absolute() / "payloads").as_uri()
 
 
 def _open_uncached(url: str) -> ContentAddressedStore:

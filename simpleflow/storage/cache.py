@@ -10,6 +10,7 @@ hash, not a round trip to the store.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 
 from simpleflow.payload import PayloadReference, PayloadStore, verify
@@ -18,6 +19,10 @@ __all__ = ["CachingStore"]
 
 # How many stored digests to remember (about 100 bytes each): far more than one decider's working set.
 _KNOWN_DIGESTS = 100_000
+#: How long a digest this cache stored is taken as still stored without asking the store again. Bounded,
+#: because ``simpleflow payloads.gc`` (or a lifecycle rule) may delete it meanwhile: a long-lived decider
+#: re-sending that payload must write it again rather than hand out a reference to nothing.
+STORED_MEMORY_SECONDS = 600.0
 
 
 class CachingStore:
@@ -37,7 +42,7 @@ class CachingStore:
         self.misses = 0
         self._cached: OrderedDict[str, bytes] = OrderedDict()
         self._cached_bytes = 0
-        self._stored: OrderedDict[str, str] = OrderedDict()
+        self._stored: OrderedDict[str, tuple[str, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
@@ -50,12 +55,13 @@ class CachingStore:
         digest = PayloadReference.for_data(data, self.url).digest
         with self._lock:
             known = self._stored.get(digest)
-            if known is not None:
+            if known is not None and time.monotonic() - known[1] < STORED_MEMORY_SECONDS:
                 self._stored.move_to_end(digest)
-                return known
+                return known[0]
         reference = self.store.put(data)
         with self._lock:
-            self._stored[digest] = reference
+            self._stored[digest] = (reference, time.monotonic())
+            self._stored.move_to_end(digest)
             if len(self._stored) > _KNOWN_DIGESTS:
                 self._stored.popitem(last=False)
         return reference

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from simpleflow import payload
 from simpleflow.exceptions import PayloadDigestMismatch
 from simpleflow.storage import CachingStore, MemoryStore
+from simpleflow.storage import cache as cache_module
 
 
 class UnverifiedStore:
@@ -76,6 +79,19 @@ def test_put_remembers_what_it_stored() -> None:
     references = {cache.put(b"same payload") for _ in range(1000)}
     assert len(references) == 1
     assert inner.writes == 1
+
+
+def test_put_asks_the_store_again_after_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A payload deleted behind the cache's back (payloads.gc, a lifecycle rule) is written again."""
+    inner = MemoryStore("cache-put-expiry")
+    cache = CachingStore(inner, max_bytes=0)
+    reference = cache.put(b"payload")
+    inner.delete(reference)
+    assert cache.put(b"payload") == reference and inner.writes == 1  # remembered: no round trip
+    later = time.monotonic() + cache_module.STORED_MEMORY_SECONDS + 1
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: later)
+    assert cache.put(b"payload") == reference
+    assert inner.writes == 2 and inner.get(reference) == b"payload"
 
 
 def test_delete_forgets() -> None:
