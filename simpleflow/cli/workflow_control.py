@@ -21,6 +21,17 @@ from simpleflow.swf.models import ExecutionStatus, WorkflowExecution
 CHILD_POLICIES = ("TERMINATE", "REQUEST_CANCEL", "ABANDON")
 
 
+def _within_limit(text: str | None, *, kind: str, option: str) -> str | None:
+    """``text`` when it fits SWF's limit for ``kind``; a one-line error naming ``option`` otherwise.
+
+    The CLI has no out-of-band store to send a long value to, so the limit is simply SWF's.
+    """
+    limit = payload.FIELD_LIMITS[kind]
+    if text is not None and len(text) > limit:
+        raise ConfigurationError(f"{option} is {len(text)} characters; SWF allows at most {limit}")
+    return text
+
+
 def _open_execution(
     ctx: click.Context, domain: str, workflow_id: str, run_id: str | None
 ) -> WorkflowExecution:
@@ -59,7 +70,7 @@ def workflow_terminate(
     """
     execution = _open_execution(ctx, domain, workflow_id, run_id)
     execution.terminate(
-        reason=payload.fit("reason", reason, field="--reason") if reason else None,
+        reason=_within_limit(reason, kind="reason", option="--reason"),
         details=details,
         child_policy=child_policy.upper() if child_policy else None,
     )
@@ -118,7 +129,9 @@ def workflow_signal(
     """
     value = read_input(input_text, None)
     signal_input = (
-        None if input_text is None else payload.fit("signal_input", payload.encode(value), field="--input")
+        None
+        if input_text is None
+        else _within_limit(payload.encode(value), kind="signal_input", option="--input")
     )
     execution = _open_execution(ctx, domain, workflow_id, run_id)
     execution.signal(signal_name, signal_input=signal_input)

@@ -284,6 +284,16 @@ def closed_port() -> int:
         ),
         pytest.param(["workflow.list"], "no domain given", id="no-domain"),
         pytest.param(
+            ["workflow.terminate", DOMAIN, "failing-1", "--reason", "x" * 300],
+            "--reason is 300 characters; SWF allows at most 256",
+            id="long-reason",
+        ),
+        pytest.param(
+            ["workflow.signal", DOMAIN, "failing-1", "go", "--input", "{"],
+            "--input is not valid JSON",
+            id="bad-json",
+        ),
+        pytest.param(
             ["workflow.filter", DOMAIN, "--close-status", "FAILED"], "--status closed", id="close-status-open"
         ),
     ],
