@@ -132,10 +132,8 @@ class Activity:
 
     def run(self, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None) -> Any:
         """Execute the activity with these arguments and return its result, as a worker does."""
-        if self.is_class:
-            instance = self.wrapped(*args, **(kwargs or {}))
-            return instance.execute()
-        return self.wrapped(*args, **(kwargs or {}))
+        called = self.wrapped(*args, **(kwargs or {}))
+        return called.execute() if self.is_class else called
 
     def __repr__(self) -> str:
         return f"<Activity {self.name} version={self.version} task_list={self.task_list}>"

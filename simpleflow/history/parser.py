@@ -95,6 +95,28 @@ def _scheduled(
     )
 
 
+def _refused(
+    event_id: int,
+    attrs: Mapping[str, Any],
+    *,
+    at: Any,
+    name: str | None,
+    version: str | None = None,
+    control: str | None = None,
+) -> Attempt:
+    """The attempt a refused schedule (or child start) leaves: closed at once, with SWF's cause."""
+    return Attempt(
+        TaskState.SCHEDULE_FAILED,
+        event_id,
+        at,
+        name=name,
+        version=version,
+        control=control,
+        closed_at=at,
+        cause=attrs.get("cause"),
+    )
+
+
 @dataclass
 class EventFolder:
     """Folds events into records, one :meth:`feed` per event; mutable while folding, records are frozen."""
@@ -207,15 +229,9 @@ class EventFolder:
         self.open_attempt(TaskKind.ACTIVITY, attrs["activityId"], scheduled)
 
     def on_ScheduleActivityTaskFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        kind_type = attrs.get("activityType") or {}
-        failed = Attempt(
-            TaskState.SCHEDULE_FAILED,
-            event_id,
-            at,
-            name=kind_type.get("name"),
-            version=kind_type.get("version"),
-            closed_at=at,
-            cause=attrs.get("cause"),
+        activity_type = attrs.get("activityType") or {}
+        failed = _refused(
+            event_id, attrs, at=at, name=activity_type.get("name"), version=activity_type.get("version")
         )
         self.open_attempt(TaskKind.ACTIVITY, attrs["activityId"], failed)
 
@@ -238,14 +254,7 @@ class EventFolder:
         )
 
     def on_ScheduleLambdaFunctionFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        failed = Attempt(
-            TaskState.SCHEDULE_FAILED,
-            event_id,
-            at,
-            name=attrs.get("name"),
-            closed_at=at,
-            cause=attrs.get("cause"),
-        )
+        failed = _refused(event_id, attrs, at=at, name=attrs.get("name"))
         self.open_attempt(TaskKind.LAMBDA, attrs["id"], failed)
 
     def on_StartLambdaFunctionFailed(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
@@ -278,15 +287,13 @@ class EventFolder:
             return
         # SWF may refuse the start without recording an Initiated event (initiatedEventId 0).
         workflow_type = attrs.get("workflowType") or {}
-        failed = Attempt(
-            TaskState.SCHEDULE_FAILED,
+        failed = _refused(
             event_id,
-            at,
+            attrs,
+            at=at,
             name=workflow_type.get("name"),
             version=workflow_type.get("version"),
             control=attrs.get("control"),
-            closed_at=at,
-            cause=attrs.get("cause"),
         )
         self.open_attempt(TaskKind.CHILD_WORKFLOW, attrs["workflowId"], failed)
 

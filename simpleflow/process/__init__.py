@@ -10,6 +10,7 @@ Entry points, so the CLI commands stay thin:
   :class:`~simpleflow.process.decider.DeciderPoller` with a client and a
   :class:`~simpleflow.process.shutdown.Shutdown`.
 
-Modules: ``isolation`` (one activity in a child process), ``worker``, ``decider``, ``supervisor``
-(N pollers kept alive, graceful stop), ``shutdown`` (signal handling), ``tree`` (process trees).
+Modules: ``isolation`` (one activity in a child process), ``worker``, ``decider``, ``polling`` (the
+poll loop both run, with its back-off), ``supervisor`` (N pollers kept alive, graceful stop),
+``shutdown`` (signal handling), ``tree`` (process trees).
 """

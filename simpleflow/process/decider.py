@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource, WorkflowImportError
-from simpleflow.process.shutdown import Shutdown, ShutdownForced, ShutdownRequested
+from simpleflow.exceptions import UnknownResource, WorkflowImportError
+from simpleflow.process.polling import Poller
+from simpleflow.process.shutdown import Shutdown, ShutdownForced
 from simpleflow.process.supervisor import Supervisor
 from simpleflow.storage import store_from_settings
 from simpleflow.swf.actors import Decider
@@ -37,8 +38,6 @@ from simpleflow.swf.client import make_client
 from simpleflow.swf.registration import TypeRegistry, ensure_domain
 
 logger = logging.getLogger(__name__)
-
-POLL_ERROR_BACKOFF = (1.0, 30.0)
 
 
 class DecisionResult(str, Enum):
@@ -88,8 +87,10 @@ def workflow_type_name(workflow_cls: type) -> str:
     return f"{workflow_cls.__module__}.{workflow_cls.__qualname__}"
 
 
-class DeciderPoller:
+class DeciderPoller(Poller):
     """Polls one decision task list and answers each task from a fresh replay."""
+
+    logger = logging.getLogger(__name__)  # poll errors are logged as the decider's
 
     def __init__(
         self,
@@ -126,33 +127,9 @@ class DeciderPoller:
 
         return Executor  # type: ignore[no-any-return,unused-ignore]
 
-    def run(self, *, one_task: bool = False) -> int:
-        """Poll and decide until a stop is requested (or after one task); returns tasks handled."""
-        done = 0
-        backoff = POLL_ERROR_BACKOFF[0]
-        while not self.shutdown.is_requested:
-            try:
-                with self.shutdown.interruptible():
-                    task = self.decider.poll()
-            except ShutdownRequested:
-                break
-            except (ConfigurationError, UnknownResource):
-                raise  # a missing domain or bad settings: polling again cannot help
-            except SWFError as error:
-                if self.shutdown.is_requested:
-                    break  # the engine went away because we are stopping: nothing to retry
-                logger.warning("poll failed, retrying in %.0f s: %s", backoff, error)
-                self.shutdown.wait(backoff)
-                backoff = min(backoff * 2, POLL_ERROR_BACKOFF[1])
-                continue
-            backoff = POLL_ERROR_BACKOFF[0]
-            if task is None:
-                continue
-            self.process_task(task)
-            done += 1
-            if one_task:
-                break
-        return done
+    def poll_task(self) -> Mapping[str, Any] | None:
+        """One long poll of the decision task list (every page of the history merged)."""
+        return self.decider.poll()
 
     def process_task(self, task: Mapping[str, Any]) -> DecisionResult:
         """Replay ``task`` on a fresh workflow instance and complete it with the decisions."""

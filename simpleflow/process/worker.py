@@ -29,7 +29,8 @@ from typing import Any
 
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource
 from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Died, Heartbeat, Outcome
-from simpleflow.process.shutdown import Shutdown, ShutdownForced, ShutdownRequested
+from simpleflow.process.polling import Poller
+from simpleflow.process.shutdown import Shutdown, ShutdownForced
 from simpleflow.process.supervisor import Supervisor
 from simpleflow.swf.actors import ActivityWorker
 from simpleflow.swf.client import make_client
@@ -39,8 +40,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_HEARTBEAT_INTERVAL = 60.0
 DEFAULT_MIN_HEARTBEAT_GAP = 1.0
-# After an SWF error on a poll, wait this long (doubling, capped) before polling again.
-POLL_ERROR_BACKOFF = (1.0, 30.0)
 
 
 class TaskResult(str, Enum):
@@ -71,8 +70,10 @@ class WorkerConfig:
     reuse_results_of: tuple[str, str] | None = None
 
 
-class ActivityPoller:
+class ActivityPoller(Poller):
     """Polls one task list and runs each task isolated; stops when ``shutdown`` is requested."""
+
+    logger = logging.getLogger(__name__)  # poll errors are logged as the worker's
 
     def __init__(
         self,
@@ -89,33 +90,9 @@ class ActivityPoller:
         self.min_heartbeat_gap = min(min_heartbeat_gap, heartbeat_interval)
         self.shutdown = shutdown or Shutdown()
 
-    def run(self, *, one_task: bool = False) -> int:
-        """Poll and process tasks until a stop is requested (or after one task); returns tasks done."""
-        done = 0
-        backoff = POLL_ERROR_BACKOFF[0]
-        while not self.shutdown.is_requested:
-            try:
-                with self.shutdown.interruptible():
-                    task = self.worker.poll()
-            except ShutdownRequested:
-                break
-            except (ConfigurationError, UnknownResource):
-                raise  # a missing domain or bad settings: polling again cannot help
-            except SWFError as error:
-                if self.shutdown.is_requested:
-                    break  # the engine went away because we are stopping: nothing to retry
-                logger.warning("poll failed, retrying in %.0f s: %s", backoff, error)
-                self.shutdown.wait(backoff)
-                backoff = min(backoff * 2, POLL_ERROR_BACKOFF[1])
-                continue
-            backoff = POLL_ERROR_BACKOFF[0]
-            if task is None:
-                continue
-            self.process_task(task)
-            done += 1
-            if one_task:
-                break
-        return done
+    def poll_task(self) -> Mapping[str, Any] | None:
+        """One long poll of the worker's task list."""
+        return self.worker.poll()
 
     def process_task(self, task: Mapping[str, Any]) -> TaskResult:
         """Run one task in a child process and answer SWF; never raises for the task's own failures."""

@@ -434,27 +434,21 @@ class WorkflowExecution(Model):
         """Every event of the history, all pages merged (oldest first unless ``reverse``)."""
         return [event for page in self.iter_history_pages(reverse=reverse) for event in page]
 
+    def _request(self, **params: Any) -> dict[str, Any]:
+        """A request to this execution (to its current run when ``run_id`` is None), Nones left out."""
+        return _drop_none(
+            {"domain": self.domain, "workflowId": self.workflow_id, "runId": self.run_id, **params}
+        )
+
     def signal(self, signal_name: str, *, signal_input: str | None = None) -> None:
         """Send ``signal_name`` with its input (already encoded) to the execution."""
         with swf_errors("SignalWorkflowExecution"):
-            self.client.signal_workflow_execution(
-                **_drop_none(
-                    {
-                        "domain": self.domain,
-                        "workflowId": self.workflow_id,
-                        "runId": self.run_id,
-                        "signalName": signal_name,
-                        "input": signal_input,
-                    }
-                )
-            )
+            self.client.signal_workflow_execution(**self._request(signalName=signal_name, input=signal_input))
 
     def request_cancel(self) -> None:
         """Ask the execution to cancel itself (its decider sees ``WorkflowExecutionCancelRequested``)."""
         with swf_errors("RequestCancelWorkflowExecution"):
-            self.client.request_cancel_workflow_execution(
-                **_drop_none({"domain": self.domain, "workflowId": self.workflow_id, "runId": self.run_id})
-            )
+            self.client.request_cancel_workflow_execution(**self._request())
 
     def terminate(
         self, *, reason: str | None = None, details: str | None = None, child_policy: str | None = None
@@ -462,14 +456,5 @@ class WorkflowExecution(Model):
         """Terminate the execution at once."""
         with swf_errors("TerminateWorkflowExecution"):
             self.client.terminate_workflow_execution(
-                **_drop_none(
-                    {
-                        "domain": self.domain,
-                        "workflowId": self.workflow_id,
-                        "runId": self.run_id,
-                        "reason": reason,
-                        "details": details,
-                        "childPolicy": child_policy,
-                    }
-                )
+                **self._request(reason=reason, details=details, childPolicy=child_policy)
             )

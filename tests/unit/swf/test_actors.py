@@ -9,20 +9,13 @@ import pytest
 from simpleflow.swf.actors import ActivityWorker, Decider, default_identity
 from simpleflow.swf.client import make_client
 from simpleflow.swf.models import WorkflowExecution
-from simpleflow.swf.querysets import ActivityTypeQuerySet, WorkflowTypeQuerySet
+from simpleflow.swf.querysets import ActivityTypeQuerySet
+from tests.fixtures.swf_executions import start_execution
 from tests.unit.swf.fake_http import answer_with, capture_params
 
 
 @pytest.fixture
 def execution(swf_client: Any, domain: str) -> WorkflowExecution:
-    WorkflowTypeQuerySet(swf_client, domain).get_or_create(
-        "wf",
-        "1",
-        default_task_list="decisions",
-        default_child_policy="TERMINATE",
-        default_execution_start_to_close_timeout="3600",
-        default_task_start_to_close_timeout="60",
-    )
     ActivityTypeQuerySet(swf_client, domain).get_or_create(
         "work",
         "1",
@@ -32,9 +25,7 @@ def execution(swf_client: Any, domain: str) -> WorkflowExecution:
         default_task_schedule_to_close_timeout="120",
         default_task_heartbeat_timeout="30",
     )
-    return WorkflowExecution(
-        domain, "wf-actors", workflow_type_name="wf", workflow_type_version="1", client=swf_client
-    ).save()
+    return start_execution(swf_client, domain, "wf-actors")
 
 
 def schedule(activity_id: str) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from simpleflow.swf.models import (
     Domain,
     ExecutionStatus,
     RegistrationStatus,
-    WorkflowExecution,
     WorkflowType,
 )
 from simpleflow.swf.querysets import (
@@ -24,21 +23,8 @@ from simpleflow.swf.querysets import (
     WorkflowExecutionQuerySet,
     WorkflowTypeQuerySet,
 )
+from tests.fixtures.swf_executions import start_execution
 from tests.unit.swf.fake_http import answer_with, capture_params
-
-
-def start_execution(client: Any, domain: str, workflow_id: str, **fields: Any) -> WorkflowExecution:
-    WorkflowTypeQuerySet(client, domain).get_or_create(
-        "wf",
-        "1",
-        default_task_list="decisions",
-        default_child_policy="TERMINATE",
-        default_execution_start_to_close_timeout="3600",
-        default_task_start_to_close_timeout="60",
-    )
-    return WorkflowExecution(
-        domain, workflow_id, workflow_type_name="wf", workflow_type_version="1", client=client, **fields
-    ).save()
 
 
 def test_domain_round_trip(swf_client: Any) -> None:
