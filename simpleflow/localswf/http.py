@@ -17,6 +17,7 @@ import ipaddress
 import json
 import logging
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -176,7 +177,14 @@ class _Server(ThreadingHTTPServer):
                 self._connections.discard(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """Log through ``logging`` (socketserver would print the traceback to stderr)."""
+        """Log through ``logging`` (socketserver would print the traceback to stderr).
+
+        A client that went away mid-request (killed worker, read timeout) is no error of the service:
+        that is one debug line, not a traceback.
+        """
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            logger.debug("localswf: %s left in the middle of a request", client_address[0])
+            return
         logger.exception("localswf: error on the connection from %s", client_address[0])
 
     def close_connections(self) -> None:

@@ -322,3 +322,21 @@ def test_connection_persistence_follows_http_rules(server, version, connection, 
             closed = False  # still open after the answer: kept alive
     assert received.startswith(b"HTTP/1.1 200 OK")
     assert closed is (not kept_alive)
+
+
+@pytest.mark.parametrize(
+    ("error", "logged_as_error"),
+    [
+        pytest.param(ConnectionResetError(), False, id="client-reset"),
+        pytest.param(BrokenPipeError(), False, id="client-gone"),
+        pytest.param(RuntimeError("a handler bug"), True, id="real-error"),
+    ],
+)
+def test_a_client_leaving_mid_request_is_not_logged_as_an_error(server, caplog, error, logged_as_error):
+    caplog.set_level(logging.DEBUG, logger="simpleflow.localswf.http")
+    try:
+        raise error
+    except Exception:
+        server._server.handle_error(None, ("127.0.0.1", 40000))
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert bool(errors) is logged_as_error
