@@ -150,6 +150,22 @@ class EventFolder:
     closed: str | None = None
     execution_context: str | None = None
 
+    def copy(self) -> EventFolder:
+        """A folder in the same state that folds on independently (the records are immutable)."""
+        return EventFolder(
+            attempts={key: list(attempts) for key, attempts in self.attempts.items()},
+            by_event=dict(self.by_event),
+            timers=dict(self.timers),
+            signals=list(self.signals),
+            sent=dict(self.sent),
+            markers=list(self.markers),
+            cancel_requests=list(self.cancel_requests),
+            decision_failures=list(self.decision_failures),
+            start=self.start,
+            closed=self.closed,
+            execution_context=self.execution_context,
+        )
+
     # -- tasks --------------------------------------------------------------------------------------
 
     def open_attempt(self, kind: TaskKind, task_id: str, attempt: Attempt) -> None:
