@@ -142,7 +142,8 @@ class DeciderPoller(Poller):
         shutdown: Shutdown | None = None,
         executor_factory: Callable[..., Any] | None = None,
     ) -> None:
-        """``executor_factory`` defaults to :class:`simpleflow.executor.Executor` (same signature)."""
+        """``executor_factory`` defaults to :class:`simpleflow.executor.Executor` (same signature; its
+        ``replay`` is given the run's folded history as ``history=``)."""
         self.decider = decider
         self.executor_factory = executor_factory
         self.workflows = {workflow_type_name(cls): cls for cls in workflows}
