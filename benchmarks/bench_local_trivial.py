@@ -30,7 +30,7 @@ def main() -> int:
         fixed = statistics.median(empty)
         per_activity_ms = (statistics.median(full) - fixed) / ACTIVITIES * 1000
         print(
-            f"    {label:9s} fixed cost (no activity) {fixed:.3f} s, then {per_activity_ms:.3f} ms per activity"
+            f"    {label:9s} fixed cost (no activity) {fixed:.3f} s, then {per_activity_ms:.3f} ms/activity"
         )
     return 0
 
