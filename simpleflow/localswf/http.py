@@ -206,6 +206,12 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+# json.loads and json.dumps build a new decoder or encoder on every call given options; these are
+# built once (they hold no per-call state, so threads share them).
+_REQUEST_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_ANSWER_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+
+
 class _SWFRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: boto3 reuses its connections
     disable_nagle_algorithm = True  # small answers must not wait for a delayed ACK
@@ -262,7 +268,7 @@ class _SWFRequestHandler(BaseHTTPRequestHandler):
             params = self._read_params()
             operation = self._read_operation()
             result = self.server.swf_service.handle(operation, params)
-            status, body = 200, json.dumps(result, separators=(",", ":"), allow_nan=False).encode()
+            status, body = 200, _ANSWER_ENCODER.encode(result).encode()
         except SWFFault as fault:
             status, body = fault.status, json.dumps(fault.to_body()).encode()
         except Exception:
@@ -302,7 +308,10 @@ class _SWFRequestHandler(BaseHTTPRequestHandler):
         if not raw.strip():
             return {}
         try:
-            params = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+            text = raw.decode("utf-8")
+            if text.startswith("\ufeff"):  # json.loads checks this before decoding: same answer as before
+                raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+            params = _REQUEST_DECODER.decode(text)
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
             raise SWFFault("SerializationException", f"the request body is not valid JSON: {error}") from None
         if not isinstance(params, dict):

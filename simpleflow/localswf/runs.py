@@ -33,9 +33,13 @@ def compact(values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
+# Built once: json.dumps with options builds a new encoder per call, and every event is dumped.
+_COMPACT_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def dump(value: Any) -> str:
     """Compact JSON for storage."""
-    return json.dumps(value, separators=(",", ":"))
+    return _COMPACT_ENCODER.encode(value)
 
 
 def parse_duration(value: str | None) -> float | None:

@@ -113,6 +113,7 @@ def test_validation_error_from_the_service(server):
         (b"[1, 2]", "SimpleWorkflowService.DescribeDomain", 400, "SerializationException"),
         (b'{"name": NaN}', "SimpleWorkflowService.DescribeDomain", 400, "SerializationException"),
         (b"\xff\xfe{}", "SimpleWorkflowService.DescribeDomain", 400, "SerializationException"),
+        (b"\xef\xbb\xbf{}", "SimpleWorkflowService.DescribeDomain", 400, "SerializationException"),
         (
             b"[" * 100_000 + b"]" * 100_000,
             "SimpleWorkflowService.DescribeDomain",
@@ -136,6 +137,7 @@ def test_validation_error_from_the_service(server):
         "not-an-object",
         "nan",
         "not-utf8",
+        "byte-order-mark",
         "nesting-bomb",
         "wrong-type",
         "unknown-operation",
