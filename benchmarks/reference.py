@@ -57,8 +57,17 @@ def reference_workdir() -> Path:
 
 
 def quiet_environment(pythonpath: Path) -> dict[str, str]:
-    """The environment of a timed command: only ``pythonpath`` importable, warnings-level logs."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "SWF_"))}
+    """The environment of a timed command: only ``pythonpath`` importable, warnings-level logs.
+
+    Bytecode may be written: the reference is pip-installed with its modules compiled, while this
+    project runs from the checkout, which ``PYTHONDONTWRITEBYTECODE`` (set on some machines) would make
+    recompile on every run; :func:`time_command` runs once untimed first, as a user's second run.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_ENDPOINT_URL", "SWF_")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env.update({"PYTHONPATH": str(pythonpath), "LOG_LEVEL": "WARNING"})
     env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     return env
@@ -67,9 +76,13 @@ def quiet_environment(pythonpath: Path) -> dict[str, str]:
 def time_command(argv: Sequence[str], *, cwd: Path, env: dict[str, str], repeat: int) -> list[float]:
     """Wall-clock seconds of ``repeat`` runs of a command (interpreter start included, as a user sees it).
 
+    One untimed run goes first, so that neither side pays for first-run work (compiling bytecode,
+    filling the OS file cache) that a user pays once.
+
     Raises RuntimeError with the command's stderr tail when a run fails: a benchmark of a failing run
     would be meaningless.
     """
+    subprocess.run(argv, cwd=cwd, env=env, capture_output=True, check=False)  # warm-up: caches, bytecode
     timings = []
     for _ in range(repeat):
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)

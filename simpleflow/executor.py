@@ -164,9 +164,14 @@ class Executor:
         self.activity_task_list = activity_task_list
         self.payload_store = payload_store
 
-    def replay(self, decision_task: Mapping[str, Any]) -> Replay:
-        """Re-run the workflow against the decision task's history; return what to decide."""
-        history = History(decision_task["events"])
+    def replay(self, decision_task: Mapping[str, Any], *, history: History | None = None) -> Replay:
+        """Re-run the workflow against the decision task's history; return what to decide.
+
+        ``history`` is the task's events already folded, when the caller kept the run's history from
+        an earlier decision task (see :meth:`History.extended`); it must hold exactly those events.
+        """
+        if history is None:
+            history = History(decision_task["events"])
         if history.start is None:
             raise SimpleflowError("the history has no WorkflowExecutionStarted event; merge every page first")
         execution = decision_task.get("workflowExecution") or {}

@@ -261,9 +261,9 @@ class _ReportingExecutor:
         self.run = run
         self.executor = RoutingExecutor(workflow_cls, decision_task_list=run.decision_task_list, **options)
 
-    def replay(self, decision_task: Mapping[str, Any]) -> Any:
+    def replay(self, decision_task: Mapping[str, Any], **options: Any) -> Any:
         try:
-            return self.executor.replay(decision_task)
+            return self.executor.replay(decision_task, **options)
         except Exception as error:
             self.run._fail(error)
             raise _RunEnded() from error

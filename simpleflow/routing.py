@@ -45,8 +45,8 @@ class RoutingExecutor:
         self.executor = executor_factory(workflow_cls, **executor_options)
         self.decision_task_list = decision_task_list
 
-    def replay(self, decision_task: Mapping[str, Any]) -> Any:
+    def replay(self, decision_task: Mapping[str, Any], **options: Any) -> Any:
         """The wrapped executor's replay, with child starts and new runs routed."""
-        replay = self.executor.replay(decision_task)
+        replay = self.executor.replay(decision_task, **options)
         decisions = [route_decision(d, decision_task_list=self.decision_task_list) for d in replay.decisions]
         return dataclasses.replace(replay, decisions=decisions)

@@ -60,10 +60,32 @@ class History:
     """The query layer over one execution's events (all pages merged, oldest first)."""
 
     def __init__(self, events: Iterable[Mapping[str, Any]]) -> None:
-        self.events: tuple[Mapping[str, Any], ...] = tuple(events)
         folder = EventFolder()
-        for event in self.events:
+        self._take(tuple(events), folder)
+
+    def extended(self, new_events: Iterable[Mapping[str, Any]]) -> History:
+        """This history followed by ``new_events``, folding only those; this one is left unchanged.
+
+        A decider that keeps a run's history between decision tasks folds each event once instead of
+        once per decision task.
+        """
+        folder = self._folder.copy()
+        history = History.__new__(History)
+        history._take(tuple(new_events), folder, before=self.events)
+        return history
+
+    def _take(
+        self,
+        events: tuple[Mapping[str, Any], ...],
+        folder: EventFolder,
+        *,
+        before: tuple[Mapping[str, Any], ...] = (),
+    ) -> None:
+        """Fold ``events`` into ``folder`` (which has folded ``before``) and become their snapshot."""
+        for event in events:
             folder.feed(event)
+        self._folder = folder
+        self.events: tuple[Mapping[str, Any], ...] = before + events
         self._tasks: dict[tuple[TaskKind, str], TaskRecord] = {
             key: TaskRecord(key[0], key[1], tuple(attempts)) for key, attempts in folder.attempts.items()
         }

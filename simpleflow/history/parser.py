@@ -10,10 +10,9 @@ events that close a task attempt differ only in the attributes they keep, so the
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from simpleflow.history.records import (
     Attempt,
@@ -117,6 +116,24 @@ def _refused(
     )
 
 
+_Record = TypeVar("_Record")
+
+
+def _replaced(record: _Record, **changes: Any) -> _Record:
+    """``dataclasses.replace`` for the frozen records, without its per-call field inspection.
+
+    Folding a long history replaces a record for nearly every event; ``dataclasses.replace`` re-reads
+    the class's fields and re-runs ``__init__`` each time, which made it most of the cost of a replay.
+    The records have no ``__post_init__``, so a copy of the instance dictionary is equivalent.
+    """
+    unknown = changes.keys() - record.__dataclass_fields__.keys()  # type: ignore[attr-defined]
+    if unknown:
+        raise TypeError(f"{type(record).__name__} has no field {', '.join(sorted(unknown))}")
+    copy = object.__new__(type(record))
+    copy.__dict__.update(record.__dict__, **changes)
+    return copy
+
+
 @dataclass
 class EventFolder:
     """Folds events into records, one :meth:`feed` per event; mutable while folding, records are frozen."""
@@ -133,6 +150,22 @@ class EventFolder:
     closed: str | None = None
     execution_context: str | None = None
 
+    def copy(self) -> EventFolder:
+        """A folder in the same state that folds on independently (the records are immutable)."""
+        return EventFolder(
+            attempts={key: list(attempts) for key, attempts in self.attempts.items()},
+            by_event=dict(self.by_event),
+            timers=dict(self.timers),
+            signals=list(self.signals),
+            sent=dict(self.sent),
+            markers=list(self.markers),
+            cancel_requests=list(self.cancel_requests),
+            decision_failures=list(self.decision_failures),
+            start=self.start,
+            closed=self.closed,
+            execution_context=self.execution_context,
+        )
+
     # -- tasks --------------------------------------------------------------------------------------
 
     def open_attempt(self, kind: TaskKind, task_id: str, attempt: Attempt) -> None:
@@ -147,12 +180,12 @@ class EventFolder:
             return  # a partial history (or a foreign event): nothing to attach it to
         kind, task_id, index = located
         attempts = self.attempts[(kind, task_id)]
-        attempts[index] = dataclasses.replace(attempts[index], **changes)
+        attempts[index] = _replaced(attempts[index], **changes)
 
     def update_latest(self, kind: TaskKind, task_id: str, **changes: Any) -> None:
         attempts = self.attempts.get((kind, task_id))
         if attempts:
-            attempts[-1] = dataclasses.replace(attempts[-1], **changes)
+            attempts[-1] = _replaced(attempts[-1], **changes)
 
     def feed(self, event: Mapping[str, Any]) -> None:
         event_type = event["eventType"]
@@ -316,7 +349,7 @@ class EventFolder:
 
     def _set_timer(self, timer_id: str, **changes: Any) -> None:
         if timer_id in self.timers:
-            self.timers[timer_id] = dataclasses.replace(self.timers[timer_id], **changes)
+            self.timers[timer_id] = _replaced(self.timers[timer_id], **changes)
 
     def on_TimerFired(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         self._set_timer(attrs["timerId"], state=TimerState.FIRED, closed_at=at)
@@ -372,7 +405,7 @@ class EventFolder:
     def _close_sent(self, attrs: Mapping[str, Any], event_id: int, **changes: Any) -> None:
         initiated = attrs.get("initiatedEventId") or 0
         if initiated in self.sent:
-            self.sent[initiated] = dataclasses.replace(self.sent[initiated], **changes)
+            self.sent[initiated] = _replaced(self.sent[initiated], **changes)
         else:
             self.sent[event_id] = ExternalRequest(
                 attrs.get("workflowId", ""),

@@ -28,6 +28,8 @@ from simpleflow.localswf.service import SWFService
 #: in-process transport fails at once instead of reaching Amazon.
 IN_PROCESS_ENDPOINT = "http://localswf.invalid"
 DEFAULT_REGION = "us-east-1"
+#: The User-Agent of local clients; nothing reads it but the embedded service's debug log.
+LOCAL_USER_AGENT = "simpleflow-localswf"
 
 
 def make_local_client(
@@ -41,10 +43,13 @@ def make_local_client(
     """A boto3 ``swf`` client for the embedded service at ``endpoint_url``.
 
     ``max_attempts=1`` by default: against a local service a retry only hides a bug. The pool is wider
-    than botocore's default (10) so that many polling threads can share one client.
+    than botocore's default (10) so that many polling threads can share one client. The User-Agent is
+    a fixed string: botocore otherwise rebuilds its own (SDK, OS and feature metadata for AWS's
+    telemetry) twice per request, which was 40% of an in-process call.
     """
     config = Config(
         signature_version=UNSIGNED,
+        user_agent=LOCAL_USER_AGENT,
         read_timeout=read_timeout,
         connect_timeout=5,
         retries={"total_max_attempts": max_attempts, "mode": "standard"},

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from simpleflow.exceptions import UnknownResource, WorkflowImportError
+from simpleflow.history import History
 from simpleflow.process.polling import Poller
 from simpleflow.process.shutdown import Shutdown, ShutdownForced
 from simpleflow.process.supervisor import Supervisor
@@ -87,6 +89,43 @@ def workflow_type_name(workflow_cls: type) -> str:
     return f"{workflow_cls.__module__}.{workflow_cls.__qualname__}"
 
 
+class FoldedHistories:
+    """The folded :class:`History` of the runs decided last, so each event is folded only once.
+
+    The decider's history cache already saves fetching old events; this saves folding them again. A
+    kept history is used only when the task's events begin with exactly its events (same last event at
+    the same place; event ids are dense), so a history read whole after a gap is simply folded anew.
+    """
+
+    def __init__(self, *, max_runs: int = 64) -> None:
+        self.max_runs = max_runs
+        self._runs: OrderedDict[tuple[str, str], History] = OrderedDict()
+
+    def history_of(self, task: Mapping[str, Any]) -> History:
+        """The folded history of ``task`` (its whole ``events``), kept for the run's next task."""
+        execution = task.get("workflowExecution") or {}
+        run = (execution.get("workflowId", ""), execution.get("runId", ""))
+        events = task["events"]
+        kept = self._runs.pop(run, None)
+        if (
+            kept is not None
+            and 0 < len(kept) <= len(events)
+            and _same_event(events[len(kept) - 1], kept.events[-1])
+        ):
+            history = kept.extended(events[len(kept) :])
+        else:
+            history = History(events)
+        if self.max_runs > 0:
+            self._runs[run] = history
+            while len(self._runs) > self.max_runs:
+                self._runs.popitem(last=False)
+        return history
+
+
+def _same_event(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    return left is right or left.get("eventId") == right.get("eventId")
+
+
 class DeciderPoller(Poller):
     """Polls one decision task list and answers each task from a fresh replay."""
 
@@ -103,7 +142,8 @@ class DeciderPoller(Poller):
         shutdown: Shutdown | None = None,
         executor_factory: Callable[..., Any] | None = None,
     ) -> None:
-        """``executor_factory`` defaults to :class:`simpleflow.executor.Executor` (same signature)."""
+        """``executor_factory`` defaults to :class:`simpleflow.executor.Executor` (same signature; its
+        ``replay`` is given the run's folded history as ``history=``)."""
         self.decider = decider
         self.executor_factory = executor_factory
         self.workflows = {workflow_type_name(cls): cls for cls in workflows}
@@ -111,6 +151,7 @@ class DeciderPoller(Poller):
         self.payload_store = payload_store
         self.registry = registry or TypeRegistry(decider.client, decider.domain)
         self.shutdown = shutdown or Shutdown()
+        self.histories = FoldedHistories()
 
     def find_workflow(self, name: str) -> type:
         """The workflow class for SWF type ``name``: the given ones first, then the registry."""
@@ -140,7 +181,7 @@ class DeciderPoller(Poller):
             executor = self._executor_factory()(
                 workflow_cls, activity_task_list=self.activity_task_list, payload_store=self.payload_store
             )
-            replay = executor.replay(task)
+            replay = executor.replay(task, history=self.histories.history_of(task))
             backoff = float(getattr(replay, "backoff_seconds", 0) or 0)
         except Exception:
             logger.exception(

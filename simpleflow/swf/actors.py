@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from simpleflow.swf.client import SWFClient, swf_errors
+from simpleflow.swf.history_cache import DEFAULT_MAX_EVENTS, HistoryCache
 
 # SWF's limit on ``identity``.
 MAX_IDENTITY_LENGTH = 256
@@ -41,24 +42,51 @@ class Actor:
 
 
 class Decider(Actor):
-    """Polls decision tasks (with their whole history) and completes them with decisions."""
+    """Polls decision tasks (with their whole history) and completes them with decisions.
+
+    The events of the runs it decided are kept in a :class:`~simpleflow.swf.history_cache.HistoryCache`
+    of ``cached_events`` events (0 turns it off), so that a decision task fetches only the events since
+    the previous one (``startAtPreviousStartedEvent``) instead of the whole history every time. What
+    :meth:`poll` returns is the same either way: the whole history.
+    """
+
+    def __init__(
+        self,
+        client: SWFClient,
+        domain: str,
+        *,
+        task_list: str,
+        identity: str | None = None,
+        cached_events: int = DEFAULT_MAX_EVENTS,
+    ) -> None:
+        super().__init__(client, domain, task_list=task_list, identity=identity)
+        self.history_cache = HistoryCache(max_events=cached_events) if cached_events > 0 else None
 
     def iter_poll_pages(
-        self, *, task_list: str | None = None, page_size: int | None = None
+        self,
+        *,
+        task_list: str | None = None,
+        page_size: int | None = None,
+        start_at_previous_started_event: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Stream the pages of one decision task: the first carries the task, each has ``events``.
 
         Yields nothing when the poll ends with no task. Use it to process a long history without
-        holding every event at once; :meth:`poll` merges the pages.
+        holding every event at once; :meth:`poll` merges the pages. With
+        ``start_at_previous_started_event``, the events start at the previous decision task.
         """
         paginator = self.client.get_paginator("poll_for_decision_task")
         config = {} if page_size is None else {"PageSize": page_size}
+        params: dict[str, Any] = {}
+        if start_at_previous_started_event:
+            params["startAtPreviousStartedEvent"] = True
         with swf_errors("PollForDecisionTask"):
             pages = paginator.paginate(
                 domain=self.domain,
                 taskList={"name": task_list or self.task_list},
                 identity=self.identity,
                 PaginationConfig=config,
+                **params,
             )
             for page in pages:
                 if not page.get("taskToken"):
@@ -66,21 +94,48 @@ class Decider(Actor):
                 yield page
 
     def poll(self, *, task_list: str | None = None, page_size: int | None = None) -> dict[str, Any] | None:
-        """One decision task, with the events of every page merged into ``events``; None on no task.
+        """One decision task, with its whole history in ``events``; None on no task.
 
         The result is boto3's ``poll_for_decision_task`` response shape, which is what
         :meth:`simpleflow.executor.Executor.replay` takes.
         """
+        cache = self.history_cache
         task: dict[str, Any] | None = None
-        for page in self.iter_poll_pages(task_list=task_list, page_size=page_size):
+        pages = self.iter_poll_pages(
+            task_list=task_list, page_size=page_size, start_at_previous_started_event=cache is not None
+        )
+        for page in pages:
             if task is None:
                 task = {key: value for key, value in page.items() if key not in ("nextPageToken",)}
                 task["events"] = list(page.get("events", []))
             else:
                 task["events"].extend(page.get("events", []))
-        if task is not None:
-            task.pop("ResponseMetadata", None)
+        if task is None:
+            return None
+        task.pop("ResponseMetadata", None)
+        if cache is not None:
+            execution = task["workflowExecution"]
+            run = (execution["workflowId"], execution["runId"])
+            history = cache.join(run, task["events"])
+            if history is None:
+                history = self._history_until(execution, task["startedEventId"], page_size=page_size)
+                cache.keep(run, history)
+            task["events"] = history
         return task
+
+    def _history_until(
+        self, execution: dict[str, str], last_event_id: int, *, page_size: int | None
+    ) -> list[dict[str, Any]]:
+        """The events of ``execution`` up to ``last_event_id`` (a decision task sees no later ones)."""
+        paginator = self.client.get_paginator("get_workflow_execution_history")
+        config = {} if page_size is None else {"PageSize": page_size}
+        events: list[dict[str, Any]] = []
+        with swf_errors("GetWorkflowExecutionHistory"):
+            for page in paginator.paginate(domain=self.domain, execution=execution, PaginationConfig=config):
+                events.extend(event for event in page.get("events", []) if event["eventId"] <= last_event_id)
+                if events and events[-1]["eventId"] >= last_event_id:
+                    break
+        return events
 
     def complete(
         self,

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from simpleflow.executor import Executor
+from simpleflow.history import History
 from simpleflow.testing import HistoryBuilder
 from tests.fixtures import workflows
 from tests.unit.executor_driver import Run, attributes
@@ -202,3 +204,14 @@ def test_workflow_failure(how: str, reason: str, details: str | None) -> None:
         assert attributes(decisions[0])["details"] == details
     else:
         assert '"error":"ValueError"' in attributes(decisions[0])["details"]
+
+
+def test_a_history_the_decider_kept_is_replayed_instead_of_the_events() -> None:
+    run = single()
+    task = run.builder.decision_task()
+    run.builder.activity_completed(INCREMENT, result=2)
+    folded = History(run.builder.events)
+    # The task's own events still have the activity running; the folded history has it completed.
+    replay = Executor(workflows.SingleWorkflow).replay(task, history=folded)
+    assert Run.result(replay.decisions) == 2
+    assert Executor(workflows.SingleWorkflow).replay(task).decisions == []

@@ -45,7 +45,7 @@ class FakeExecutor:
         self.activity_task_list = activity_task_list
         FakeExecutor.built.append(self)
 
-    def replay(self, decision_task: dict[str, Any]) -> Replay:
+    def replay(self, decision_task: dict[str, Any], **options: Any) -> Replay:
         if self.workflow_cls.plan == "raise":  # type: ignore[attr-defined]
             raise NondeterminismError("activity-x-1", recorded="x", produced=None)
         assert decision_task["events"][0]["eventType"] == "WorkflowExecutionStarted"

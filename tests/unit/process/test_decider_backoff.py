@@ -54,7 +54,7 @@ def test_decider_waits_the_replays_backoff_before_answering(backoff: float, expe
         def __init__(self, workflow_cls: type, **options: Any) -> None:
             pass
 
-        def replay(self, task: Any) -> Replay:
+        def replay(self, task: Any, **options: Any) -> Replay:
             events.append("replay")
             return Replay(decisions=[], backoff_seconds=backoff)
 
@@ -65,6 +65,6 @@ def test_decider_waits_the_replays_backoff_before_answering(backoff: float, expe
         shutdown=shutdown,
         executor_factory=Executor,
     )
-    task = {"taskToken": "t", "workflowType": {"name": "backoff-test"}, "workflowExecution": {}}
+    task = {"taskToken": "t", "workflowType": {"name": "backoff-test"}, "workflowExecution": {}, "events": []}
     assert poller.process_task(task) is DecisionResult.COMPLETED
     assert events == expected

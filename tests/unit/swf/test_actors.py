@@ -129,6 +129,78 @@ def test_decider_merges_every_page_of_a_long_history() -> None:
     assert all(params["maximumPageSize"] == 2 for _, params in sent)
 
 
+def history_page(events: range) -> dict[str, Any]:
+    return {"events": page(events)["events"]}
+
+
+def test_a_cached_decider_fetches_only_the_events_since_its_previous_task() -> None:
+    client = make_client(endpoint_url="http://127.0.0.1:1")
+    answer_with(
+        client,
+        [
+            (200, page(range(1, 6))),
+            (200, page(range(5, 10), startedEventId=9, previousStartedEventId=5)),
+        ],
+    )
+    sent = capture_params(client)
+    decider = Decider(client, "d", task_list="decisions")
+    decider.poll()
+    task = decider.poll()
+    assert task is not None
+    assert [e["eventId"] for e in task["events"]] == list(range(1, 10))
+    assert [operation for operation, _ in sent] == ["PollForDecisionTask", "PollForDecisionTask"]
+    assert all(params["startAtPreviousStartedEvent"] is True for _, params in sent)
+
+
+def test_a_cached_decider_reads_the_whole_history_when_the_new_events_leave_a_gap() -> None:
+    client = make_client(endpoint_url="http://127.0.0.1:1")
+    answer_with(
+        client,
+        [
+            (200, page(range(7, 10), startedEventId=9, previousStartedEventId=7)),
+            # The whole history goes beyond the task's started event: those are not the task's.
+            (200, history_page(range(1, 12))),
+        ],
+    )
+    sent = capture_params(client)
+    decider = Decider(client, "d", task_list="decisions")
+    task = decider.poll()
+    assert task is not None
+    assert [e["eventId"] for e in task["events"]] == list(range(1, 10))
+    assert [operation for operation, _ in sent] == ["PollForDecisionTask", "GetWorkflowExecutionHistory"]
+    assert decider.history_cache is not None and decider.history_cache.size == 9
+
+
+def test_a_decider_without_cache_asks_for_the_whole_history() -> None:
+    client = make_client(endpoint_url="http://127.0.0.1:1")
+    answer_with(client, [(200, page(range(1, 6)))])
+    sent = capture_params(client)
+    decider = Decider(client, "d", task_list="decisions", cached_events=0)
+    decider.poll()
+    decider.poll()
+    assert decider.history_cache is None
+    assert all("startAtPreviousStartedEvent" not in params for _, params in sent)
+
+
+def test_cached_and_uncached_deciders_see_the_same_history(
+    swf_client: Any, domain: str, execution: WorkflowExecution
+) -> None:
+    """Decision tasks of one run, decided by the cached decider or a fresh one in turn."""
+    cached = Decider(swf_client, domain, task_list="decisions")
+    fresh = Decider(swf_client, domain, task_list="decisions")
+    worker = ActivityWorker(swf_client, domain, task_list="activities")
+    for round_number, decider in enumerate([cached, fresh, cached]):
+        task = decider.poll()
+        assert task is not None
+        whole = [e for e in execution.history() if e["eventId"] <= task["startedEventId"]]
+        assert [e["eventId"] for e in task["events"]] == [e["eventId"] for e in whole], round_number
+        assert [e["eventType"] for e in task["events"]] == [e["eventType"] for e in whole]
+        decider.complete(task["taskToken"], decisions=[schedule(f"a-{round_number}")])
+        activity = worker.poll()
+        assert activity is not None
+        worker.complete(activity["taskToken"], result="1")
+
+
 def test_decider_streams_pages() -> None:
     client = make_client(endpoint_url="http://127.0.0.1:1")
     answer_with(client, [(200, page(range(1, 3), nextPageToken="p2")), (200, page(range(3, 4)))])
