@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
+import botocore.session
 from botocore import UNSIGNED
 from botocore.config import Config
 
@@ -55,7 +55,10 @@ def make_local_client(
         retries={"total_max_attempts": max_attempts, "mode": "standard"},
         max_pool_connections=max_pool_connections,
     )
-    return boto3.session.Session().client("swf", region_name=region, endpoint_url=endpoint_url, config=config)
+    # boto3's session only forwards to botocore's; going direct spares ``--local`` runs boto3's import
+    # (its s3transfer alone is ~0.1 s). The client is the same class either way.
+    session = botocore.session.Session()
+    return session.create_client("swf", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
 @contextmanager
