@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 TARGET_PREFIX = "SimpleWorkflowService."
 CONTENT_TYPE = "application/x-amz-json-1.0"
+# Built once: json.dumps with options builds a new encoder on every call (stateless, so shared).
+_ANSWER_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
 class SWFHandler(Protocol):
@@ -51,7 +53,7 @@ def answer(service: SWFHandler, *, target: str, body: bytes | str | None) -> tup
             raise SWFFault("SerializationException", "the request body must be a JSON object")
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else target
         result = service.handle(operation, params)
-        return 200, json.dumps(result, separators=(",", ":")).encode()
+        return 200, _ANSWER_ENCODER.encode(result).encode()
     except SWFFault as fault:
         return fault.status, json.dumps(fault.to_body()).encode()
     except ValueError as error:
