@@ -2,26 +2,64 @@
 
 The public API: decorate activities with :func:`activity.with_attributes`, subclass :class:`Workflow`,
 submit tasks and read :mod:`futures`; compose with :class:`Group`, :class:`Chain`, :class:`FuncGroup`.
+
+The names are imported on first use (PEP 562). Every ``import simpleflow.<anything>`` runs this file
+first, the ``simpleflow`` command included: loading the executor, tasks and history here would make
+``simpleflow --help`` and every process pay for them whether it uses them or not.
 """
 
-from simpleflow import activity, futures
-from simpleflow.canvas import Chain, FuncGroup, Group
-from simpleflow.exceptions import (
-    AggregateError,
-    NondeterminismError,
-    SimpleflowError,
-    TaskCanceled,
-    TaskError,
-    TaskFailed,
-    TaskTerminated,
-    TaskTimedOut,
-    WorkflowFailed,
-)
-from simpleflow.executor import Executor, Replay
-from simpleflow.task import ActivityTask, ChildWorkflowTask, LambdaFunction, LambdaTask
-from simpleflow.workflow import Workflow, cached, find_workflow, nondeterministic
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simpleflow import activity, futures
+    from simpleflow.canvas import Chain, FuncGroup, Group
+    from simpleflow.exceptions import (
+        AggregateError,
+        NondeterminismError,
+        SimpleflowError,
+        TaskCanceled,
+        TaskError,
+        TaskFailed,
+        TaskTerminated,
+        TaskTimedOut,
+        WorkflowFailed,
+    )
+    from simpleflow.executor import Executor, Replay
+    from simpleflow.task import ActivityTask, ChildWorkflowTask, LambdaFunction, LambdaTask
+    from simpleflow.workflow import Workflow, cached, find_workflow, nondeterministic
 
 __version__ = "0.1.0.dev0"
+
+# Exported name -> the module that defines it (a submodule exports itself).
+_EXPORTS = {
+    "ActivityTask": "simpleflow.task",
+    "AggregateError": "simpleflow.exceptions",
+    "Chain": "simpleflow.canvas",
+    "ChildWorkflowTask": "simpleflow.task",
+    "Executor": "simpleflow.executor",
+    "FuncGroup": "simpleflow.canvas",
+    "Group": "simpleflow.canvas",
+    "LambdaFunction": "simpleflow.task",
+    "LambdaTask": "simpleflow.task",
+    "NondeterminismError": "simpleflow.exceptions",
+    "Replay": "simpleflow.executor",
+    "SimpleflowError": "simpleflow.exceptions",
+    "TaskCanceled": "simpleflow.exceptions",
+    "TaskError": "simpleflow.exceptions",
+    "TaskFailed": "simpleflow.exceptions",
+    "TaskTerminated": "simpleflow.exceptions",
+    "TaskTimedOut": "simpleflow.exceptions",
+    "Workflow": "simpleflow.workflow",
+    "WorkflowFailed": "simpleflow.exceptions",
+    "activity": "simpleflow.activity",
+    "cached": "simpleflow.workflow",
+    "find_workflow": "simpleflow.workflow",
+    "futures": "simpleflow.futures",
+    "nondeterministic": "simpleflow.workflow",
+}
 
 __all__ = [
     "ActivityTask",
@@ -50,3 +88,18 @@ __all__ = [
     "futures",
     "nondeterministic",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(module_name)
+    # A submodule (activity, futures) is its own export; anything else is an attribute of its module.
+    value = module if module_name == f"{__name__}.{name}" else getattr(module, name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

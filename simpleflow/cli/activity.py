@@ -1,4 +1,8 @@
-"""``simpleflow activity.rerun``: run one activity of an execution again, here, to debug it."""
+"""``simpleflow activity.rerun``: run one activity of an execution again, here, to debug it.
+
+Like every command module, it imports at the top only what defining the command needs: ``simpleflow``
+loads all of them to show its help, so what the command uses is imported when it runs.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,9 @@ from typing import Any
 
 import click
 
-from simpleflow import payload
-from simpleflow.activity import find_activity
 from simpleflow.cli.arguments import add_working_directory_to_path, read_input
-from simpleflow.cli.lookup import find_execution, history_pages
 from simpleflow.cli.options import DOMAIN_ENVVAR, endpoint_option, swf_client
 from simpleflow.exceptions import ConfigurationError, UnknownResource
-from simpleflow.inspection.events import event_attributes
 
 
 def find_scheduled_event(
@@ -24,6 +24,8 @@ def find_scheduled_event(
 
     With neither id given, the last activity scheduled in the history.
     """
+    from simpleflow.inspection.events import event_attributes
+
     found = None
     for event in events:
         if event["eventType"] != "ActivityTaskScheduled":
@@ -66,6 +68,11 @@ def activity_rerun(
         simpleflow activity.rerun --domain TestDomain --workflow-id basic-example-1438722273 \\
             --activity-id activity-examples.basic.double-1
     """
+    from simpleflow import payload
+    from simpleflow.activity import find_activity
+    from simpleflow.cli.lookup import find_execution, history_pages
+    from simpleflow.inspection.events import event_attributes
+
     if activity_id is not None and scheduled_id is not None:
         raise ConfigurationError("give --activity-id or --scheduled-id, not both")
     execution = find_execution(swf_client(ctx), domain, workflow_id=workflow_id, run_id=run_id)

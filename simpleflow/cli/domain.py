@@ -1,4 +1,7 @@
-"""``simpleflow domain.register`` and ``domain.list``: useful on Amazon SWF and the embedded service alike."""
+"""``simpleflow domain.register`` and ``domain.list``: useful on Amazon SWF and the embedded service alike.
+
+The SWF models are imported when a command runs, not when ``simpleflow`` lists its commands.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ import click
 from simpleflow.cli.options import endpoint_option, swf_client
 from simpleflow.cli.rendering import Page, check_output_format, emit, output_options
 from simpleflow.swf.client import swf_errors
-from simpleflow.swf.models import Domain
 
 DOMAIN_COLUMNS = ["name", "status", "description"]
 
@@ -34,6 +36,8 @@ def domain_register(ctx: click.Context, name: str, retention: int, description: 
     Example:
         simpleflow domain.register TestDomain --retention 7
     """
+    from simpleflow.swf.models import Domain
+
     Domain(name, retention_period_days=str(retention), description=description, client=swf_client(ctx)).save()
     click.echo(f"registered domain {name} (retention {retention} days)")
 

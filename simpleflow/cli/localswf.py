@@ -13,8 +13,6 @@ import click
 
 from simpleflow.cli.arguments import load_object
 from simpleflow.exceptions import ConfigurationError
-from simpleflow.localswf.http import LocalSWFServer, is_loopback
-from simpleflow.localswf.service import SWFService
 
 DEFAULT_PORT = 8765
 
@@ -102,6 +100,11 @@ def localswf_start(
       export AWS_ENDPOINT_URL_SWF=http://127.0.0.1:8765
       aws swf list-domains --registration-status REGISTERED
     """
+    # Imported here, not at the top: the engine, its SQLite store and the HTTP server are not needed to
+    # list commands or show help, which every ``simpleflow`` invocation loads this module for.
+    from simpleflow.localswf.http import LocalSWFServer, is_loopback
+    from simpleflow.localswf.service import SWFService
+
     if not allow_remote and not is_loopback(host):
         raise ConfigurationError(
             f"--host {host} is not a loopback address and the service has no authentication; "

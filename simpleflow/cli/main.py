@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from typing import Any
@@ -55,6 +54,9 @@ class SimpleflowGroup(click.Group):
 
 def configure_logging() -> None:
     """Logs go to stderr at ``LOG_LEVEL`` (default INFO), so stdout stays for results."""
+    # Imported here: ``--help`` and completion never log, and logging is a few ms of their start-up.
+    import logging
+
     level = getattr(logging, os.environ.get("LOG_LEVEL", "INFO").upper(), logging.INFO)
     logging.basicConfig(
         level=level,

@@ -30,7 +30,6 @@ from enum import Enum
 from typing import Any, TextIO, TypeVar
 
 import click
-from tabulate import tabulate
 
 from simpleflow.exceptions import ConfigurationError
 
@@ -182,6 +181,9 @@ class _TabularWriter(_Writer):
         ruler = ["x" * width for width in self.widths] if self.widths else None
         # The header goes in as a plain row: tabulate pads a real header wider than its column.
         table = ([list(self.columns)] if show_header else []) + ([ruler] if ruler else []) + cells
+        # Imported here: tabulate takes tens of milliseconds to import and most commands never print a table.
+        from tabulate import tabulate
+
         text = tabulate(table, tablefmt="plain", disable_numparse=True)
         lines = text.split("\n")
         if ruler:

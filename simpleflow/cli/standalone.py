@@ -1,15 +1,20 @@
-"""``simpleflow standalone``: run one execution with its own decider and worker processes."""
+"""``simpleflow standalone``: run one execution with its own decider and worker processes.
+
+The runner is imported when the command runs, not when ``simpleflow`` lists its commands.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from simpleflow.cli.arguments import input_options, read_input
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed
-from simpleflow.execution import Progress, parse_tags, result_or_raise
-from simpleflow.standalone import DEFAULT_DOMAIN_LOCAL_SWF, EXIT_CODES, StandaloneOptions, run_standalone
+
+if TYPE_CHECKING:
+    from simpleflow.execution import Progress
 
 
 @click.command("standalone")
@@ -59,7 +64,9 @@ def standalone(
     close status: 0 completed, 1 failed, 3 timed out, 4 canceled, 5 terminated. Every child process is
     stopped at the end.
     """
+    from simpleflow.execution import parse_tags, result_or_raise
     from simpleflow.repair import parse_repair
+    from simpleflow.standalone import DEFAULT_DOMAIN_LOCAL_SWF, EXIT_CODES, StandaloneOptions, run_standalone
 
     if db and not local_swf:
         raise ConfigurationError("--db only applies with --local-swf")

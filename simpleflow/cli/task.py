@@ -1,14 +1,16 @@
-"""``simpleflow task.info``: everything the history knows about one task of an execution."""
+"""``simpleflow task.info``: everything the history knows about one task of an execution.
+
+The lookup and inspection modules are imported when the command runs, not when ``simpleflow`` lists its
+commands (see :mod:`simpleflow.cli.activity`).
+"""
 
 from __future__ import annotations
 
 import click
 
-from simpleflow.cli.lookup import find_execution, history_pages
 from simpleflow.cli.options import domain_arguments, swf_client
 from simpleflow.cli.rendering import check_output_format, emit, output_options
 from simpleflow.exceptions import UnknownResource
-from simpleflow.inspection.tasks import TaskCollector, find_task
 
 TASK_COLUMNS = [
     "type",
@@ -43,6 +45,9 @@ def task_info(ctx: click.Context, domain: str, workflow_id: str, task_id: str, r
         simpleflow --format human task.info TestDomain basic-example-1438722273 \\
             activity-examples.basic.double-1
     """
+    from simpleflow.cli.lookup import find_execution, history_pages
+    from simpleflow.inspection.tasks import TaskCollector, find_task
+
     check_output_format(ctx)
     execution = find_execution(swf_client(ctx), domain, workflow_id=workflow_id, run_id=run_id)
     collector = TaskCollector()

@@ -2,6 +2,9 @@
 
 Each prints one table through :mod:`simpleflow.cli.rendering` (any ``--format``), streaming SWF's pages
 as they arrive. The commands that act on an execution live in :mod:`simpleflow.cli.workflow_control`.
+
+The lookup, SWF model and inspection modules (history folding, timelines) are imported by the functions
+that use them: ``simpleflow`` loads this module for its help and completion, which need none of them.
 """
 
 from __future__ import annotations
@@ -9,25 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from simpleflow.cli.lookup import (
-    ExecutionFilter,
-    close_event,
-    execution_pages,
-    find_execution,
-    history_pages,
-    started_event,
-)
 from simpleflow.cli.options import domain_arguments, swf_client
 from simpleflow.cli.rendering import Page, check_output_format, emit, output_options
 from simpleflow.exceptions import ConfigurationError
-from simpleflow.inspection.events import EventNarrator, event_attributes
-from simpleflow.inspection.tasks import TaskCollector, TaskSummary
-from simpleflow.inspection.timeline import render_timeline
-from simpleflow.swf.models import ExecutionStatus, WorkflowExecution
+
+if TYPE_CHECKING:
+    from simpleflow.cli.lookup import ExecutionFilter
+    from simpleflow.inspection.tasks import TaskSummary
+    from simpleflow.swf.models import ExecutionStatus, WorkflowExecution
 
 LIST_COLUMNS = ["workflow_id", "workflow_type", "version", "run_id", "status", "close_status", "start_time"]
 INFO_COLUMNS = [
@@ -97,6 +93,8 @@ def parse_days(text: str | None, *, option: str) -> float | None:
 
 def parse_status(text: str) -> ExecutionStatus:
     """``open`` or ``closed`` (any case)."""
+    from simpleflow.swf.models import ExecutionStatus
+
     try:
         return ExecutionStatus(text.upper())
     except ValueError:
@@ -135,6 +133,8 @@ def _execution_rows(pages: Iterable[list[WorkflowExecution]]) -> Iterator[Page]:
 
 
 def _list_executions(ctx: click.Context, domain: str, query: ExecutionFilter) -> None:
+    from simpleflow.cli.lookup import execution_pages
+
     check_output_format(ctx)
     client = swf_client(ctx)
     emit(ctx, LIST_COLUMNS, _execution_rows(execution_pages(client, domain, query)))
@@ -157,6 +157,8 @@ def workflow_list(ctx: click.Context, domain: str, status: str, started_since: s
     Example:
         simpleflow workflow.list TestDomain --status closed --started-since 7
     """
+    from simpleflow.cli.lookup import ExecutionFilter
+
     query = ExecutionFilter(
         status=parse_status(status), started_after=_since(parse_days(started_since, option="--started-since"))
     )
@@ -200,6 +202,9 @@ def workflow_filter(
         simpleflow workflow.filter TestDomain --status closed --close-status FAILED \\
             --workflow-type-name basic --from-date 2026-01-01
     """
+    from simpleflow.cli.lookup import ExecutionFilter
+    from simpleflow.swf.models import ExecutionStatus
+
     parsed_status = parse_status(status)
     if close_status is not None:
         if parsed_status is not ExecutionStatus.CLOSED:
@@ -233,6 +238,8 @@ def workflow_filter(
 
 def _outcome(event: dict[str, Any] | None) -> tuple[str | None, str | None]:
     """The result and the reason (failure, timeout, termination, cancel) carried by a close event."""
+    from simpleflow.inspection.events import event_attributes
+
     if event is None:
         return None, None
     attributes = event_attributes(event)
@@ -263,6 +270,9 @@ def workflow_info(ctx: click.Context, domain: str, workflow_id: str, run_id: str
     Example:
         simpleflow workflow.info TestDomain basic-example-1438722273
     """
+    from simpleflow.cli.lookup import close_event, find_execution, started_event
+    from simpleflow.inspection.events import event_attributes
+
     check_output_format(ctx)
     execution = find_execution(swf_client(ctx), domain, workflow_id=workflow_id, run_id=run_id)
     started = started_event(execution)
@@ -290,6 +300,9 @@ def workflow_info(ctx: click.Context, domain: str, workflow_id: str, run_id: str
 
 def _collect(execution: WorkflowExecution) -> tuple[list[TaskSummary], datetime | None, datetime | None]:
     """Task records of the whole history, and the times of its first and last events."""
+    from simpleflow.cli.lookup import history_pages
+    from simpleflow.inspection.tasks import TaskCollector
+
     collector = TaskCollector()
     first: datetime | None = None
     last: datetime | None = None
@@ -326,6 +339,8 @@ def workflow_tasks(
     Example:
         simpleflow --header workflow.tasks TestDomain basic-example-1438722273 --nb-tasks 3
     """
+    from simpleflow.cli.lookup import find_execution
+
     check_output_format(ctx)
     execution = find_execution(swf_client(ctx), domain, workflow_id=workflow_id, run_id=run_id)
     records, _, _ = _collect(execution)
@@ -361,6 +376,9 @@ def workflow_profile(
     Example:
         simpleflow workflow.profile TestDomain basic-example-1438722273 --timeline basic.html
     """
+    from simpleflow.cli.lookup import find_execution
+    from simpleflow.inspection.timeline import render_timeline
+
     check_output_format(ctx)
     if timeline is not None and not timeline.lower().endswith((".svg", ".html", ".htm")):
         raise ConfigurationError(f"--timeline: {timeline!r} must end in .svg or .html")
@@ -396,6 +414,8 @@ def workflow_profile(
 
 
 def _history_rows(pages: Iterable[list[dict[str, Any]]], view: str) -> Iterator[Page]:
+    from simpleflow.inspection.events import EventNarrator, event_attributes
+
     narrator = EventNarrator()
     for page in pages:
         if view == "raw":
@@ -432,6 +452,8 @@ def workflow_history(
     Example:
         simpleflow workflow.history TestDomain basic-example-1438722273 --of cooked --format csv
     """
+    from simpleflow.cli.lookup import find_execution, history_pages
+
     check_output_format(ctx)
     execution = find_execution(swf_client(ctx), domain, workflow_id=workflow_id, run_id=run_id)
     emit(ctx, HISTORY_COLUMNS[view], _history_rows(history_pages(execution, reverse=reverse_order), view))

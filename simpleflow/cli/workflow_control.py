@@ -2,21 +2,24 @@
 
 Each resolves ``WORKFLOW_ID [RUN_ID]`` like the inspection commands (latest run when no run id), so an
 unknown id is reported before anything is sent, then prints one line saying what it did.
+
+The lookup, payload and SWF model modules are imported when a command runs, not when ``simpleflow``
+lists its commands.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import click
 
-from simpleflow import payload
 from simpleflow.cli.arguments import read_input
-from simpleflow.cli.lookup import find_execution, started_event
 from simpleflow.cli.options import domain_arguments, swf_client
 from simpleflow.exceptions import ConfigurationError
-from simpleflow.inspection.events import event_attributes
-from simpleflow.swf.models import ExecutionStatus, WorkflowExecution
+
+if TYPE_CHECKING:
+    from simpleflow.swf.models import WorkflowExecution
 
 CHILD_POLICIES = ("TERMINATE", "REQUEST_CANCEL", "ABANDON")
 
@@ -26,6 +29,8 @@ def _within_limit(text: str | None, *, kind: str, option: str) -> str | None:
 
     The CLI has no out-of-band store to send a long value to, so the limit is simply SWF's.
     """
+    from simpleflow import payload
+
     limit = payload.FIELD_LIMITS[kind]
     if text is not None and len(text) > limit:
         raise ConfigurationError(f"{option} is {len(text)} characters; SWF allows at most {limit}")
@@ -35,6 +40,9 @@ def _within_limit(text: str | None, *, kind: str, option: str) -> str | None:
 def _open_execution(
     ctx: click.Context, domain: str, workflow_id: str, run_id: str | None
 ) -> WorkflowExecution:
+    from simpleflow.cli.lookup import find_execution
+    from simpleflow.swf.models import ExecutionStatus
+
     execution = find_execution(swf_client(ctx), domain, workflow_id=workflow_id, run_id=run_id)
     if execution.status is not ExecutionStatus.OPEN:
         raise ConfigurationError(
@@ -90,6 +98,10 @@ def workflow_restart(ctx: click.Context, domain: str, workflow_id: str, run_id: 
     Example:
         simpleflow workflow.restart TestDomain basic-example-1438722273
     """
+    from simpleflow.cli.lookup import find_execution, started_event
+    from simpleflow.inspection.events import event_attributes
+    from simpleflow.swf.models import ExecutionStatus
+
     execution = find_execution(swf_client(ctx), domain, workflow_id=workflow_id, run_id=run_id)
     started = event_attributes(started_event(execution))
     if execution.status is ExecutionStatus.OPEN:
@@ -127,6 +139,8 @@ def workflow_signal(
     Example:
         simpleflow workflow.signal TestDomain order-42 approve --input '{"by": "alice"}'
     """
+    from simpleflow import payload
+
     value = read_input(input_text, None)
     signal_input = (
         None

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 
 import click
 
 from simpleflow.cli.arguments import check_arguments, domain_option, input_options, load_workflow, read_input
 from simpleflow.exceptions import ConfigurationError
-from simpleflow.execution import parse_tags, start_execution
 
 
 @click.command("workflow.start")
@@ -68,6 +66,8 @@ def workflow_start(
     if local:
         if "LOG_LEVEL" not in os.environ:
             # A local run is a command whose output is its result: the pollers' chatter only at request.
+            import logging  # loaded by now (main configured it); not at the top, for --help's sake
+
             logging.getLogger("simpleflow").setLevel(logging.WARNING)
         from simpleflow.local import run_workflow
 
@@ -85,6 +85,7 @@ def workflow_start(
             raise ConfigurationError(f"{name} only applies with --local")
     if not domain:
         raise ConfigurationError("no domain: give --domain or set SWF_DOMAIN (or use --local)")
+    from simpleflow.execution import parse_tags, start_execution
     from simpleflow.storage import store_from_settings
     from simpleflow.swf.client import make_client
 

@@ -41,7 +41,8 @@ def close_run(
     for table in ("activities", "timers", "lambdas", "deadlines"):
         ctx.store.execute(f"DELETE FROM {table} WHERE run_seq = ?", (run.seq,))
     run.open_activities = run.open_timers = run.open_lambdas = 0
-    retention = ctx.store.scalar("SELECT retention_days FROM domains WHERE name = ?", (run.domain,))
+    domain = ctx.domain_row(run.domain)
+    retention = None if domain is None else domain["retention_days"]
     days = 0.0 if retention in (None, "NONE") else float(retention)
     ctx.add_deadline(ctx.now + days * DAY, "retention", run_seq=run.seq, ref=0)
     if run.parent_seq is not None and close_status in PARENT_EVENTS:

@@ -1,8 +1,9 @@
 """The state one API call works on: the store, the time of the call, and what to do after commit.
 
 Every handler receives a ``Context``. Executions it loads are cached as ``Run`` objects and written
-back once, at the end of the transaction; task lists that gained a task are remembered so the service
-wakes their pollers after the commit, never before.
+back once, at the end of the transaction, and only the columns the call changed; task lists that gained
+a task are remembered so the service wakes their pollers after the commit, never before. Domain and type
+rows are read through a ``RegistryCache`` kept by the service between calls.
 """
 
 from __future__ import annotations
@@ -91,7 +92,6 @@ class Run:
 
 RUN_COLUMNS = [f.name for f in fields(Run) if f.name != "seq"]
 run_values = operator.attrgetter(*RUN_COLUMNS)
-UPDATE_RUN = f"UPDATE runs SET {', '.join(f'{name} = ?' for name in RUN_COLUMNS)} WHERE seq = ?"
 INSERT_RUN = f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' for _ in RUN_COLUMNS)})"
 
 
@@ -102,6 +102,57 @@ def check_run_columns(store: Store) -> None:
         raise RuntimeError(f"runs table columns {columns} do not match the Run fields")
 
 
+def update_run_sql(changed: tuple[int, ...]) -> str:
+    """The ``UPDATE`` writing the columns at these positions of ``RUN_COLUMNS`` (cached per set)."""
+    sql = _UPDATE_RUN_SQL.get(changed)
+    if sql is None:
+        assignments = ", ".join(f"{RUN_COLUMNS[index]} = ?" for index in changed)
+        sql = _UPDATE_RUN_SQL[changed] = f"UPDATE runs SET {assignments} WHERE seq = ?"
+    return sql
+
+
+# A handful of column sets recur (an event appended, a decision task taken, ...): the text stays the
+# same, so sqlite3's statement cache keeps serving the prepared statement.
+_UPDATE_RUN_SQL: dict[tuple[int, ...], str] = {}
+
+
+class RegistryCache:
+    """Domain and type rows kept between calls: nearly every call reads its domain, and every scheduled
+    activity its type, while they change only through the registry operations.
+
+    A call that writes the registry calls ``Context.forget_registry``, which empties the cache at once
+    (so the rest of the call reads its own writes) and again after the transaction, committed or rolled
+    back, so that nothing read from an uncommitted state outlives it. Misses are cached too (as None):
+    an unknown domain stays unknown until a registry call changes something.
+    """
+
+    def __init__(self) -> None:
+        self.domains: dict[str, sqlite3.Row | None] = {}
+        self.types: dict[tuple[str, str, str, str], tuple[sqlite3.Row, dict[str, Any]] | None] = {}
+
+    def clear(self) -> None:
+        """Forget everything (a registry write happened)."""
+        self.domains.clear()
+        self.types.clear()
+
+    def find_domain(self, store: Store, name: str) -> sqlite3.Row | None:
+        """The ``domains`` row of ``name``, or None."""
+        if name in self.domains:
+            return self.domains[name]
+        row = self.domains[name] = store.row("SELECT * FROM domains WHERE name = ?", (name,))
+        return row
+
+    def find_type(
+        self, store: Store, key: tuple[str, str, str, str]
+    ) -> tuple[sqlite3.Row, dict[str, Any]] | None:
+        """The ``types`` row of (domain, kind, name, version) and its parsed defaults, or None."""
+        if key in self.types:
+            return self.types[key]
+        row = store.row("SELECT * FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?", key)
+        found = self.types[key] = None if row is None else (row, json.loads(row["config"]))
+        return found
+
+
 @dataclass
 class Context:
     """One API call's view of the service: storage, time, limits and post-commit work."""
@@ -110,7 +161,11 @@ class Context:
     now: float
     limits: Limits
     lambda_names: frozenset[str] = frozenset()
+    registry: RegistryCache = field(default_factory=RegistryCache)
+    registry_changed: bool = False
     runs: dict[int, Run] = field(default_factory=dict)
+    # The stored values of each loaded run (``run_values`` order): ``flush`` writes only what differs.
+    stored_values: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     woken: dict[tuple[str, str, str], int] = field(default_factory=dict)
     earliest_new_deadline: float | None = None
     lambda_jobs: list[tuple[int, int, str, str | None]] = field(default_factory=list)
@@ -122,8 +177,7 @@ class Context:
             row = self.store.row("SELECT * FROM runs WHERE seq = ?", (seq,))
             if row is None:
                 raise LookupError(seq)
-            run = Run.from_row(row)
-            self.runs[seq] = run
+            run = self._cache(Run.from_row(row))
         return run
 
     def adopt_row(self, row: sqlite3.Row) -> Run:
@@ -131,8 +185,12 @@ class Context:
         seq = row["seq"]
         run = self.runs.get(seq)
         if run is None:
-            run = Run.from_row(row)
-            self.runs[seq] = run
+            run = self._cache(Run.from_row(row))
+        return run
+
+    def _cache(self, run: Run) -> Run:
+        self.runs[run.seq] = run
+        self.stored_values[run.seq] = run_values(run)
         return run
 
     def insert_run(self, values: dict[str, Any]) -> Run:
@@ -143,9 +201,33 @@ class Context:
         return self.load_run(seq)
 
     def flush(self) -> None:
-        """Write every loaded execution back (called once, before commit)."""
-        for run in self.runs.values():
-            self.store.execute(UPDATE_RUN, (*run_values(run), run.seq))
+        """Write back the columns the call changed in the loaded executions (once, before commit)."""
+        for seq, run in self.runs.items():
+            values = run_values(run)
+            stored = self.stored_values[seq]
+            if values == stored:
+                continue
+            changed = tuple(index for index, value in enumerate(values) if value != stored[index])
+            self.store.execute(update_run_sql(changed), (*(values[index] for index in changed), seq))
+            self.stored_values[seq] = values
+
+    def domain_row(self, name: str) -> sqlite3.Row | None:
+        """The ``domains`` row of ``name``, or None (through the registry cache)."""
+        return self.registry.find_domain(self.store, name)
+
+    def type_row(
+        self, domain: str, *, kind: str, name: str, version: str
+    ) -> tuple[sqlite3.Row, dict[str, Any]] | None:
+        """The ``types`` row and its parsed defaults, or None (through the registry cache).
+
+        The defaults dict is shared by every caller until the cache is cleared: read it, never change it.
+        """
+        return self.registry.find_type(self.store, (domain, kind, name, version))
+
+    def forget_registry(self) -> None:
+        """The call writes domains or types: drop the cached rows now and after the transaction."""
+        self.registry.clear()
+        self.registry_changed = True
 
     def wake(self, kind: str, domain: str, task_list: str) -> None:
         """Remember to wake one more poller of this task list after commit."""

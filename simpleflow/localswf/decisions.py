@@ -130,10 +130,13 @@ class DecisionApplier:
         ctx, run = self.ctx, self.run
         activity_type, activity_id = attrs["activityType"], attrs["activityId"]
         ids = {"activityType": activity_type, "activityId": activity_id}
-        type_row = find_type(ctx, run.domain, kind="activity", type_ref=activity_type)
-        if type_row is None:
+        found = ctx.type_row(
+            run.domain, kind="activity", name=activity_type["name"], version=activity_type["version"]
+        )
+        if found is None:
             self.fail("ScheduleActivityTaskFailed", "ACTIVITY_TYPE_DOES_NOT_EXIST", ids)
             return
+        type_row, config = found
         if type_row["status"] == DEPRECATED:
             self.fail("ScheduleActivityTaskFailed", "ACTIVITY_TYPE_DEPRECATED", ids)
             return
@@ -146,7 +149,6 @@ class DecisionApplier:
         if run.open_activities >= ctx.limits.max_open_activities:
             self.fail("ScheduleActivityTaskFailed", "OPEN_ACTIVITIES_LIMIT_EXCEEDED", ids)
             return
-        config = json.loads(type_row["config"])
         default_list = (config.get("defaultTaskList") or {}).get("name")
         task_list: str = (attrs.get("taskList") or {}).get("name") or default_list or ""
         timeouts = {

@@ -41,7 +41,7 @@ def domain_arn(name: str) -> str:
 
 def require_domain(ctx: Context, name: str, *, registered: bool = True) -> Any:
     """The domain row; UnknownResourceFault if missing (or deprecated, when ``registered``)."""
-    row = ctx.store.row("SELECT * FROM domains WHERE name = ?", (name,))
+    row = ctx.domain_row(name)
     if row is None or (registered and row["status"] != REGISTERED):
         raise unknown_resource(f"Unknown domain: {name}")
     return row
@@ -52,10 +52,11 @@ def register_domain(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     retention = params["workflowExecutionRetentionPeriodInDays"]
     if retention != "NONE" and (not retention.isdigit() or int(retention) > MAX_RETENTION_DAYS):
         raise validation_error(f"workflowExecutionRetentionPeriodInDays must be 0 to {MAX_RETENTION_DAYS}")
-    if ctx.store.row("SELECT 1 FROM domains WHERE name = ?", (name,)) is not None:
+    if ctx.domain_row(name) is not None:
         raise SWFFault("DomainAlreadyExistsFault", name)
     tags = params.get("tags") or []
     check_tag_count(ctx, len(tags))
+    ctx.forget_registry()
     ctx.store.execute(
         "INSERT INTO domains (name, description, status, retention_days, created) VALUES (?, ?, ?, ?, ?)",
         (name, params.get("description"), REGISTERED, retention, ctx.now),
@@ -83,6 +84,7 @@ def deprecate_domain(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     row = require_domain(ctx, params["name"], registered=False)
     if row["status"] == DEPRECATED:
         raise SWFFault("DomainDeprecatedFault", params["name"])
+    ctx.forget_registry()
     ctx.store.execute("UPDATE domains SET status = ? WHERE name = ?", (DEPRECATED, params["name"]))
     return {}
 
@@ -91,6 +93,7 @@ def undeprecate_domain(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     row = require_domain(ctx, params["name"], registered=False)
     if row["status"] == REGISTERED:
         raise SWFFault("DomainAlreadyExistsFault", params["name"])
+    ctx.forget_registry()
     ctx.store.execute("UPDATE domains SET status = ? WHERE name = ?", (REGISTERED, params["name"]))
     return {}
 
@@ -121,6 +124,7 @@ def register_type(ctx: Context, params: dict[str, Any], *, kind: str) -> dict[st
     if exists is not None:
         raise SWFFault("TypeAlreadyExistsFault", f"{kind} type {params['name']} {params['version']}")
     config = {name: params[name] for name in KINDS[kind][1] if params.get(name) is not None}
+    ctx.forget_registry()
     ctx.store.execute(
         "INSERT INTO types (domain, kind, name, version, status, description, created, config)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -131,10 +135,8 @@ def register_type(ctx: Context, params: dict[str, Any], *, kind: str) -> dict[st
 
 def find_type(ctx: Context, domain: str, *, kind: str, type_ref: dict[str, str]) -> Any:
     """The type row, or None."""
-    return ctx.store.row(
-        "SELECT * FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?",
-        (domain, kind, type_ref["name"], type_ref["version"]),
-    )
+    found = ctx.type_row(domain, kind=kind, name=type_ref["name"], version=type_ref["version"])
+    return None if found is None else found[0]
 
 
 def require_type(ctx: Context, params: dict[str, Any], *, kind: str) -> Any:
@@ -169,6 +171,7 @@ def set_type_status(ctx: Context, params: dict[str, Any], *, kind: str, status: 
     if row["status"] == status:
         fault = "TypeDeprecatedFault" if status == DEPRECATED else "TypeAlreadyExistsFault"
         raise SWFFault(fault, f"{kind} type {row['name']} {row['version']} is already {status}")
+    ctx.forget_registry()
     ctx.store.execute(
         "UPDATE types SET status = ?, deprecated = ?"
         " WHERE domain = ? AND kind = ? AND name = ? AND version = ?",
@@ -183,6 +186,7 @@ def delete_type(ctx: Context, params: dict[str, Any], *, kind: str) -> dict[str,
         raise SWFFault(
             "TypeNotDeprecatedFault", f"{kind} type {row['name']} {row['version']} is not deprecated"
         )
+    ctx.forget_registry()
     ctx.store.execute(
         "DELETE FROM types WHERE domain = ? AND kind = ? AND name = ? AND version = ?",
         (row["domain"], kind, row["name"], row["version"]),

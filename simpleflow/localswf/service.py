@@ -18,7 +18,7 @@ from typing import Any
 from simpleflow.localswf import decisions, executions, registry, tasks
 from simpleflow.localswf.clock import Clock, SystemClock, VirtualClock
 from simpleflow.localswf.closing import terminate_run
-from simpleflow.localswf.context import ACTIVITY, DECISION, Context, check_run_columns
+from simpleflow.localswf.context import ACTIVITY, DECISION, Context, RegistryCache, check_run_columns
 from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.lambdas import LambdaFunction, finish_lambda, invoke
 from simpleflow.localswf.limits import Limits
@@ -74,9 +74,6 @@ OPERATIONS = frozenset(HANDLERS) | frozenset(POLLS)
 SCHEDULER_ERROR_BACKOFF = 0.1
 # Reading calls never delay a virtual-time skip: only a change can give a decider or worker work.
 READ_ONLY_PREFIXES = ("Describe", "List", "Count", "Get")
-DELIVERABLE_DECISION = (
-    "SELECT 1 FROM runs WHERE domain = ? AND dt_task_list = ? AND dt_state = 'scheduled' LIMIT 1"
-)
 DELIVERABLE_ACTIVITY = (
     "SELECT 1 FROM activities WHERE domain = ? AND task_list = ? AND state = 'scheduled' LIMIT 1"
 )
@@ -105,6 +102,7 @@ class SWFService:
         self.poll_timeout = poll_timeout
         self.lambdas = dict(lambdas or {})
         self.limits = limits or Limits()
+        self._registry = RegistryCache()
         self._lock = threading.Lock()
         self._task_lists: dict[tuple[str, str, str], threading.Condition] = {}
         self._pollers: dict[tuple[str, str, str], int] = {}
@@ -157,12 +155,21 @@ class SWFService:
         virtual clock waits for before skipping time.
         """
         ctx = Context(
-            self.store, now=self.clock.now(), limits=self.limits, lambda_names=frozenset(self.lambdas)
+            self.store,
+            now=self.clock.now(),
+            limits=self.limits,
+            lambda_names=frozenset(self.lambdas),
+            registry=self._registry,
         )
-        with self.store.transaction():
-            result = handler(ctx, params)
-            self._enforce_event_limit(ctx)
-            ctx.flush()
+        try:
+            with self.store.transaction():
+                result = handler(ctx, params)
+                self._enforce_event_limit(ctx)
+                ctx.flush()
+        finally:
+            if ctx.registry_changed:
+                # Rows cached during the call may come from a state that was rolled back.
+                self._registry.clear()
         for key, count in ctx.woken.items():
             condition = self._task_lists.get(key)
             if condition is not None:
@@ -192,7 +199,8 @@ class SWFService:
                 page: dict[str, Any] = self._transact(tasks.next_decision_page, params)
                 return page
         take = tasks.take_decision_task if kind == DECISION else tasks.take_activity_task
-        key = (kind, params["domain"], params["taskList"]["name"])
+        domain, task_list = params["domain"], params["taskList"]["name"]
+        key = (kind, domain, task_list)
         deadline = time.monotonic() + self.poll_timeout
         with self._lock:
             self._check_open()
@@ -204,11 +212,14 @@ class SWFService:
                 while True:
                     if self._closed:  # woken by close(): the store may already be closed
                         return empty_task(kind)
-                    task: dict[str, Any] | None = None
-                    if self._has_task(kind, params):
-                        task = self._transact(take, params)
-                    if task is not None:
-                        return task
+                    # Read under the lock, the row is still the one to take inside the transaction: an
+                    # empty poll costs this one read, a successful one reads its task once.
+                    queued = tasks.next_task_row(self.store, kind, domain=domain, task_list=task_list)
+                    if queued is not None or not self._is_registered(domain):
+                        # Unknown domains go to the take too, which raises their fault.
+                        task = self._transact(functools.partial(take, queued=queued), params)
+                        if task is not None:
+                            return task
                     remaining = deadline - time.monotonic()
                     if remaining <= 0 or self._closed:
                         return empty_task(kind)
@@ -216,19 +227,11 @@ class SWFService:
             finally:
                 self._pollers[key] -= 1
 
-    def _has_task(self, kind: str, params: dict[str, Any]) -> bool:
-        """Whether a take could succeed: an empty poll then costs one read and no transaction.
-
-        Unknown domains say yes, so that the take raises their fault. An empty poll changes nothing,
-        so it does not restart the quiet period of a virtual clock either.
-        """
-        domain, task_list = params["domain"], params["taskList"]["name"]
-        sql = DELIVERABLE_DECISION if kind == DECISION else DELIVERABLE_ACTIVITY
-        if self.store.scalar(sql, (domain, task_list)):
-            return True
-        return not self.store.scalar(
-            "SELECT 1 FROM domains WHERE name = ? AND status = 'REGISTERED'", (domain,)
-        )
+    def _is_registered(self, domain: str) -> bool:
+        """Whether ``domain`` exists and is not deprecated (an empty poll changes nothing, so it does not
+        restart the quiet period of a virtual clock either)."""
+        row = self._registry.find_domain(self.store, domain)
+        return row is not None and row["status"] == "REGISTERED"
 
     # -- lambdas -----------------------------------------------------------------------------------
 

@@ -82,8 +82,11 @@ CREATE INDEX IF NOT EXISTS runs_by_workflow ON runs (domain, workflow_id, status
 CREATE INDEX IF NOT EXISTS runs_by_start ON runs (domain, status, started);
 CREATE INDEX IF NOT EXISTS runs_by_close ON runs (domain, status, closed);
 CREATE INDEX IF NOT EXISTS runs_by_parent ON runs (parent_seq, status);
-CREATE INDEX IF NOT EXISTS runs_decision_queue ON runs (domain, dt_task_list, dt_priority, dt_scheduled_at)
-    WHERE dt_state = 'scheduled';
+-- In the order tasks are handed out (priority DESC, then age; seq is the rowid every index ends with),
+-- so a take reads the first entry instead of sorting a batch scheduled in the same instant.
+DROP INDEX IF EXISTS runs_decision_queue;
+CREATE INDEX IF NOT EXISTS runs_decision_order ON runs
+    (domain, dt_task_list, dt_priority DESC, dt_scheduled_at) WHERE dt_state = 'scheduled';
 CREATE INDEX IF NOT EXISTS runs_with_decision_task ON runs (dt_state) WHERE dt_state IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS runs_by_token ON runs (dt_token) WHERE dt_token IS NOT NULL;
 CREATE TABLE IF NOT EXISTS events (
@@ -115,8 +118,9 @@ CREATE TABLE IF NOT EXISTS activities (
     cancel_requested INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_seq, activity_id)
 );
-CREATE INDEX IF NOT EXISTS activities_queue ON activities (domain, task_list, priority, scheduled_at)
-    WHERE state = 'scheduled';
+DROP INDEX IF EXISTS activities_queue;
+CREATE INDEX IF NOT EXISTS activities_order ON activities
+    (domain, task_list, priority DESC, scheduled_at, run_seq, scheduled_id) WHERE state = 'scheduled';
 CREATE INDEX IF NOT EXISTS activities_started ON activities (state) WHERE state = 'started';
 CREATE UNIQUE INDEX IF NOT EXISTS activities_by_token ON activities (token) WHERE token IS NOT NULL;
 CREATE INDEX IF NOT EXISTS activities_by_scheduled ON activities (run_seq, scheduled_id);

@@ -7,13 +7,15 @@ the token is gone and a late response gets ``UnknownResourceFault``, as on SWF.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
-from simpleflow.localswf.context import Context, Run
+from simpleflow.localswf.context import ACTIVITY, DECISION, Context, Run
 from simpleflow.localswf.faults import unknown_resource, validation_error
 from simpleflow.localswf.paging import decode_page_token, encode_page_token, page_size
 from simpleflow.localswf.registry import require_domain
 from simpleflow.localswf.runs import append_event, event_to_wire, new_token, parse_duration, request_decision
+from simpleflow.localswf.store import Store
 
 
 def decision_events(
@@ -63,14 +65,34 @@ def next_decision_page(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return decision_task(ctx, run, params=params, page=page)
 
 
-def take_decision_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any] | None:
-    """Start the most urgent scheduled decision task of the task list, if there is one."""
+NEXT_DECISION_TASK = (
+    "SELECT * FROM runs WHERE domain = ? AND dt_task_list = ? AND dt_state = 'scheduled'"
+    " ORDER BY dt_priority DESC, dt_scheduled_at, seq LIMIT 1"
+)
+NEXT_ACTIVITY_TASK = (
+    "SELECT * FROM activities WHERE domain = ? AND task_list = ? AND state = 'scheduled'"
+    " ORDER BY priority DESC, scheduled_at, run_seq, scheduled_id LIMIT 1"
+)
+
+
+def next_task_row(store: Store, kind: str, *, domain: str, task_list: str) -> sqlite3.Row | None:
+    """The row of the task a poll of this task list would take next (a run for decision tasks)."""
+    return store.row(NEXT_DECISION_TASK if kind == DECISION else NEXT_ACTIVITY_TASK, (domain, task_list))
+
+
+def take_decision_task(
+    ctx: Context, params: dict[str, Any], *, queued: sqlite3.Row | None = None
+) -> dict[str, Any] | None:
+    """Start the most urgent scheduled decision task of the task list, if there is one.
+
+    ``queued``: that task's row, when the caller read it under the service lock just before.
+    """
     domain = params["domain"]
     require_domain(ctx, domain)
-    row = ctx.store.row(
-        "SELECT * FROM runs WHERE domain = ? AND dt_task_list = ? AND dt_state = 'scheduled'"
-        " ORDER BY dt_priority DESC, dt_scheduled_at, seq LIMIT 1",
-        (domain, params["taskList"]["name"]),
+    row = (
+        queued
+        if queued is not None
+        else next_task_row(ctx.store, DECISION, domain=domain, task_list=params["taskList"]["name"])
     )
     if row is None:
         return None
@@ -105,14 +127,19 @@ def take_decision_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any] |
     return decision_task(ctx, run, params=params, page=page)
 
 
-def take_activity_task(ctx: Context, params: dict[str, Any]) -> dict[str, Any] | None:
-    """Start the most urgent scheduled activity task of the task list, if there is one."""
+def take_activity_task(
+    ctx: Context, params: dict[str, Any], *, queued: sqlite3.Row | None = None
+) -> dict[str, Any] | None:
+    """Start the most urgent scheduled activity task of the task list, if there is one.
+
+    ``queued``: that task's row, when the caller read it under the service lock just before.
+    """
     domain = params["domain"]
     require_domain(ctx, domain)
-    row = ctx.store.row(
-        "SELECT * FROM activities WHERE domain = ? AND task_list = ? AND state = 'scheduled'"
-        " ORDER BY priority DESC, scheduled_at, run_seq, scheduled_id LIMIT 1",
-        (domain, params["taskList"]["name"]),
+    row = (
+        queued
+        if queued is not None
+        else next_task_row(ctx.store, ACTIVITY, domain=domain, task_list=params["taskList"]["name"])
     )
     if row is None:
         return None

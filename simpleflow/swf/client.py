@@ -1,6 +1,10 @@
 """The boto3 ``swf`` client factory, programmatic credentials, and the translation of botocore errors.
 
-Everything above the engine talks to it through one boto3 client made by :func:`make_client`:
+Everything above the engine talks to it through one boto3 client made by :func:`make_client`. It is
+made from a botocore session dressed as boto3's (:mod:`simpleflow.swf.session`): the same client class,
+configuration and ``User-Agent``, without ``import boto3`` and its s3transfer (about 0.1 s of start-up).
+botocore itself is imported only when a client is made, so commands that never talk to SWF
+(``simpleflow --help``, ``--local`` runs) do not pay for it.
 
 - region: the ``region`` argument, else the session's (``AWS_DEFAULT_REGION`` or the profile), else
   ``us-east-1``;
@@ -21,15 +25,11 @@ Calls are wrapped in :func:`swf_errors`, which turns botocore's exceptions into
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeAlias
-
-import boto3
-import botocore.exceptions
-from botocore import UNSIGNED
-from botocore.config import Config
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from simpleflow.exceptions import (
     ConfigurationError,
@@ -38,6 +38,14 @@ from simpleflow.exceptions import (
     Throttled,
     UnknownResource,
 )
+from simpleflow.swf.session import create_client, new_session, session_region
+
+if TYPE_CHECKING:
+    import boto3.session
+    import botocore.session
+
+    # What ``session=`` and :func:`set_credentials` accept and keep: either kind works.
+    Session: TypeAlias = boto3.session.Session | botocore.session.Session
 
 # boto3 builds client classes at run time; no static type describes them without extra stub packages.
 SWFClient: TypeAlias = Any
@@ -62,7 +70,7 @@ THROTTLING_CODES = frozenset(
     }
 )
 
-_default_session: boto3.session.Session | None = None
+_default_session: Session | None = None
 _session_lock = threading.Lock()
 
 
@@ -78,11 +86,11 @@ def set_credentials(
     This is the programmatic alternative to boto3's chain (environment, profiles, instance roles).
     """
     global _default_session
-    session = boto3.session.Session(
-        aws_access_key_id=access_key_id,
-        aws_secret_access_key=secret_access_key,
-        aws_session_token=session_token,
-        region_name=region,
+    session = new_session(
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
+        region=region,
     )
     with _session_lock:
         _default_session = session
@@ -115,13 +123,14 @@ def make_client(
     endpoint_url: str | None = None,
     max_attempts: int | None = None,
     retry_mode: str | None = None,
-    session: boto3.session.Session | None = None,
+    session: Session | None = None,
     max_pool_connections: int | None = None,
 ) -> SWFClient:
     """Make a boto3 ``swf`` client configured as the module docstring describes.
 
     ``max_attempts`` overrides ``SWF_CONNECTION_RETRIES``; ``retry_mode`` overrides ``AWS_RETRY_MODE``
-    (``standard`` by default). ``session`` overrides the credentials of :func:`set_credentials`.
+    (``standard`` by default). ``session`` (a boto3 or a botocore session) overrides the credentials of
+    :func:`set_credentials`.
     ``max_pool_connections`` widens botocore's pool (10) for many threads sharing one client: each
     long poll holds a connection for up to 60 s.
     """
@@ -135,24 +144,29 @@ def make_client(
         with _session_lock:
             session = _default_session
     if session is None:
-        session = boto3.session.Session()
+        session = new_session()
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
     config = Config(
-        region_name=region or session.region_name or DEFAULT_REGION,
+        region_name=region or session_region(session) or DEFAULT_REGION,
         retries={"total_max_attempts": attempts, "mode": mode},
         read_timeout=READ_TIMEOUT_SECONDS,
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         **({} if max_pool_connections is None else {"max_pool_connections": max_pool_connections}),
     )
-    client = session.client("swf", endpoint_url=endpoint_url, config=config)
+    client = create_client(session, "swf", endpoint_url=endpoint_url, config=config)
     if is_custom_endpoint(client) and not _has_credentials(session):
         # The embedded service checks no signature: a fresh machine with no AWS account must work.
-        client = session.client(
-            "swf", endpoint_url=endpoint_url, config=config.merge(Config(signature_version=UNSIGNED))
+        client = create_client(
+            session, "swf", endpoint_url=endpoint_url, config=config.merge(Config(signature_version=UNSIGNED))
         )
     return client
 
 
-def _has_credentials(session: boto3.session.Session) -> bool:
+def _has_credentials(session: Session) -> bool:
+    import botocore.exceptions
+
     try:
         return session.get_credentials() is not None
     except botocore.exceptions.BotoCoreError:
@@ -170,9 +184,21 @@ def is_custom_endpoint(client: SWFClient) -> bool:
     )
 
 
+def _botocore_exceptions() -> Any:
+    """botocore's exceptions module if botocore is loaded, else None.
+
+    No botocore exception can exist before botocore is imported, so an error raised while it is not
+    loaded is not one of its errors, and checking costs no import.
+    """
+    return sys.modules.get("botocore.exceptions")
+
+
 def translate_error(error: Exception, *, operation: str | None = None) -> Exception:
     """The :mod:`simpleflow.exceptions` error for a botocore exception; other exceptions unchanged."""
-    if isinstance(error, botocore.exceptions.ClientError):
+    botocore_exceptions = _botocore_exceptions()
+    if botocore_exceptions is None:
+        return error
+    if isinstance(error, botocore_exceptions.ClientError):
         info = error.response.get("Error", {})
         code = str(info.get("Code") or "Unknown")
         message = str(info.get("Message") or "")
@@ -182,13 +208,13 @@ def translate_error(error: Exception, *, operation: str | None = None) -> Except
         if code in THROTTLING_CODES:
             return Throttled(operation_name, code, message)
         return SWFError(operation_name, code, message)
-    if isinstance(error, botocore.exceptions.NoCredentialsError):
+    if isinstance(error, botocore_exceptions.NoCredentialsError):
         return ConfigurationError(
             "no AWS credentials found and no SWF endpoint configured: set AWS credentials "
             "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile) to use Amazon SWF, point "
             "AWS_ENDPOINT_URL_SWF at an SWF-compatible service, or run with --local-swf"
         )
-    if isinstance(error, botocore.exceptions.ConnectionError | botocore.exceptions.HTTPClientError):
+    if isinstance(error, botocore_exceptions.ConnectionError | botocore_exceptions.HTTPClientError):
         endpoint = getattr(error, "kwargs", {}).get("endpoint_url") or "the SWF endpoint"
         return EndpointUnreachable(operation or "SWF call", str(endpoint), str(error))
     return error
@@ -199,7 +225,8 @@ def swf_errors(operation: str | None = None) -> Iterator[None]:
     """Run SWF calls, raising :mod:`simpleflow.exceptions` errors instead of botocore's."""
     try:
         yield
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
+    except Exception as error:
+        # translate_error leaves anything that is not botocore's unchanged, which is re-raised as is.
         translated = translate_error(error, operation=operation)
         if translated is error:
             raise

@@ -18,8 +18,6 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
-from botocore import xform_name
-
 from simpleflow.exceptions import UnknownResource
 from simpleflow.swf.client import SWFClient, swf_errors
 
@@ -233,6 +231,9 @@ class _RegisteredType(Model):
 
     def _call(self, action: str, **params: Any) -> Any:
         """SWF's ``<action><kind>`` operation (``DescribeActivityType``...), its errors translated."""
+        # Imported here so that importing the models loads no botocore; a client has loaded it already.
+        from botocore import xform_name
+
         operation = action + self._SWF_KIND
         with swf_errors(operation):
             return getattr(self.client, xform_name(operation))(**params)

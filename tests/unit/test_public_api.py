@@ -46,3 +46,15 @@ def test_quickstart_names_import() -> None:
     from simpleflow import Workflow, activity, futures
 
     assert callable(activity.with_attributes) and callable(futures.wait) and isinstance(Workflow, type)
+
+
+def test_star_import_and_dir_list_every_export() -> None:
+    """The exports are loaded on first use (for start-up time): ``import *`` and ``dir`` still see them."""
+    namespace: dict[str, object] = {}
+    exec("from simpleflow import *", namespace)
+    assert sorted(name for name in namespace if name != "__builtins__") == EXPECTED
+    assert set(EXPECTED) <= set(dir(simpleflow))
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    assert not hasattr(simpleflow, "NoSuchThing")

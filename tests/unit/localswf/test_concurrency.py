@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from simpleflow.localswf.embedded import embedded_client
 from simpleflow.localswf.service import SWFService
@@ -86,3 +90,49 @@ def test_concurrent_pollers_never_share_a_task() -> None:
             assert [event["eventId"] for event in events] == list(range(1, len(events) + 1))
             assert events[-1]["eventType"] == "WorkflowExecutionCompleted"
     service.close()
+
+
+def waiting_pollers(service: SWFService, task_list: str) -> int:
+    """Pollers asleep on the task list's condition (threading.Condition keeps one lock per waiter)."""
+    condition = service._task_lists[("activity", DOMAIN, task_list)]
+    return len(condition._waiters)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("scheduled", [1, 3], ids=["one-task", "three-tasks"])
+def test_a_scheduled_task_wakes_one_waiting_poller_not_all(scheduled: int) -> None:
+    """64 pollers wait on one list: scheduling n tasks wakes n of them (no thundering herd), and each
+    woken poller returns its task at once."""
+    pollers = 64
+    service = SWFService(poll_timeout=30)
+    with embedded_client(service) as client:
+        swf = Driver(client).setup()
+        tokens: list[str] = []
+        threads = [
+            threading.Thread(target=lambda: tokens.append(swf.poll_activity()["taskToken"]))
+            for _ in range(pollers)
+        ]
+        for thread in threads:
+            thread.start()
+        wait_until(lambda: task_list_exists(service) and waiting_pollers(service, WORKER_LIST) == pollers)
+        swf.start()
+        swf.decide(*[schedule(f"a{index}") for index in range(scheduled)])
+        # Condition.notify takes the woken waiters off the list before the decision call returns.
+        assert waiting_pollers(service, WORKER_LIST) == pollers - scheduled
+        wait_until(lambda: len(tokens) == scheduled)
+        assert all(tokens) and len(set(tokens)) == scheduled
+        assert waiting_pollers(service, WORKER_LIST) == pollers - scheduled
+    service.close()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert len(tokens) == pollers and tokens[scheduled:] == [""] * (pollers - scheduled)
+
+
+def task_list_exists(service: SWFService) -> bool:
+    return ("activity", DOMAIN, WORKER_LIST) in service._task_lists
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not hold in time"
+        time.sleep(0.005)
