@@ -216,11 +216,27 @@ class NondeterminismError(SimpleflowError):
 
     def __init__(self, task_id: str, *, recorded: Any, produced: Any) -> None:
         super().__init__(
-            f"nondeterministic replay of {task_id}: history has {recorded!r}, code produced {produced!r}"
+            f"nondeterministic replay of {task_id}: history has {_abridged(recorded)!r}, "
+            f"code produced {_abridged(produced)!r}"
         )
         self.task_id = task_id
         self.recorded = recorded
         self.produced = produced
+
+
+#: Longest string a message quotes whole; an input can be megabytes (out of band) and would drown it.
+MESSAGE_STRING_LIMIT = 200
+
+
+def _abridged(value: Any) -> Any:
+    """``value`` with its long strings (also inside dicts, lists and tuples) cut to a readable length."""
+    if isinstance(value, str) and len(value) > MESSAGE_STRING_LIMIT:
+        return f"{value[: MESSAGE_STRING_LIMIT // 2]}... ({len(value):,} characters)"
+    if isinstance(value, dict):
+        return {key: _abridged(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_abridged(item) for item in value)
+    return value
 
 
 class ExecutionBlocked(BaseException):

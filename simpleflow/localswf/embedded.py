@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.session
 from botocore import UNSIGNED
 from botocore.config import Config
 
-from simpleflow.localswf.http import LocalSWFServer
 from simpleflow.localswf.inprocess import attach
 from simpleflow.localswf.service import SWFService
+
+if TYPE_CHECKING:
+    from simpleflow.localswf.http import LocalSWFServer
 
 #: Where an in-process client points: ``.invalid`` never resolves, so a request that escaped the
 #: in-process transport fails at once instead of reaching Amazon.
@@ -73,6 +75,9 @@ def embedded_server(
 
     Yields the started server; stops it on exit, and closes the service if it was created here.
     """
+    # Imported here: ``--local`` runs use only embedded_client and need no HTTP server.
+    from simpleflow.localswf.http import LocalSWFServer
+
     owned = service is None
     running = SWFService(**service_options) if service is None else service
     try:

@@ -113,3 +113,16 @@ def test_recorded_nondeterministic_history_is_refused() -> None:
         Executor(workflows.BasicWorkflow).replay(load("basic_nondeterministic.json"))
     assert caught.value.task_id == "activity-fixtures.double-1"
     assert caught.value.produced["input"] == '{"args":[2],"kwargs":{}}'
+
+
+def test_a_huge_input_is_abridged_in_the_message_but_kept_whole_on_the_error() -> None:
+    produced = {"type": "work", "input": "x" * 100_000}
+    error = NondeterminismError(
+        "activity-work-1", recorded={"input": "[1]", "nested": ["y" * 300]}, produced=produced
+    )
+    message = str(error)
+    assert len(message) < 1_000
+    assert "(100,000 characters)" in message
+    assert "(300 characters)" in message
+    assert "'[1]'" in message
+    assert error.produced["input"] == "x" * 100_000

@@ -43,11 +43,11 @@ print(json.dumps(sorted(m for m in sys.modules if any(m == h or m.startswith(h +
 """
 
 
-def run_probe(argv: list[str], **env: str) -> tuple[list[str], str]:
-    """The heavy modules a ``simpleflow ARGV`` run loaded, and what it printed before them."""
+def run_probe(argv: list[str], *, watch: list[str] = HEAVY_MODULES, **env: str) -> tuple[list[str], str]:
+    """The ``watch`` modules a ``simpleflow ARGV`` run loaded, and what it printed before them."""
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *argv],
-        input=json.dumps(HEAVY_MODULES),
+        input=json.dumps(watch),
         capture_output=True,
         text=True,
         check=True,
@@ -101,6 +101,16 @@ def test_the_probe_sees_what_a_command_loads() -> None:
     )
     assert "botocore" in loaded
     assert "boto3" not in loaded
+
+
+def test_a_local_run_loads_no_boto3_and_no_http_server() -> None:
+    """``--local`` needs botocore (its client) but neither boto3 nor the embedded HTTP server."""
+    loaded, printed = run_probe(
+        ["workflow.start", "--local", "examples.basic.BasicWorkflow", "--input", "[1, 0]"],
+        watch=["boto3", "botocore", "s3transfer", "simpleflow.localswf.http"],
+    )
+    assert printed.splitlines()[-1] == "4"
+    assert loaded and all(module.startswith("botocore") for module in loaded)
 
 
 def closed_port() -> int:
