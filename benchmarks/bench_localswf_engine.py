@@ -108,7 +108,8 @@ class StatementCounter:
         self.by_operation: Counter[str] = Counter()
         self.calls: Counter[str] = Counter()
         self._current = "-"
-        service.store.connection.set_trace_callback(self._count)
+        with service._lock:  # the scheduler thread shares the connection
+            service.store.connection.set_trace_callback(self._count)
         handle = service.handle
 
         def counted(operation: str, params: dict[str, Any]) -> dict[str, Any]:

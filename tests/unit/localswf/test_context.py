@@ -20,7 +20,8 @@ class Statements:
 
     def __init__(self, service: SWFService) -> None:
         self.seen: list[str] = []
-        service.store.connection.set_trace_callback(self.seen.append)
+        with service._lock:
+            service.store.connection.set_trace_callback(self.seen.append)
 
     def matching(self, prefix: str) -> list[str]:
         return [statement for statement in self.seen if statement.startswith(prefix)]
@@ -47,7 +48,9 @@ def swf(service: SWFService) -> Iterator[Driver]:
 
 
 def stored_run(service: SWFService, run_id: str) -> Any:
-    return service.store.row("SELECT * FROM runs WHERE run_id = ?", (run_id,))
+    # The store is only used under the service's lock (its scheduler thread shares the connection).
+    with service._lock:
+        return service.store.row("SELECT * FROM runs WHERE run_id = ?", (run_id,))
 
 
 def test_a_call_that_only_reads_a_run_does_not_rewrite_it(service: SWFService, swf: Driver) -> None:
@@ -82,14 +85,15 @@ def test_a_changed_run_is_persisted_with_only_its_changed_columns(service: SWFSe
 def test_flush_writes_a_loaded_run_once_per_change(service: SWFService, swf: Driver) -> None:
     run_id = swf.start()
     seq = stored_run(service, run_id)["seq"]
-    ctx = Context(service.store, now=0.0, limits=service.limits)
-    run = ctx.load_run(seq)
     statements = Statements(service)
-    ctx.flush()
-    assert statements.matching("UPDATE") == []
-    run.latest_context = "remembered"
-    ctx.flush()
-    ctx.flush()  # nothing changed since the previous flush
+    with service._lock:
+        ctx = Context(service.store, now=0.0, limits=service.limits)
+        run = ctx.load_run(seq)
+        ctx.flush()
+        assert statements.matching("UPDATE") == []
+        run.latest_context = "remembered"
+        ctx.flush()
+        ctx.flush()  # nothing changed since the previous flush
     assert statements.matching("UPDATE") == [
         f"UPDATE runs SET latest_context = 'remembered' WHERE seq = {seq}"
     ]
