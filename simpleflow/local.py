@@ -40,6 +40,7 @@ from simpleflow.routing import RoutingExecutor
 from simpleflow.swf.actors import ActivityWorker, Decider
 
 if TYPE_CHECKING:
+    from simpleflow.localswf.limits import Limits
     from simpleflow.workflow import Workflow
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,10 @@ class LocalRun:
         nb_workers: int = DEFAULT_NB_WORKERS,
         processes: bool = False,
         real_time: bool = False,
+        limits: Limits | None = None,
     ) -> None:
+        """``limits`` are the embedded service's quotas (SWF's by default): lower ones let a test see how
+        a workflow copes with SWF's refusals (open-task limits, creation rates) without AWS."""
         from simpleflow.localswf.clock import SystemClock, VirtualClock
         from simpleflow.localswf.embedded import embedded_client
         from simpleflow.localswf.service import SWFService
@@ -123,7 +127,7 @@ class LocalRun:
         self.threads: list[threading.Thread] = []
         self._resources = contextlib.ExitStack()
         clock = SystemClock() if real_time else VirtualClock()
-        self.service = SWFService(":memory:", clock=clock, poll_timeout=POLL_TIMEOUT_SECONDS)
+        self.service = SWFService(":memory:", clock=clock, poll_timeout=POLL_TIMEOUT_SECONDS, limits=limits)
         self._resources.callback(self.service.close)
         self.client = self._resources.enter_context(embedded_client(self.service))
         self.payload_store = self._open_payload_store()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from simpleflow.localswf.limits import Limits
+from simpleflow.localswf.rates import CreationRates
 from simpleflow.localswf.store import Store
 
 DECISION = "decision"
@@ -169,6 +170,8 @@ class Context:
     woken: dict[tuple[str, str, str], int] = field(default_factory=dict)
     earliest_new_deadline: float | None = None
     lambda_jobs: list[tuple[int, int, str, str | None]] = field(default_factory=list)
+    #: The service's creation-rate buckets (``None``: no rate is enforced).
+    rates: CreationRates | None = None
 
     def load_run(self, seq: int) -> Run:
         """The execution with this sequence number (cached for the rest of the call)."""

@@ -8,6 +8,7 @@ the last one, or whose decision task raced with new events, fails with ``UNHANDL
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from simpleflow.localswf import children, lambdas
@@ -31,6 +32,29 @@ CLOSE_DECISIONS = {
     "FailWorkflowExecution",
     "CancelWorkflowExecution",
     "ContinueAsNewWorkflowExecution",
+}
+
+
+def _external_ids(attrs: dict[str, Any]) -> dict[str, Any]:
+    ids = {"workflowId": attrs["workflowId"], "runId": attrs.get("runId"), "control": attrs.get("control")}
+    return {**ids, "initiatedEventId": 0}
+
+
+#: The attributes of a ``*Failed`` event for a decision refused for its rate (the activity's is checked in
+#: its handler, which knows the task list its rate applies to). Refused before any other check, so a child
+#: or a signal has no ``Initiated`` event (``initiatedEventId`` 0).
+RATE_FAILURE_IDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "StartTimer": lambda attrs: {"timerId": attrs["timerId"]},
+    "StartChildWorkflowExecution": lambda attrs: {
+        "workflowType": attrs["workflowType"],
+        "workflowId": attrs["workflowId"],
+        "control": attrs.get("control"),
+        "initiatedEventId": 0,
+    },
+    "SignalExternalWorkflowExecution": _external_ids,
+    "RequestCancelExternalWorkflowExecution": _external_ids,
+    "ScheduleLambdaFunction": lambda attrs: {"id": attrs["id"], "name": attrs["name"]},
+    "ContinueAsNewWorkflowExecution": lambda attrs: {},
 }
 
 
@@ -105,6 +129,10 @@ class DecisionApplier:
         if handler is None:
             raise validation_error(f"Unknown decision type: {decision_type!r}")
         try:
+            if decision_type in RATE_FAILURE_IDS and self.refused_for_rate(
+                decision_type, self.run.domain, RATE_FAILURE_IDS[decision_type](attrs)
+            ):
+                return
             handler(attrs)
         except KeyError as exc:
             raise validation_error(f"{decision_type} decision is missing {exc.args[0]}") from None
@@ -118,6 +146,15 @@ class DecisionApplier:
             event_type,
             {**attrs, "cause": cause, "decisionTaskCompletedEventId": self.completed_id},
         )
+
+    def refused_for_rate(self, decision_type: str, scope: str, ids: dict[str, Any]) -> bool:
+        """Fail the decision with its ``*_RATE_EXCEEDED`` cause if its rate in ``scope`` is spent."""
+        rates = self.ctx.rates
+        cause = None if rates is None else rates.refusal(decision_type, scope, now=self.ctx.now)
+        if cause is None:
+            return False
+        self.fail(f"{decision_type}Failed", cause, ids)
+        return True
 
     def event(self, event_type: str, attrs: dict[str, Any]) -> int:
         return append_event(
@@ -171,6 +208,9 @@ class DecisionApplier:
             if missing:
                 self.fail("ScheduleActivityTaskFailed", cause, ids)
                 return
+        # SWF's documented rate is per task list, which is only known here.
+        if self.refused_for_rate("ScheduleActivityTask", f"{run.domain}/{task_list}", ids):
+            return
         priority = attrs.get("taskPriority") or config.get("defaultTaskPriority")
         scheduled_id = self.event(
             "ActivityTaskScheduled",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 
 @dataclass(frozen=True)
@@ -17,3 +19,8 @@ class Limits:
     max_page_size: int = 1_000
     max_resource_tags: int = 50
     lambda_start_to_close_timeout: float = 300.0
+    #: Decisions a second, per decision type (see :mod:`simpleflow.localswf.rates`): SWF documents
+    #: 2,000 scheduled activity tasks a second per task list, and publishes no figure for the others.
+    creation_rates: Mapping[str, float] = field(
+        default_factory=lambda: MappingProxyType({"ScheduleActivityTask": 2_000.0})
+    )

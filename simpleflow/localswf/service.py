@@ -22,6 +22,7 @@ from simpleflow.localswf.context import ACTIVITY, DECISION, Context, RegistryCac
 from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.lambdas import LambdaFunction, finish_lambda, invoke
 from simpleflow.localswf.limits import Limits
+from simpleflow.localswf.rates import CreationRates
 from simpleflow.localswf.store import Store
 from simpleflow.localswf.timeouts import fire_due, next_due, next_work_due
 from simpleflow.localswf.validation import validate_request
@@ -103,6 +104,7 @@ class SWFService:
         self.lambdas = dict(lambdas or {})
         self.limits = limits or Limits()
         self._registry = RegistryCache()
+        self._rates = CreationRates(self.limits.creation_rates)
         self._lock = threading.Lock()
         self._task_lists: dict[tuple[str, str, str], threading.Condition] = {}
         self._pollers: dict[tuple[str, str, str], int] = {}
@@ -160,6 +162,7 @@ class SWFService:
             limits=self.limits,
             lambda_names=frozenset(self.lambdas),
             registry=self._registry,
+            rates=self._rates,
         )
         try:
             with self.store.transaction():

@@ -53,3 +53,24 @@ def test_no_thread_is_left_behind():
 def test_workers_must_be_positive():
     with pytest.raises(ConfigurationError, match="nb_workers must be at least 1"):
         run_workflow(BasicWorkflow, [1, 0], nb_workers=0)
+
+
+def test_activities_refused_for_swfs_creation_rate_are_scheduled_again_until_the_run_completes():
+    """SWF refuses schedules over its rate (ACTIVITY_CREATION_RATE_EXCEEDED); the decider retries them."""
+    from simpleflow.local import DOMAIN, LocalRun
+    from simpleflow.localswf.limits import Limits
+    from tests.fixtures.workflows import ManyWorkflow
+
+    limits = Limits(creation_rates={"ScheduleActivityTask": 4})
+    with LocalRun(ManyWorkflow, nb_workers=4, limits=limits) as run:
+        assert run.execute([10], timeout=60) == sum(range(1, 11))
+        execution = {"workflowId": run.root["workflowId"], "runId": run.root["runId"]}
+        events = run.client.get_workflow_execution_history(domain=DOMAIN, execution=execution)["events"]
+    causes = [
+        event["scheduleActivityTaskFailedEventAttributes"]["cause"]
+        for event in events
+        if event["eventType"] == "ScheduleActivityTaskFailed"
+    ]
+    assert causes and set(causes) == {"ACTIVITY_CREATION_RATE_EXCEEDED"}
+    completed = [event for event in events if event["eventType"] == "ActivityTaskCompleted"]
+    assert len(completed) == 10
