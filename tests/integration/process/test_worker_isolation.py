@@ -98,6 +98,12 @@ def test_activity_runs_in_another_process_with_its_context(attempt: int | None, 
     }
 
 
+def test_children_start_with_simpleflows_api_already_imported() -> None:
+    worker = RecordingWorker()
+    assert run(worker, task("simpleflow_modules_imported_here")) is TaskResult.COMPLETED
+    assert worker.answer() == ("complete", {"result": "[]"})
+
+
 def test_activity_heartbeats_reach_swf_with_their_details() -> None:
     worker = RecordingWorker()
     assert run(worker, task("heartbeat_and_finish", 3), min_heartbeat_gap=0.0) is TaskResult.COMPLETED
