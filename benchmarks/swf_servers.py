@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from simpleflow.localswf.embedded import make_local_client
+from simpleflow.localswf.embedded import LOCAL_USER_AGENT, make_local_client
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 EXPORT_PREFIX = "export AWS_ENDPOINT_URL_SWF="
@@ -111,12 +111,22 @@ def localswf_client(endpoint_url: str) -> Any:
 
 
 def moto_client(endpoint_url: str) -> Any:
-    """A boto3 client for moto (signed with dummy credentials: moto routes requests by the signature)."""
+    """A boto3 client for moto (signed with dummy credentials: moto routes requests by the signature).
+
+    Configured as :func:`localswf_client` is in all else, its fixed User-Agent included, so that the
+    driver's own cost is the same against both servers.
+    """
+    config = Config(
+        retries={"total_max_attempts": 1},
+        read_timeout=70,
+        max_pool_connections=32,
+        user_agent=LOCAL_USER_AGENT,
+    )
     return boto3.session.Session().client(
         "swf",
         region_name="us-east-1",
         endpoint_url=endpoint_url,
         aws_access_key_id="bench",
         aws_secret_access_key="bench",
-        config=Config(retries={"total_max_attempts": 1}, read_timeout=70, max_pool_connections=32),
+        config=config,
     )
