@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from benchmarks.swf_servers import schedule_decisions
 from simpleflow.localswf.service import SWFService
 
 WORKFLOWS = 20
@@ -79,18 +80,7 @@ def run_workload(service: SWFService) -> None:
                 "taskList": {"name": TASK_LIST},
             },
         )
-        schedule = [
-            {
-                "decisionType": "ScheduleActivityTask",
-                "scheduleActivityTaskDecisionAttributes": {
-                    "activityId": f"a-{number}",
-                    "activityType": ACTIVITY_TYPE,
-                    "taskList": {"name": TASK_LIST},
-                    "input": str(number),
-                },
-            }
-            for number in range(ACTIVITIES)
-        ]
+        schedule = schedule_decisions(ACTIVITIES, activity_type=ACTIVITY_TYPE, task_list=TASK_LIST)
         decide(service, schedule)
         for number in range(1, ACTIVITIES + 1):
             task = service.handle("PollForActivityTask", {"domain": DOMAIN, "taskList": {"name": TASK_LIST}})

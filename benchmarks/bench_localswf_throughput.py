@@ -16,7 +16,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from benchmarks.swf_servers import ServerProcess, localswf_client, localswf_server, moto_client, moto_server
+from benchmarks.swf_servers import (
+    ServerProcess,
+    localswf_client,
+    localswf_server,
+    moto_client,
+    moto_server,
+    schedule_decisions,
+)
 
 GOAL_RATE = 300.0
 GOAL_RATIO = 10.0
@@ -89,18 +96,9 @@ def run_workload(client: Any, *, workflows: int, activities: int) -> tuple[float
                 types = Counter(e["eventType"] for e in new_events(client, domain, task_list, task))
                 completed[run_id] = completed.get(run_id, 0) + types["ActivityTaskCompleted"]
                 if types["WorkflowExecutionStarted"]:
-                    decisions = [
-                        {
-                            "decisionType": "ScheduleActivityTask",
-                            "scheduleActivityTaskDecisionAttributes": {
-                                "activityId": f"a-{index}",
-                                "activityType": ACTIVITY_TYPE,
-                                "taskList": {"name": task_list},
-                                "input": str(index),
-                            },
-                        }
-                        for index in range(activities)
-                    ]
+                    decisions = schedule_decisions(
+                        activities, activity_type=ACTIVITY_TYPE, task_list=task_list
+                    )
                 elif completed[run_id] == activities:
                     decisions = [{"decisionType": "CompleteWorkflowExecution"}]
                     closed += 1

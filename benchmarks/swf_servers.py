@@ -130,3 +130,19 @@ def moto_client(endpoint_url: str) -> Any:
         aws_secret_access_key="bench",
         config=config,
     )
+
+
+def schedule_decisions(count: int, *, activity_type: dict[str, str], task_list: str) -> list[dict[str, Any]]:
+    """``count`` ``ScheduleActivityTask`` decisions (ids ``a-0``...), each given its index as input."""
+    return [
+        {
+            "decisionType": "ScheduleActivityTask",
+            "scheduleActivityTaskDecisionAttributes": {
+                "activityId": f"a-{number}",
+                "activityType": activity_type,
+                "taskList": {"name": task_list},
+                "input": str(number),
+            },
+        }
+        for number in range(count)
+    ]

@@ -35,10 +35,9 @@ class FrozenClock:
 
 
 @pytest.fixture
-def service() -> Iterator[SWFService]:
-    running = SWFService(poll_timeout=0.5)
-    yield running
-    running.close()
+def service(swf_service: SWFService) -> SWFService:
+    """The suite's in-memory service (tests/conftest.py), under the name these tests read best with."""
+    return swf_service
 
 
 @pytest.fixture
