@@ -95,11 +95,16 @@ class FoldedHistories:
     The decider's history cache already saves fetching old events; this saves folding them again. A
     kept history is used only when the task's events begin with exactly its events (same last event at
     the same place; event ids are dense), so a history read whole after a gap is simply folded anew.
+
+    At most ``max_runs`` runs and ``max_events`` events are kept (the least recently decided go first):
+    a kept history holds its events, which the history cache may have let go of meanwhile.
     """
 
-    def __init__(self, *, max_runs: int = 64) -> None:
+    def __init__(self, *, max_runs: int = 64, max_events: int = 100_000) -> None:
         self.max_runs = max_runs
+        self.max_events = max_events
         self._runs: OrderedDict[tuple[str, str], History] = OrderedDict()
+        self._events = 0
 
     def history_of(self, task: Mapping[str, Any]) -> History:
         """The folded history of ``task`` (its whole ``events``), kept for the run's next task."""
@@ -107,6 +112,8 @@ class FoldedHistories:
         run = (execution.get("workflowId", ""), execution.get("runId", ""))
         events = task["events"]
         kept = self._runs.pop(run, None)
+        if kept is not None:
+            self._events -= len(kept)
         if (
             kept is not None
             and 0 < len(kept) <= len(events)
@@ -115,10 +122,11 @@ class FoldedHistories:
             history = kept.extended(events[len(kept) :])
         else:
             history = History(events)
-        if self.max_runs > 0:
+        if self.max_runs > 0 and len(history) <= self.max_events:
             self._runs[run] = history
-            while len(self._runs) > self.max_runs:
-                self._runs.popitem(last=False)
+            self._events += len(history)
+            while len(self._runs) > self.max_runs or self._events > self.max_events:
+                self._events -= len(self._runs.popitem(last=False)[1])
         return history
 
 

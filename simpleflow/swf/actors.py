@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from simpleflow.swf.client import SWFClient, swf_errors
-from simpleflow.swf.history_cache import DEFAULT_MAX_EVENTS, HistoryCache
+from simpleflow.swf.history_cache import DEFAULT_MAX_BYTES, HistoryCache
 
 # SWF's limit on ``identity``.
 MAX_IDENTITY_LENGTH = 256
@@ -45,7 +45,7 @@ class Decider(Actor):
     """Polls decision tasks (with their whole history) and completes them with decisions.
 
     The events of the runs it decided are kept in a :class:`~simpleflow.swf.history_cache.HistoryCache`
-    of ``cached_events`` events (0 turns it off), so that a decision task fetches only the events since
+    of about ``cache_bytes`` (0 turns it off), so that a decision task fetches only the events since
     the previous one (``startAtPreviousStartedEvent``) instead of the whole history every time. What
     :meth:`poll` returns is the same either way: the whole history.
     """
@@ -57,10 +57,10 @@ class Decider(Actor):
         *,
         task_list: str,
         identity: str | None = None,
-        cached_events: int = DEFAULT_MAX_EVENTS,
+        cache_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         super().__init__(client, domain, task_list=task_list, identity=identity)
-        self.history_cache = HistoryCache(max_events=cached_events) if cached_events > 0 else None
+        self.history_cache = HistoryCache(max_bytes=cache_bytes) if cache_bytes > 0 else None
 
     def iter_poll_pages(
         self,

@@ -10,29 +10,49 @@ When they do not (the run was never seen here, was evicted, or another decider p
 decision tasks in between), :meth:`HistoryCache.join` says so and the caller reads the whole history.
 An engine that ignores ``startAtPreviousStartedEvent`` sends everything from event 1, which always joins.
 
-Memory is bounded by a number of kept events across runs, the least recently used runs going first.
+Memory is bounded by an estimate of what the kept events take (:func:`event_bytes`), the least recently
+used runs going first: a decider lives long, and an event's inputs and results may each be 32 KB.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
-#: Events kept across all runs by default (a few hundred bytes each once parsed).
-DEFAULT_MAX_EVENTS = 200_000
+#: What the kept events may take in all, by default (several typical runs, or a few of 25,000 events).
+DEFAULT_MAX_BYTES = 128 * 1024 * 1024
+#: What a parsed event takes besides its strings: its dictionaries, timestamp and numbers (measured: ~1.3 KB).
+EVENT_OVERHEAD_BYTES = 1_300
+
+
+def event_bytes(event: dict[str, Any]) -> int:
+    """About what ``event`` takes in memory: a fixed overhead plus its attributes' strings."""
+    size = EVENT_OVERHEAD_BYTES
+    for value in event.values():
+        if isinstance(value, dict):  # the ``*EventAttributes``: strings, and one level of nesting at most
+            for item in value.values():
+                if isinstance(item, str):
+                    size += len(item)
+                elif isinstance(item, dict):
+                    size += sum(len(inner) for inner in item.values() if isinstance(inner, str))
+    return size
+
+
+def _total_bytes(events: Iterable[dict[str, Any]]) -> int:
+    return sum(event_bytes(event) for event in events)
 
 
 class HistoryCache:
-    """Per-run event lists, oldest event first, bounded to ``max_events`` in total; thread-safe."""
+    """Per-run event lists, oldest event first, within about ``max_bytes`` in all; thread-safe."""
 
-    def __init__(self, *, max_events: int = DEFAULT_MAX_EVENTS) -> None:
-        if max_events < 0:
-            raise ValueError(f"max_events must be >= 0, not {max_events}")
-        self.max_events = max_events
-        self._runs: OrderedDict[Hashable, list[dict[str, Any]]] = OrderedDict()
-        self._size = 0
+    def __init__(self, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        if max_bytes < 0:
+            raise ValueError(f"max_bytes must be >= 0, not {max_bytes}")
+        self.max_bytes = max_bytes
+        self._runs: OrderedDict[Hashable, tuple[list[dict[str, Any]], int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -41,8 +61,8 @@ class HistoryCache:
 
     @property
     def size(self) -> int:
-        """How many events are kept, across runs."""
-        return self._size
+        """About how many bytes the kept events take, across runs."""
+        return self._bytes
 
     def join(self, run: Hashable, new_events: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None:
         """The whole history of ``run`` made of the kept events and ``new_events``; None on a gap.
@@ -54,26 +74,31 @@ class HistoryCache:
             return None
         first_new = new_events[0]["eventId"]
         with self._lock:
-            kept = self._runs.get(run, [])
+            kept, kept_bytes = self._runs.get(run, ([], 0))
         if first_new == 1:
-            history = list(new_events)
+            history, size = list(new_events), _total_bytes(new_events)
         elif len(kept) >= first_new - 1 and kept[first_new - 2]["eventId"] == first_new - 1:
             # Event ids are dense from 1, so kept[i] is event i + 1 (checked at the seam).
-            history = kept[: first_new - 1] + list(new_events)
+            prefix = kept[: first_new - 1]
+            prefix_bytes = kept_bytes if len(prefix) == len(kept) else _total_bytes(prefix)
+            history, size = prefix + list(new_events), prefix_bytes + _total_bytes(new_events)
         else:
             return None
-        self.keep(run, history)
+        self._keep(run, history, size)
         return history
 
     def keep(self, run: Hashable, events: list[dict[str, Any]]) -> None:
         """Keep ``events`` (the whole history so far, oldest first) as what is known of ``run``."""
+        self._keep(run, events, _total_bytes(events))
+
+    def _keep(self, run: Hashable, events: list[dict[str, Any]], size: int) -> None:
         with self._lock:
             self._drop(run)
-            if len(events) > self.max_events:
+            if size > self.max_bytes:
                 return  # larger than the whole budget: keeping it would evict everything else for nothing
-            self._runs[run] = events
-            self._size += len(events)
-            while self._size > self.max_events:
+            self._runs[run] = (events, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
                 self._drop(next(iter(self._runs)))
 
     def forget(self, run: Hashable) -> None:
@@ -82,6 +107,6 @@ class HistoryCache:
             self._drop(run)
 
     def _drop(self, run: Hashable) -> None:
-        events = self._runs.pop(run, None)
-        if events is not None:
-            self._size -= len(events)
+        kept = self._runs.pop(run, None)
+        if kept is not None:
+            self._bytes -= kept[1]

@@ -84,3 +84,15 @@ def test_no_run_is_kept_with_max_runs_zero(events: list[dict[str, Any]], extensi
     histories.history_of(task_of(events[:3]))
     histories.history_of(task_of(events))
     assert extensions == []
+
+
+def test_kept_events_are_bounded_too(events: list[dict[str, Any]], extensions: list[int]) -> None:
+    histories = FoldedHistories(max_events=len(events))
+    histories.history_of(task_of(events[:3], run_id="r1"))
+    histories.history_of(task_of(events, run_id="r2"))  # r1 and r2 together are over: r1 goes
+    histories.history_of(task_of(events, run_id="r1"))
+    assert extensions == []
+    too_long = FoldedHistories(max_events=2)
+    too_long.history_of(task_of(events[:3]))  # longer than the whole budget: not kept
+    too_long.history_of(task_of(events))
+    assert extensions == []

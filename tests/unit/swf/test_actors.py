@@ -168,14 +168,14 @@ def test_a_cached_decider_reads_the_whole_history_when_the_new_events_leave_a_ga
     assert task is not None
     assert [e["eventId"] for e in task["events"]] == list(range(1, 10))
     assert [operation for operation, _ in sent] == ["PollForDecisionTask", "GetWorkflowExecutionHistory"]
-    assert decider.history_cache is not None and decider.history_cache.size == 9
+    assert decider.history_cache is not None and len(decider.history_cache) == 1
 
 
 def test_a_decider_without_cache_asks_for_the_whole_history() -> None:
     client = make_client(endpoint_url="http://127.0.0.1:1")
     answer_with(client, [(200, page(range(1, 6)))])
     sent = capture_params(client)
-    decider = Decider(client, "d", task_list="decisions", cached_events=0)
+    decider = Decider(client, "d", task_list="decisions", cache_bytes=0)
     decider.poll()
     decider.poll()
     assert decider.history_cache is None
