@@ -32,7 +32,7 @@ def main() -> int:
         print(
             f"    {label:9s} fixed cost (no activity) {fixed:.3f} s, then {per_activity_ms:.3f} ms/activity"
         )
-    return 0
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

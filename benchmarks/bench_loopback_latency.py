@@ -84,7 +84,7 @@ def main() -> int:
     )
     met = median <= GOAL_MS
     print(f"  goal: median <= {GOAL_MS:.0f} ms -> {'met' if met else 'NOT met'}")
-    return 0
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

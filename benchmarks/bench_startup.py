@@ -68,7 +68,7 @@ def main() -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"goal: every ratio <= {GOAL_RATIO} -> {'met' if met else 'NOT met'}")
-    return 0
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
