@@ -1,0 +1,179 @@
+"""The parts of a --local activity measured one by one: what bench_local_trivial's figure is made of.
+
+- one in-process botocore call (``describe_domain``, the cheapest SWF call), through the same local
+  client ``--local`` uses: botocore builds, validates, serializes and parses it as it would for AWS;
+- the activity worker's loop (poll, run a trivial activity, respond), in 1 thread and in 64 threads,
+  on 1,000 activities scheduled beforehand;
+- one replay of a workflow that submitted 1,000 activities, all completed, as its decider makes it
+  every decision task (with the history folded already, and folded from its events).
+
+From these it prints the least any run of 1,000 activities through botocore can cost, next to what
+simpleflow 0.36.0's whole run costs (bench_local_trivial prints that). No goal: these are facts for
+the goal of bench_local_trivial.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import threading
+import time
+from typing import Any
+
+from benchmarks.workflows import TrivialWorkflow
+from simpleflow.executor import Executor
+from simpleflow.history import History
+from simpleflow.local import run_in_thread
+from simpleflow.localswf.clock import VirtualClock
+from simpleflow.localswf.embedded import embedded_client
+from simpleflow.localswf.service import SWFService
+from simpleflow.swf.actors import ActivityWorker
+from simpleflow.testing import HistoryBuilder
+
+ACTIVITIES = 1000
+ACTIVITY_NAME = "benchmarks.workflows.identity"
+DOMAIN = "floor"
+TASK_LIST = "floor-activities"
+
+
+def botocore_call_us(client: Any, *, calls: int = 2000) -> float:
+    """Median microseconds of an in-process ``describe_domain``, over batches of 200 calls."""
+    batches = []
+    for _ in range(calls // 200):
+        started = time.perf_counter()
+        for _ in range(200):
+            client.describe_domain(name=DOMAIN)
+        batches.append((time.perf_counter() - started) / 200 * 1e6)
+    return statistics.median(batches)
+
+
+def schedule_activities(service: SWFService) -> None:
+    """One execution with ``ACTIVITIES`` trivial activity tasks scheduled (100 per decision)."""
+    handle = service.handle
+    handle("RegisterDomain", {"name": DOMAIN, "workflowExecutionRetentionPeriodInDays": "1"})
+    handle(
+        "RegisterWorkflowType",
+        {
+            "domain": DOMAIN,
+            "name": "floor",
+            "version": "1",
+            "defaultTaskList": {"name": "floor-decisions"},
+            "defaultExecutionStartToCloseTimeout": "3600",
+            "defaultTaskStartToCloseTimeout": "300",
+            "defaultChildPolicy": "TERMINATE",
+        },
+    )
+    handle(
+        "RegisterActivityType",
+        {
+            "domain": DOMAIN,
+            "name": ACTIVITY_NAME,
+            "version": "1",
+            "defaultTaskList": {"name": TASK_LIST},
+            "defaultTaskScheduleToStartTimeout": "3600",
+            "defaultTaskScheduleToCloseTimeout": "3600",
+            "defaultTaskStartToCloseTimeout": "300",
+            "defaultTaskHeartbeatTimeout": "NONE",
+        },
+    )
+    handle(
+        "StartWorkflowExecution",
+        {"domain": DOMAIN, "workflowId": "floor", "workflowType": {"name": "floor", "version": "1"}},
+    )
+    for first in range(0, ACTIVITIES, 100):
+        task = handle("PollForDecisionTask", {"domain": DOMAIN, "taskList": {"name": "floor-decisions"}})
+        decisions = [
+            {
+                "decisionType": "ScheduleActivityTask",
+                "scheduleActivityTaskDecisionAttributes": {
+                    "activityId": f"a-{number}",
+                    "activityType": {"name": ACTIVITY_NAME, "version": "1"},
+                    "input": f'{{"args":[{number}],"kwargs":{{}}}}',
+                },
+            }
+            for number in range(first, first + 100)
+        ]
+        handle("RespondDecisionTaskCompleted", {"taskToken": task["taskToken"], "decisions": decisions})
+        handle("SignalWorkflowExecution", {"domain": DOMAIN, "workflowId": "floor", "signalName": "next"})
+
+
+def worker_ms_per_activity(threads: int) -> float:
+    """CPU milliseconds per activity of ``threads`` worker threads draining ``ACTIVITIES`` tasks."""
+    service = SWFService(":memory:", clock=VirtualClock(), poll_timeout=0.2)
+    try:
+        schedule_activities(service)
+        with embedded_client(service) as client:
+
+            def drain() -> None:
+                worker = ActivityWorker(client, DOMAIN, task_list=TASK_LIST, identity="floor")
+                while (task := worker.poll()) is not None:
+                    run_in_thread(worker, task)
+
+            started = time.process_time()
+            pool = [threading.Thread(target=drain) for _ in range(threads)]
+            for thread in pool:
+                thread.start()
+            for thread in pool:
+                thread.join()
+            return (time.process_time() - started) * 1000 / ACTIVITIES
+    finally:
+        service.close()
+
+
+def completed_run() -> dict[str, Any]:
+    """The decision task of a TrivialWorkflow run whose ``ACTIVITIES`` activities all completed."""
+    builder = HistoryBuilder(TrivialWorkflow, input=[ACTIVITIES])
+    builder.open_decision_task()
+    builder.complete_decision_task()
+    for number in range(ACTIVITIES):
+        activity_id = f"activity-{ACTIVITY_NAME}-{number + 1}"
+        builder.activity_scheduled(
+            activity_id, name=ACTIVITY_NAME, version="1", input={"args": [number], "kwargs": {}}
+        )
+        builder.activity_started(activity_id)
+        builder.activity_completed(activity_id, result=number)
+    return builder.decision_task()
+
+
+def replay_ms(task: dict[str, Any], *, folded: bool, repeat: int = 7) -> float:
+    """Median milliseconds of one replay (``folded``: the history already folded, as a decider keeps it)."""
+    executor = Executor(TrivialWorkflow)
+    history = History(task["events"]) if folded else None
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        replay = executor.replay(task, history=history)
+        timings.append((time.perf_counter() - started) * 1000)
+    assert replay.decisions[-1]["decisionType"] == "CompleteWorkflowExecution", replay.decisions
+    return statistics.median(timings)
+
+
+def main() -> int:
+    service = SWFService(":memory:", clock=VirtualClock())
+    try:
+        service.handle("RegisterDomain", {"name": DOMAIN, "workflowExecutionRetentionPeriodInDays": "1"})
+        with embedded_client(service) as client:
+            call_us = botocore_call_us(client)
+    finally:
+        service.close()
+    one_thread, many_threads = worker_ms_per_activity(1), worker_ms_per_activity(64)
+    task = completed_run()
+    folded, unfolded = replay_ms(task, folded=True), replay_ms(task, folded=False)
+    print(f"the parts of a --local activity ({ACTIVITIES:,} trivial activities)")
+    print(f"  one in-process botocore call (describe_domain): median {call_us:.0f} us")
+    print(
+        f"  activity worker loop, CPU per activity: {one_thread:.3f} ms in 1 thread, {many_threads:.3f} ms in 64"
+    )
+    print(
+        f"  one replay of {ACTIVITIES:,} completed submits: {folded:.1f} ms folded, {unfolded:.1f} ms from events"
+    )
+    floor_s = 2 * call_us * ACTIVITIES / 1e6
+    print(
+        f"  botocore alone, 2 calls per activity (poll, respond): at least {floor_s:.2f} s per {ACTIVITIES:,}"
+        " activities, before the engine, the worker or the decider do anything"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
