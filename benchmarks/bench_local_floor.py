@@ -162,10 +162,10 @@ def main() -> int:
     print(f"the parts of a --local activity ({ACTIVITIES:,} trivial activities)")
     print(f"  one in-process botocore call (describe_domain): median {call_us:.0f} us")
     print(
-        f"  activity worker loop, CPU per activity: {one_thread:.3f} ms in 1 thread, {many_threads:.3f} ms in 64"
+        f"  activity worker loop, CPU ms per activity: {one_thread:.3f} in 1 thread, {many_threads:.3f} in 64"
     )
     print(
-        f"  one replay of {ACTIVITIES:,} completed submits: {folded:.1f} ms folded, {unfolded:.1f} ms from events"
+        f"  one replay of {ACTIVITIES:,} completed submits: {folded:.1f} ms folded, {unfolded:.1f} unfolded"
     )
     floor_s = 2 * call_us * ACTIVITIES / 1e6
     print(
