@@ -67,12 +67,18 @@ if TYPE_CHECKING:
 Identity = tuple[str, "str | None", "str | None"]  # (type name, version, input text)
 
 
+# Values that hold no future: a replay resolves every argument of every submitted task.
+_PLAIN_TYPES = frozenset({int, float, str, bool, bytes, type(None)})
+
+
 def resolve_arguments(value: Any) -> tuple[Any, Future | None]:
     """``value`` with the futures it holds (in lists, tuples and dicts too) replaced by their results.
 
     Returns ``(resolved, None)``, or ``(None, blocker)`` where ``blocker`` is the first future that is
     not done or did not succeed.
     """
+    if type(value) in _PLAIN_TYPES:  # the common leaves, before the isinstance chain
+        return value, None
     if isinstance(value, Future):
         if not value.done or value._exception is not None:
             return None, value
@@ -182,8 +188,6 @@ class Scheduler(ReplayEvents):
 
     def make_task(self, submittable: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> RemoteTask:
         """The task a ``submit(submittable, *args, **kwargs)`` stands for."""
-        from simpleflow.workflow import Workflow
-
         if isinstance(submittable, RemoteTask):
             if args or kwargs:
                 raise TypeError(f"{submittable!r} already holds its arguments; submit it alone")
@@ -192,6 +196,8 @@ class Scheduler(ReplayEvents):
             return ActivityTask(submittable, *args, **kwargs)
         if isinstance(submittable, LambdaFunction):
             return LambdaTask(submittable, *args, **kwargs)
+        from simpleflow.workflow import Workflow  # imported here: workflow imports this module
+
         if isinstance(submittable, type) and issubclass(submittable, Workflow):
             return ChildWorkflowTask(submittable, *args, **kwargs)
         raise TypeError(
@@ -201,12 +207,13 @@ class Scheduler(ReplayEvents):
 
     def submit(self, submittable: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future:
         """Resolve a submission: a remote task or a canvas."""
-        from simpleflow.canvas import Canvas
+        if not isinstance(submittable, Activity | RemoteTask):  # activities first: by far the most submitted
+            from simpleflow.canvas import Canvas  # imported here: canvas imports this module
 
-        if isinstance(submittable, Canvas):
-            if args or kwargs:
-                raise TypeError(f"{submittable!r} already holds its items; submit it alone")
-            return submittable.submit_to(self)
+            if isinstance(submittable, Canvas):
+                if args or kwargs:
+                    raise TypeError(f"{submittable!r} already holds its items; submit it alone")
+                return submittable.submit_to(self)
         return self.submit_task(self.make_task(submittable, args, kwargs))
 
     def reserve_id(self, task: RemoteTask) -> str | None:
@@ -269,17 +276,16 @@ class Scheduler(ReplayEvents):
 
     def _check_identity(self, call: Call, task_id: str, record: TaskRecord) -> None:
         task = call.task
-        attempt: Attempt = record.scheduled or record.last
+        scheduled = record.scheduled
+        attempt: Attempt = scheduled or record.last
         # The latest scheduled attempt is the attempt_count-th: compare with what that attempt was sent.
         input_text = call.input(max(record.attempt_count, 1))
-        produced = {"type": task.name, "version": task.version, "input": input_text}
-        recorded = {"type": attempt.name, "version": attempt.version, "input": attempt.input}
         mismatch = attempt.name != task.name or (task.version is not None and attempt.version != task.version)
-        if record.scheduled is not None and not same_input(
-            attempt.input, input_text, store=self.payload_store
-        ):
+        if scheduled is not None and not same_input(attempt.input, input_text, store=self.payload_store):
             mismatch = True
         if mismatch:
+            produced = {"type": task.name, "version": task.version, "input": input_text}
+            recorded = {"type": attempt.name, "version": attempt.version, "input": attempt.input}
             self.nondeterminism = NondeterminismError(task_id, recorded=recorded, produced=produced)
             raise self.nondeterminism
 
