@@ -24,6 +24,7 @@ TASK_COLUMNS = [
     "waiting",
     "running",
     "attempts",
+    "worker",
     "input",
     "result",
     "reason",
@@ -37,8 +38,9 @@ TASK_COLUMNS = [
 @output_options()
 @click.pass_context
 def task_info(ctx: click.Context, domain: str, workflow_id: str, task_id: str, run_id: str | None) -> None:
-    """Show one task of an execution: type, id, name, version, state, times, input, result, reason
-    and details. TASK_ID is an activity id, a child workflow id or a timer id (see workflow.tasks).
+    """Show one task of an execution: type, id, name, version, state, times, attempts, the worker that
+    ran it (its identity: host:pid for simpleflow's workers), input, result, reason and details.
+    TASK_ID is an activity id, a child workflow id or a timer id (see workflow.tasks).
 
     \b
     Example:
@@ -73,6 +75,7 @@ def task_info(ctx: click.Context, domain: str, workflow_id: str, task_id: str, r
         record.waiting_seconds,
         record.running_seconds,
         record.attempts,
+        record.worker,
         record.input,
         record.result,
         record.reason,

@@ -269,7 +269,9 @@ class EventFolder:
         self.open_attempt(TaskKind.ACTIVITY, attrs["activityId"], failed)
 
     def on_ActivityTaskStarted(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
-        self.update(attrs["scheduledEventId"], state=TaskState.STARTED, started_at=at)
+        self.update(
+            attrs["scheduledEventId"], state=TaskState.STARTED, started_at=at, worker=attrs.get("identity")
+        )
 
     def on_ActivityTaskCancelRequested(self, event_id: int, attrs: Mapping[str, Any], at: Any) -> None:
         self.update_latest(TaskKind.ACTIVITY, attrs["activityId"], cancel_requested=True)

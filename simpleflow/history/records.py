@@ -56,6 +56,7 @@ class Attempt:
     cause: str | None = None
     cancel_requested: bool = False
     run_id: str | None = None  # child workflows: the child's run id once started
+    worker: str | None = None  # activities: the identity the worker that started it polled with
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,8 @@ class TaskSummary:
 
     ``kind`` is ``activity``, ``lambda``, ``child_workflow`` or ``timer``. ``scheduled_time`` is when SWF
     recorded the schedule (a timer: its start), ``started_time`` when a worker (SWF, for a child or a
-    timer) started it, ``closed_time`` when it ended.
+    timer) started it, ``closed_time`` when it ended; ``worker`` is the identity the activity worker that
+    started the last attempt polled with (``host:pid`` for simpleflow's).
     """
 
     task_id: str
@@ -76,6 +77,7 @@ class TaskSummary:
     details: str | None = None
     timeout_type: str | None = None
     run_id: str | None = None
+    worker: str | None = None
 
     @property
     def last_state_time(self) -> datetime:
@@ -124,6 +126,7 @@ def summarize_task(record: TaskRecord) -> TaskSummary:
         details=last.details,
         timeout_type=last.timeout_type,
         run_id=last.run_id,
+        worker=last.worker,
     )
 
 

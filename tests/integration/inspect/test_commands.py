@@ -184,6 +184,7 @@ def test_task_info(world):
         1.5,
         1.0,
     )
+    assert task["worker"] == "test-worker"  # the identity the worker polled with
 
 
 @pytest.mark.parametrize(
