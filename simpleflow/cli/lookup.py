@@ -164,8 +164,7 @@ def execution_pages(
     with swf_errors(name):
         for page in paginator.paginate(
             domain=domain,
-            startTimeFilter=time_filter,
-            reverseOrder=True,
+            startTimeFilter=time_filter,  # SWF lists the newest first unless asked for reverseOrder
             PaginationConfig={"PageSize": page_size or PAGE_SIZE},
             **query.server_side(),
         ):

@@ -12,7 +12,7 @@ import socket
 
 import pytest
 
-from tests.fixtures.executions import ACTIVITY_NAMES, DOMAIN
+from tests.fixtures.executions import ACTIVITY_NAMES, DOMAIN, Driver
 
 pytestmark = pytest.mark.integration
 
@@ -20,6 +20,16 @@ pytestmark = pytest.mark.integration
 def rows(result) -> list[dict]:
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def test_list_newest_first(world, fresh_id):
+    domain = f"order-{fresh_id}"
+    driver = Driver(world.client, clock=world.driver.clock, domain=domain)
+    driver.register()
+    for number in range(3):
+        driver.start(f"{fresh_id}-{number}")  # a second apart on the service's clock
+    listed = rows(world.invoke("workflow.list", domain, "--format", "json"))
+    assert [row[0] for row in listed] == [f"{fresh_id}-{number}" for number in (2, 1, 0)]
 
 
 def test_list_open_and_closed(world):
