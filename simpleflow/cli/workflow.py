@@ -9,6 +9,8 @@ that use them: ``simpleflow`` loads this module for its help and completion, whi
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -91,19 +93,31 @@ def parse_days(text: str | None, *, option: str) -> float | None:
     return days
 
 
-def parse_status(text: str) -> ExecutionStatus:
-    """``open`` or ``closed`` (any case)."""
+#: ``--status all``: open and closed executions together.
+ALL_STATUSES = "all"
+
+
+def parse_status(text: str) -> ExecutionStatus | None:
+    """``open`` or ``closed`` (any case); ``None`` for ``all``."""
     from simpleflow.swf.models import ExecutionStatus
 
+    if text.lower() == ALL_STATUSES:
+        return None
     try:
         return ExecutionStatus(text.upper())
     except ValueError:
-        raise ConfigurationError(f"--status: {text!r} is not a status; expected open or closed") from None
+        raise ConfigurationError(
+            f"--status: {text!r} is not a status; expected open, closed or all"
+        ) from None
 
 
 def _status_option(command: Any) -> Any:
     return click.option(
-        "--status", default="open", show_default=True, metavar="open|closed", help="Executions to list."
+        "--status",
+        default="open",
+        show_default=True,
+        metavar="open|closed|all",
+        help="Executions to list (all: open and closed, merged newest first).",
     )(command)
 
 
@@ -132,12 +146,37 @@ def _execution_rows(pages: Iterable[list[WorkflowExecution]]) -> Iterator[Page]:
         ]
 
 
-def _list_executions(ctx: click.Context, domain: str, query: ExecutionFilter) -> None:
-    from simpleflow.cli.lookup import execution_pages
+def _list_executions(ctx: click.Context, domain: str, query: ExecutionFilter, *, every_status: bool) -> None:
+    """Print the executions ``query`` selects (of both statuses with ``every_status``), newest first."""
+    from simpleflow.cli.lookup import execution_pages, with_status
+    from simpleflow.swf.models import ExecutionStatus
 
     check_output_format(ctx)
     client = swf_client(ctx)
-    emit(ctx, LIST_COLUMNS, _execution_rows(execution_pages(client, domain, query)))
+    if not every_status:
+        emit(ctx, LIST_COLUMNS, _execution_rows(execution_pages(client, domain, query)))
+        return
+    # SWF lists open and closed executions apart, each newest first: merged as they stream in.
+    streams = [
+        (
+            execution
+            for page in execution_pages(client, domain, with_status(query, status))
+            for execution in page
+        )
+        for status in (ExecutionStatus.OPEN, ExecutionStatus.CLOSED)
+    ]
+    merged = heapq.merge(*streams, key=_started, reverse=True)
+    emit(ctx, LIST_COLUMNS, _execution_rows(_in_pages(merged)))
+
+
+def _started(execution: WorkflowExecution) -> datetime:
+    return execution.start_timestamp or datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _in_pages(items: Iterator[WorkflowExecution], size: int = 100) -> Iterator[list[WorkflowExecution]]:
+    """``items`` in lists of ``size``, so the output streams page by page."""
+    while page := list(itertools.islice(items, size)):
+        yield page
 
 
 def _since(days: float | None) -> datetime | None:
@@ -159,10 +198,12 @@ def workflow_list(ctx: click.Context, domain: str, status: str, started_since: s
     """
     from simpleflow.cli.lookup import ExecutionFilter
 
+    parsed_status = parse_status(status)
     query = ExecutionFilter(
-        status=parse_status(status), started_after=_since(parse_days(started_since, option="--started-since"))
+        status=parsed_status or ExecutionFilter.status,
+        started_after=_since(parse_days(started_since, option="--started-since")),
     )
-    _list_executions(ctx, domain, query)
+    _list_executions(ctx, domain, query, every_status=parsed_status is None)
 
 
 @click.command("workflow.filter")
@@ -221,7 +262,7 @@ def workflow_filter(
         if date is not None
     ]
     query = ExecutionFilter(
-        status=parsed_status,
+        status=parsed_status or ExecutionFilter.status,
         workflow_id=workflow_id,
         workflow_type_name=workflow_type_name,
         workflow_type_version=workflow_type_version,
@@ -230,7 +271,7 @@ def workflow_filter(
         started_after=max(starts) if starts else None,
         started_before=parse_date(to_date, option="--to-date"),
     )
-    _list_executions(ctx, domain, query)
+    _list_executions(ctx, domain, query, every_status=parsed_status is None)
 
 
 # -- one execution -------------------------------------------------------------------------------------

@@ -32,6 +32,19 @@ def test_list_newest_first(world, fresh_id):
     assert [row[0] for row in listed] == [f"{fresh_id}-{number}" for number in (2, 1, 0)]
 
 
+def test_list_all_merges_open_and_closed_newest_first(world, fresh_id):
+    domain = f"all-{fresh_id}"
+    driver = Driver(world.client, clock=world.driver.clock, domain=domain)
+    driver.register()
+    driver.run_basic(f"{fresh_id}-closed")  # started first, then closed
+    driver.start(f"{fresh_id}-open")
+    listed = rows(world.invoke("workflow.list", domain, "--status", "all", "--format", "prettyjson"))
+    assert [(row["workflow_id"], row["status"]) for row in listed] == [
+        (f"{fresh_id}-open", "OPEN"),
+        (f"{fresh_id}-closed", "CLOSED"),
+    ]
+
+
 def test_list_open_and_closed(world):
     (open_row,) = rows(world.invoke("workflow.list", DOMAIN, "--format", "prettyjson"))
     assert open_row["workflow_id"] == "failing-1" and open_row["status"] == "OPEN"
@@ -286,6 +299,11 @@ def closed_port() -> int:
         ),
         pytest.param(
             ["workflow.list", DOMAIN, "--format", "xml"], "unknown format 'xml'", id="unknown-format"
+        ),
+        pytest.param(
+            ["workflow.list", DOMAIN, "--status", "running"],
+            "expected open, closed or all",
+            id="unknown-status",
         ),
         pytest.param(
             ["workflow.list", "no-such-domain"], "Unknown domain: no-such-domain", id="unknown-domain"
