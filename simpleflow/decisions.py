@@ -26,6 +26,7 @@ from simpleflow.exceptions import InvalidDecision, PayloadTooLarge
 
 __all__ = [
     "CHILD_POLICIES",
+    "CLOSING_DECISION_TYPES",
     "DECISION_TYPES",
     "MAX_DECISIONS_PER_RESPONSE",
     "MAX_REQUEST_BYTES",
@@ -65,6 +66,15 @@ DECISION_TYPES = (
     "RequestCancelExternalWorkflowExecution",
     "StartChildWorkflowExecution",
     "ScheduleLambdaFunction",
+)
+#: The decisions that close the execution (SWF accepts them only as the last decision of a response).
+CLOSING_DECISION_TYPES = frozenset(
+    {
+        "CompleteWorkflowExecution",
+        "FailWorkflowExecution",
+        "CancelWorkflowExecution",
+        "ContinueAsNewWorkflowExecution",
+    }
 )
 CHILD_POLICIES = ("TERMINATE", "REQUEST_CANCEL", "ABANDON")
 

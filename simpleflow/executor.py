@@ -107,14 +107,6 @@ CONTINUE_AS_NEW_THROTTLED = "CONTINUE_AS_NEW_WORKFLOW_EXECUTION_RATE_EXCEEDED"
 #: Room kept in a response for the task token, the execution context and the JSON envelope.
 RESPONSE_OVERHEAD_BYTES = 64 * 1024
 _WAKE_UP = "wake-up"
-_CLOSING_DECISIONS = frozenset(
-    {
-        "CompleteWorkflowExecution",
-        "FailWorkflowExecution",
-        "CancelWorkflowExecution",
-        "ContinueAsNewWorkflowExecution",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -141,7 +133,7 @@ def fit_response(decisions_: list[dict[str, Any]], history: History) -> list[dic
     kept: list[dict[str, Any]] = []
     total = decisions.decision_size(wake_up)
     for decision, size in zip(decisions_, sizes, strict=True):
-        if decision["decisionType"] in _CLOSING_DECISIONS:
+        if decision["decisionType"] in decisions.CLOSING_DECISION_TYPES:
             break  # never close the execution while decisions are left for the next turn
         if len(kept) + 1 >= decisions.MAX_DECISIONS_PER_RESPONSE or total + size > budget:
             break

@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from simpleflow.decisions import CLOSING_DECISION_TYPES
 from simpleflow.exceptions import ConfigurationError, SimpleflowError, UnknownResource
 from simpleflow.execution import read_close, result_or_raise, start_execution
 from simpleflow.payload import PayloadStore
@@ -62,14 +63,6 @@ POLL_TIMEOUT_SECONDS = 1.0
 # When nothing wakes the main thread, it still checks this often for closes no decision made
 # (execution timeout, termination).
 CLOSE_CHECK_INTERVAL = 0.5
-CLOSING_DECISIONS = frozenset(
-    {
-        "CompleteWorkflowExecution",
-        "FailWorkflowExecution",
-        "CancelWorkflowExecution",
-        "ContinueAsNewWorkflowExecution",
-    }
-)
 
 
 def run_workflow(
@@ -290,7 +283,7 @@ class _ClosingAwareDecider(Decider):
 
     def complete(self, task_token: str, **kwargs: Any) -> None:
         super().complete(task_token, **kwargs)
-        if any(d["decisionType"] in CLOSING_DECISIONS for d in kwargs.get("decisions", ())):
+        if any(d["decisionType"] in CLOSING_DECISION_TYPES for d in kwargs.get("decisions", ())):
             self.run.changed.set()
 
 
