@@ -80,6 +80,18 @@ def next_task_row(store: Store, kind: str, *, domain: str, task_list: str) -> sq
     return store.row(NEXT_DECISION_TASK if kind == DECISION else NEXT_ACTIVITY_TASK, (domain, task_list))
 
 
+def _task_to_take(
+    ctx: Context, kind: str, params: dict[str, Any], queued: sqlite3.Row | None
+) -> sqlite3.Row | None:
+    """The row a poll takes: ``queued`` when the caller read it already, else the next one (the domain
+    is checked first, so an unknown one raises its fault)."""
+    domain = params["domain"]
+    require_domain(ctx, domain)
+    if queued is not None:
+        return queued
+    return next_task_row(ctx.store, kind, domain=domain, task_list=params["taskList"]["name"])
+
+
 def take_decision_task(
     ctx: Context, params: dict[str, Any], *, queued: sqlite3.Row | None = None
 ) -> dict[str, Any] | None:
@@ -87,13 +99,7 @@ def take_decision_task(
 
     ``queued``: that task's row, when the caller read it under the service lock just before.
     """
-    domain = params["domain"]
-    require_domain(ctx, domain)
-    row = (
-        queued
-        if queued is not None
-        else next_task_row(ctx.store, DECISION, domain=domain, task_list=params["taskList"]["name"])
-    )
+    row = _task_to_take(ctx, DECISION, params, queued)
     if row is None:
         return None
     run = ctx.adopt_row(row)
@@ -134,13 +140,7 @@ def take_activity_task(
 
     ``queued``: that task's row, when the caller read it under the service lock just before.
     """
-    domain = params["domain"]
-    require_domain(ctx, domain)
-    row = (
-        queued
-        if queued is not None
-        else next_task_row(ctx.store, ACTIVITY, domain=domain, task_list=params["taskList"]["name"])
-    )
+    row = _task_to_take(ctx, ACTIVITY, params, queued)
     if row is None:
         return None
     run = ctx.load_run(row["run_seq"])
