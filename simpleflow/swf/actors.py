@@ -127,14 +127,16 @@ class Decider(Actor):
         self, execution: dict[str, str], last_event_id: int, *, page_size: int | None
     ) -> list[dict[str, Any]]:
         """The events of ``execution`` up to ``last_event_id`` (a decision task sees no later ones)."""
-        paginator = self.client.get_paginator("get_workflow_execution_history")
-        config = {} if page_size is None else {"PageSize": page_size}
+        from simpleflow.swf.models import WorkflowExecution  # imported here: only a cache miss needs it
+
+        run = WorkflowExecution(
+            self.domain, execution["workflowId"], run_id=execution["runId"], client=self.client
+        )
         events: list[dict[str, Any]] = []
-        with swf_errors("GetWorkflowExecutionHistory"):
-            for page in paginator.paginate(domain=self.domain, execution=execution, PaginationConfig=config):
-                events.extend(event for event in page.get("events", []) if event["eventId"] <= last_event_id)
-                if events and events[-1]["eventId"] >= last_event_id:
-                    break
+        for page in run.iter_history_pages(page_size=page_size):
+            events.extend(event for event in page if event["eventId"] <= last_event_id)
+            if events and events[-1]["eventId"] >= last_event_id:
+                break
         return events
 
     def complete(

@@ -101,11 +101,6 @@ class HistoryCache:
             while self._bytes > self.max_bytes:
                 self._drop(next(iter(self._runs)))
 
-    def forget(self, run: Hashable) -> None:
-        """Drop what is kept of ``run`` (it closed, or its events are no longer to be trusted)."""
-        with self._lock:
-            self._drop(run)
-
     def _drop(self, run: Hashable) -> None:
         kept = self._runs.pop(run, None)
         if kept is not None:

@@ -91,15 +91,6 @@ def test_a_run_larger_than_the_budget_is_not_kept_and_evicts_nothing() -> None:
     assert cache.join("huge", events(7, 7)) is None
 
 
-def test_forget_drops_a_run() -> None:
-    cache = HistoryCache()
-    cache.join("run", events(1, 3))
-    cache.forget("run")
-    cache.forget("never-seen")
-    assert cache.size == 0 * E
-    assert cache.join("run", events(4, 4)) is None
-
-
 def test_a_negative_budget_is_refused() -> None:
     with pytest.raises(ValueError, match="max_bytes"):
         HistoryCache(max_bytes=-1)
