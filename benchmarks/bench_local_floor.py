@@ -20,6 +20,7 @@ import threading
 import time
 from typing import Any
 
+from benchmarks.swf_servers import register_types, schedule_decisions
 from benchmarks.workflows import TrivialWorkflow
 from simpleflow.executor import Executor
 from simpleflow.history import History
@@ -32,6 +33,8 @@ from simpleflow.testing import HistoryBuilder
 
 ACTIVITIES = 1000
 ACTIVITY_NAME = "benchmarks.workflows.identity"
+ACTIVITY_TYPE = {"name": ACTIVITY_NAME, "version": "1"}
+WORKFLOW_TYPE = {"name": "floor", "version": "1"}
 DOMAIN = "floor"
 TASK_LIST = "floor-activities"
 
@@ -50,50 +53,17 @@ def botocore_call_us(client: Any, *, calls: int = 2000) -> float:
 def schedule_activities(service: SWFService) -> None:
     """One execution with ``ACTIVITIES`` trivial activity tasks scheduled (100 per decision)."""
     handle = service.handle
-    handle("RegisterDomain", {"name": DOMAIN, "workflowExecutionRetentionPeriodInDays": "1"})
-    handle(
-        "RegisterWorkflowType",
-        {
-            "domain": DOMAIN,
-            "name": "floor",
-            "version": "1",
-            "defaultTaskList": {"name": "floor-decisions"},
-            "defaultExecutionStartToCloseTimeout": "3600",
-            "defaultTaskStartToCloseTimeout": "300",
-            "defaultChildPolicy": "TERMINATE",
-        },
-    )
-    handle(
-        "RegisterActivityType",
-        {
-            "domain": DOMAIN,
-            "name": ACTIVITY_NAME,
-            "version": "1",
-            "defaultTaskList": {"name": TASK_LIST},
-            "defaultTaskScheduleToStartTimeout": "3600",
-            "defaultTaskScheduleToCloseTimeout": "3600",
-            "defaultTaskStartToCloseTimeout": "300",
-            "defaultTaskHeartbeatTimeout": "NONE",
-        },
-    )
+    register_types(handle, DOMAIN, workflow_type=WORKFLOW_TYPE, activity_type=ACTIVITY_TYPE)
+    decision_list = {"name": "floor-decisions"}
     handle(
         "StartWorkflowExecution",
-        {"domain": DOMAIN, "workflowId": "floor", "workflowType": {"name": "floor", "version": "1"}},
+        {"domain": DOMAIN, "workflowId": "floor", "workflowType": WORKFLOW_TYPE, "taskList": decision_list},
     )
     for first in range(0, ACTIVITIES, 100):
-        task = handle("PollForDecisionTask", {"domain": DOMAIN, "taskList": {"name": "floor-decisions"}})
-        decisions = [
-            {
-                "decisionType": "ScheduleActivityTask",
-                "scheduleActivityTaskDecisionAttributes": {
-                    "activityId": f"a-{number}",
-                    "activityType": {"name": ACTIVITY_NAME, "version": "1"},
-                    "input": f'{{"args":[{number}],"kwargs":{{}}}}',
-                },
-            }
-            for number in range(first, first + 100)
-        ]
+        task = handle("PollForDecisionTask", {"domain": DOMAIN, "taskList": decision_list})
+        decisions = schedule_decisions(100, activity_type=ACTIVITY_TYPE, task_list=TASK_LIST, first=first)
         handle("RespondDecisionTaskCompleted", {"taskToken": task["taskToken"], "decisions": decisions})
+        # A signal makes the next decision task: nothing else happens in the run meanwhile.
         handle("SignalWorkflowExecution", {"domain": DOMAIN, "workflowId": "floor", "signalName": "next"})
 
 

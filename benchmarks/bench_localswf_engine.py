@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from benchmarks.swf_servers import schedule_decisions
+from benchmarks.swf_servers import register_types, schedule_decisions
 from simpleflow.localswf.service import SWFService
 
 WORKFLOWS = 20
@@ -34,28 +34,7 @@ ACTIVITY_TYPE = {"name": "bench-activity", "version": "1"}
 
 
 def register(service: SWFService) -> None:
-    service.handle("RegisterDomain", {"name": DOMAIN, "workflowExecutionRetentionPeriodInDays": "1"})
-    service.handle(
-        "RegisterWorkflowType",
-        {
-            "domain": DOMAIN,
-            "defaultChildPolicy": "TERMINATE",
-            "defaultExecutionStartToCloseTimeout": "3600",
-            "defaultTaskStartToCloseTimeout": "300",
-            **WORKFLOW_TYPE,
-        },
-    )
-    service.handle(
-        "RegisterActivityType",
-        {
-            "domain": DOMAIN,
-            "defaultTaskScheduleToStartTimeout": "3600",
-            "defaultTaskScheduleToCloseTimeout": "3600",
-            "defaultTaskStartToCloseTimeout": "300",
-            "defaultTaskHeartbeatTimeout": "NONE",
-            **ACTIVITY_TYPE,
-        },
-    )
+    register_types(service.handle, DOMAIN, workflow_type=WORKFLOW_TYPE, activity_type=ACTIVITY_TYPE)
 
 
 def decide(service: SWFService, decisions: list[dict[str, Any]]) -> dict[str, Any]:

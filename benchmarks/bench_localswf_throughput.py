@@ -18,10 +18,12 @@ from botocore.exceptions import ClientError
 
 from benchmarks.swf_servers import (
     ServerProcess,
+    client_call,
     localswf_client,
     localswf_server,
     moto_client,
     moto_server,
+    register_types,
     schedule_decisions,
 )
 
@@ -33,22 +35,7 @@ WORKERS = 4
 
 
 def register(client: Any, domain: str) -> None:
-    client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
-    client.register_workflow_type(
-        domain=domain,
-        defaultChildPolicy="TERMINATE",
-        defaultExecutionStartToCloseTimeout="3600",
-        defaultTaskStartToCloseTimeout="300",
-        **WORKFLOW_TYPE,
-    )
-    client.register_activity_type(
-        domain=domain,
-        defaultTaskScheduleToStartTimeout="3600",
-        defaultTaskScheduleToCloseTimeout="3600",
-        defaultTaskStartToCloseTimeout="300",
-        defaultTaskHeartbeatTimeout="NONE",
-        **ACTIVITY_TYPE,
-    )
+    register_types(client_call(client), domain, workflow_type=WORKFLOW_TYPE, activity_type=ACTIVITY_TYPE)
 
 
 def new_events(client: Any, domain: str, task_list: str, task: dict[str, Any]) -> list[dict[str, Any]]:

@@ -12,13 +12,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore import xform_name
 from botocore.config import Config
 
 from simpleflow.localswf.embedded import LOCAL_USER_AGENT, make_local_client
@@ -132,8 +133,47 @@ def moto_client(endpoint_url: str) -> Any:
     )
 
 
-def schedule_decisions(count: int, *, activity_type: dict[str, str], task_list: str) -> list[dict[str, Any]]:
-    """``count`` ``ScheduleActivityTask`` decisions (ids ``a-0``...), each given its index as input."""
+#: Calls one SWF operation with its parameters: ``SWFService.handle``, or :func:`client_call` of a client.
+Call = Callable[[str, dict[str, Any]], Any]
+
+
+def client_call(client: Any) -> Call:
+    """A boto3 client as a :data:`Call` (``RegisterDomain`` -> ``client.register_domain``)."""
+    return lambda operation, params: getattr(client, xform_name(operation))(**params)
+
+
+def register_types(
+    call: Call, domain: str, *, workflow_type: dict[str, str], activity_type: dict[str, str]
+) -> None:
+    """The domain, and a workflow and an activity type with every default but the task lists."""
+    call("RegisterDomain", {"name": domain, "workflowExecutionRetentionPeriodInDays": "1"})
+    call(
+        "RegisterWorkflowType",
+        {
+            "domain": domain,
+            "defaultChildPolicy": "TERMINATE",
+            "defaultExecutionStartToCloseTimeout": "3600",
+            "defaultTaskStartToCloseTimeout": "300",
+            **workflow_type,
+        },
+    )
+    call(
+        "RegisterActivityType",
+        {
+            "domain": domain,
+            "defaultTaskScheduleToStartTimeout": "3600",
+            "defaultTaskScheduleToCloseTimeout": "3600",
+            "defaultTaskStartToCloseTimeout": "300",
+            "defaultTaskHeartbeatTimeout": "NONE",
+            **activity_type,
+        },
+    )
+
+
+def schedule_decisions(
+    count: int, *, activity_type: dict[str, str], task_list: str, first: int = 0
+) -> list[dict[str, Any]]:
+    """``count`` ``ScheduleActivityTask`` decisions (ids ``a-<first>``...), each given its index as input."""
     return [
         {
             "decisionType": "ScheduleActivityTask",
@@ -144,5 +184,5 @@ def schedule_decisions(count: int, *, activity_type: dict[str, str], task_list: 
                 "input": str(number),
             },
         }
-        for number in range(count)
+        for number in range(first, first + count)
     ]
