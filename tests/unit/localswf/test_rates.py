@@ -118,3 +118,24 @@ def test_other_decisions_fail_with_their_rate_cause(
         assert [kind for kind, _ in refused] == [f"{decision_type}Failed"]
         assert {key: refused[0][1].get(key) for key in ids} == ids
     service.close()
+
+
+def test_continue_as_new_over_its_rate_fails_and_the_run_stays_open() -> None:
+    limits = Limits(creation_rates={"ContinueAsNewWorkflowExecution": 1})
+    service = SWFService(poll_timeout=0.5, limits=limits, clock=VirtualClock())
+    with embedded_client(service) as client:
+        swf = Driver(client).setup()
+        runs = {"wf-1": swf.start("wf-1"), "wf-2": swf.start("wf-2")}
+        answered = [swf.decide(decision("ContinueAsNewWorkflowExecution")) for _ in runs]
+        first, second = (task["workflowExecution"] for task in answered)
+        assert swf.events(first["workflowId"], first["runId"])[-1]["eventType"] == (
+            "WorkflowExecutionContinuedAsNew"
+        )
+        refused = swf.events(second["workflowId"], second["runId"])
+        failed = [event for event in refused if event["eventType"] == "ContinueAsNewWorkflowExecutionFailed"]
+        assert [attrs_of(event)["cause"] for event in failed] == [
+            "CONTINUE_AS_NEW_WORKFLOW_EXECUTION_RATE_EXCEEDED"
+        ]
+        assert refused[-1]["eventType"] == "DecisionTaskScheduled"  # still open: the decider is asked again
+        assert set(runs.values()) == {first["runId"], second["runId"]}
+    service.close()
