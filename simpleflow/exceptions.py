@@ -10,6 +10,7 @@ with ``error.exit_code``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
@@ -145,28 +146,65 @@ class TaskError(SimpleflowError):
 
 
 class TaskFailed(TaskError):
-    """Raised when a task (activity, child workflow, Lambda) failed; ``reason`` and ``details`` are SWF's."""
+    """Raised when a task (activity, child workflow, Lambda, timer, signal) failed.
 
-    def __init__(self, reason: str | None, details: Any = None, *, task_id: str | None = None) -> None:
-        super().__init__(reason if task_id is None else f"{task_id}: {reason}")
+    ``TaskFailed(name, reason, details)`` as in simpleflow 0.36: ``name`` is the failed task's id (also
+    ``task_id``), ``reason`` and ``details`` are SWF's (details decoded from JSON when they are JSON).
+    This project's earlier form ``TaskFailed(reason, details, task_id=...)`` still works.
+    """
+
+    def __init__(
+        self, name: str | None, reason: Any = None, details: Any = None, *, task_id: str | None = None
+    ) -> None:
+        if task_id is not None:  # the earlier form: TaskFailed(reason, details, task_id=...)
+            if details is not None:
+                raise TypeError(
+                    "use TaskFailed(name, reason, details) or TaskFailed(reason, details, task_id=)"
+                )
+            name, reason, details = task_id, name, reason
+        self.name = name
+        self.task_id = name
         self.reason = reason
         self.details = details
-        self.task_id = task_id
+        super().__init__(name, reason, details)
+
+    def __str__(self) -> str:
+        if self.reason is None:
+            return str(self.name)
+        return str(self.reason) if self.name is None else f"{self.name}: {self.reason}"
+
+    def __repr__(self) -> str:
+        return f"TaskFailed({self.name!r}, {self.reason!r})"
 
 
 class TaskTimedOut(TaskError):
-    """Raised when a task timed out; ``timeout_type`` is SWF's (``START_TO_CLOSE``, ``HEARTBEAT``, ...)."""
+    """Raised when a task timed out; ``timeout_type`` is SWF's (``START_TO_CLOSE``, ``HEARTBEAT``, ...).
 
-    def __init__(self, timeout_type: str, *, task_id: str | None = None, details: Any = None) -> None:
+    ``TaskTimedOut(timeout_type, timeout_value)`` as simpleflow 0.36's ``TimeoutError``; SWF's timeout
+    events do not carry the value, so the executor leaves it ``None``.
+    """
+
+    def __init__(
+        self,
+        timeout_type: str = "unknown timeout",
+        timeout_value: Any = None,
+        *,
+        task_id: str | None = None,
+        details: Any = None,
+    ) -> None:
         where = f"{task_id}: " if task_id else ""
         super().__init__(f"{where}timed out ({timeout_type})")
         self.timeout_type = timeout_type
+        self.timeout_value = timeout_value
         self.task_id = task_id
         self.details = details
 
 
 # simpleflow 0.x named it TimeoutError; keep the old name importable without shadowing the builtin here.
 SimpleflowTimeoutError = TaskTimedOut
+# ... and under its own name, for ``from simpleflow.exceptions import TimeoutError``; nothing below uses
+# the builtin it shadows in this module.
+TimeoutError = TaskTimedOut
 
 
 class TaskCanceled(TaskError):
@@ -188,11 +226,123 @@ class TaskTerminated(TaskError):
 
 
 class AggregateError(TaskError):
-    """Raised when several tasks of a canvas Group or Chain failed; ``failures`` holds each exception."""
+    """Raised when tasks of a canvas Group or Chain failed; ``failures`` (alias ``exceptions``) holds them.
 
-    def __init__(self, failures: list[BaseException]) -> None:
-        super().__init__(f"{len(failures)} task(s) failed: " + "; ".join(str(f) for f in failures))
-        self.failures = failures
+    simpleflow 0.36 names it ``AggregateException`` and gives it ``handle``, ``flatten`` and ``append``.
+    """
+
+    def __init__(self, failures: Sequence[BaseException | None]) -> None:
+        self.failures: list[BaseException | None] = list(failures)
+        super().__init__(self.failures)
+
+    @property
+    def exceptions(self) -> list[BaseException | None]:
+        """The failures (simpleflow 0.36's name; may hold ``None`` for items that did not fail there)."""
+        return self.failures
+
+    def __str__(self) -> str:
+        failed = [failure for failure in self.failures if failure is not None]
+        return f"{len(failed)} task(s) failed: " + "; ".join(str(failure) for failure in failed)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AggregateError):
+            return NotImplemented
+        return self.failures == other.failures
+
+    __hash__ = TaskError.__hash__
+
+    def append(self, failure: BaseException | None) -> None:
+        """Add one more failure."""
+        self.failures.append(failure)
+
+    def handle(self, handler: Callable[..., bool], *args: Any, **kwargs: Any) -> None:
+        """Call ``handler(failure, *args, **kwargs)`` on each failure; raise the ones it did not handle.
+
+        The handler returns true for a failure it handled; the others are raised as a new AggregateError.
+        """
+        unhandled = [f for f in self.failures if f is not None and not handler(f, *args, **kwargs)]
+        if unhandled:
+            raise type(self)(unhandled)
+
+    def flatten(self) -> AggregateError:
+        """A new AggregateError with the failures of nested ones in place of them."""
+        flat: list[BaseException | None] = []
+        pending: list[BaseException | None] = list(self.failures)
+        while pending:
+            failure = pending.pop(0)
+            if isinstance(failure, AggregateError):
+                pending[:0] = failure.failures
+            elif failure is not None:
+                flat.append(failure)
+        return type(self)(flat)
+
+
+#: simpleflow 0.36's name for :class:`AggregateError`.
+AggregateException = AggregateError
+
+
+class TaskException(TaskError):
+    """Raised into ``run()`` when an activity declared ``raises_on_failure=True`` failed for good.
+
+    simpleflow 0.36's wrapper: ``task`` is the failed task and ``exception`` its error (a
+    :class:`TaskFailed`, :class:`TaskTimedOut`, ...). The error raised here is also an instance of that
+    error's class, so ``except TaskFailed`` catches it too.
+    """
+
+    def __init__(self, task: Any, exception: BaseException | None) -> None:
+        self.task = task
+        self.exception = exception
+        super().__init__(task, exception)
+
+    @property
+    def payload(self) -> Any:
+        """The activity (or workflow) the task runs, as simpleflow 0.36 names it."""
+        return getattr(self.task, "activity", None) or getattr(self.task, "workflow", None) or self.task
+
+    def __str__(self) -> str:
+        return str(self.exception)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(task={self.task!r}, exception={self.exception!r})"
+
+
+class WorkflowException(TaskException):
+    """Raised into ``run()`` when a child workflow declared ``raises_on_failure=True`` failed for good.
+
+    simpleflow 0.36's wrapper: ``workflow`` (alias ``task``) is the child task, ``exception`` its error.
+    """
+
+    @property
+    def workflow(self) -> Any:
+        """The failed child workflow task."""
+        return self.task
+
+
+_RAISED_CLASSES: dict[tuple[type[BaseException], type[TaskException]], type[TaskException]] = {}
+
+
+def raised_into_run(error: BaseException, task: Any, *, child: bool = False) -> BaseException:
+    """``error`` as it is raised into ``run()``: also a :class:`TaskException` (``WorkflowException``).
+
+    The raised object is an instance of both ``type(error)`` and the wrapper, with the wrapper's
+    ``task`` and ``exception`` (``error`` itself, which the future keeps); so both simpleflow 0.36's
+    ``except TaskException as e: e.exception`` and ``except TaskFailed`` work.
+    """
+    wrapper = WorkflowException if child else TaskException
+    if isinstance(error, wrapper):
+        return error
+    key = (type(error), wrapper)
+    cls = _RAISED_CLASSES.get(key)
+    if cls is None:
+        cls = type(type(error).__name__, (type(error), wrapper), {"__module__": type(error).__module__})
+        _RAISED_CLASSES[key] = cls
+    raised = cls.__new__(cls)
+    raised.__dict__.update(error.__dict__)
+    raised.args = error.args
+    raised.task = task
+    raised.exception = error
+    raised.__cause__ = error.__cause__
+    return raised
 
 
 class WorkflowFailed(SimpleflowError):
@@ -202,6 +352,19 @@ class WorkflowFailed(SimpleflowError):
         super().__init__(reason)
         self.reason = reason
         self.details = details
+
+
+class ExecutionError(SimpleflowError):
+    """Raised when a program an activity runs failed (simpleflow 0.36's name, kept for ``except`` clauses)."""
+
+
+class ExecutionTimeoutError(ExecutionError):
+    """Raised when a program an activity runs did not finish within ``timeout_value`` seconds."""
+
+    def __init__(self, command: Any, timeout_value: Any) -> None:
+        super().__init__(f"ExecutionTimeoutError after {timeout_value} seconds ({command})")
+        self.timeout_command = command
+        self.timeout_value = timeout_value
 
 
 # -- replay ---------------------------------------------------------------------------------------------

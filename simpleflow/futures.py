@@ -7,6 +7,13 @@ a future that is not done, or waiting on it, raises :class:`~simpleflow.exceptio
 the replay stops there, the decisions gathered so far are sent, and ``run()`` is replayed from the
 start when the next event arrives.
 
+Waiting, as simpleflow 0.36 has it: ``x, y = futures.wait(a, b)`` gives the results, in order. The
+``concurrent.futures`` conditions (``FIRST_COMPLETED``, ``FIRST_EXCEPTION``) live in :func:`wait_for`,
+which returns the futures themselves (``WaitResult(done, not_done)``).
+
+Failures: a task whose ``raises_on_failure`` is false gives ``None`` as its result and holds its error
+in ``exception`` (as upstream does); other failed futures raise their error when their result is read.
+
 States (a ``(str, Enum)``):
 
 - ``PENDING``: not scheduled yet (its arguments wait on other futures, or a limit deferred it);
@@ -25,6 +32,23 @@ from typing import Any, NamedTuple
 
 from simpleflow.exceptions import ExecutionBlocked, TaskCanceled
 
+__all__ = [
+    "ALL_COMPLETED",
+    "CANCELLED",
+    "FINISHED",
+    "FIRST_COMPLETED",
+    "FIRST_EXCEPTION",
+    "PENDING",
+    "RUNNING",
+    "Future",
+    "FutureState",
+    "WaitResult",
+    "as_completed",
+    "get_result_or_raise",
+    "wait",
+    "wait_for",
+]
+
 
 class FutureState(str, Enum):
     """The life cycle of a :class:`Future`."""
@@ -40,7 +64,10 @@ RUNNING = FutureState.RUNNING
 FINISHED = FutureState.FINISHED
 CANCELLED = FutureState.CANCELLED
 
-# The ``return_when`` values of :func:`wait`, spelled as in concurrent.futures.
+# simpleflow 0.36 spells a cancelled future's state both ways; a replay never tells them apart.
+CANCELLED_AND_NOTIFIED = FutureState.CANCELLED
+
+# The ``return_when`` values of :func:`wait_for`, spelled as in concurrent.futures.
 FIRST_COMPLETED = "FIRST_COMPLETED"
 FIRST_EXCEPTION = "FIRST_EXCEPTION"
 ALL_COMPLETED = "ALL_COMPLETED"
@@ -50,12 +77,15 @@ class Future:
     """The eventual outcome of a task, a timer, a signal or a canvas.
 
     ``task_id`` names what the future stands for (``None`` for futures that have no id yet, such as
-    an idempotent task whose arguments are not resolved). The ``set_*`` methods are the executor's:
-    user code reads futures, it does not resolve them.
+    an idempotent task whose arguments are not resolved). ``raises_on_failure`` says whether reading
+    the result of a failed future raises its error (true) or gives ``None`` (the result of a task
+    declared ``raises_on_failure=False``). The ``set_*`` methods are the executor's: user code reads
+    futures, it does not resolve them.
     """
 
-    def __init__(self, *, task_id: str | None = None) -> None:
+    def __init__(self, *, task_id: str | None = None, raises_on_failure: bool = True) -> None:
         self.task_id = task_id
+        self.raises_on_failure = raises_on_failure
         self._state = PENDING
         self._result: Any = None
         self._exception: BaseException | None = None
@@ -101,11 +131,12 @@ class Future:
     def result(self) -> Any:
         """The task's result.
 
-        Raises the task's exception when it failed, :class:`TaskCanceled` when it was canceled, and
+        When the task failed: ``None`` if the future does not raise on failure (see the class), else
+        raises the task's exception. Raises :class:`TaskCanceled` when it was canceled, and
         :class:`ExecutionBlocked` (which stops the replay) when it is not done yet.
         """
         if self._state is FINISHED:
-            if self._exception is not None:
+            if self._exception is not None and self.raises_on_failure:
                 raise self._exception
             return self._result
         if self._state is CANCELLED:
@@ -149,15 +180,30 @@ class Future:
         self._result = value
         self._exception = None
 
-    def set_exception(self, exception: BaseException) -> None:
-        """Finish the future with an exception."""
+    def set_finished(self, value: Any) -> None:
+        """Finish the future with a result (simpleflow 0.36's name for :meth:`set_result`)."""
+        self.set_result(value)
+
+    def set_exception(self, exception: BaseException | None, *, result: Any = None) -> None:
+        """Finish the future with an exception; ``result`` is what reading it gives when it does not raise.
+
+        ``None`` as the exception finishes it without one (a failure a workflow chose to ignore).
+        """
         self._state = FINISHED
         self._exception = exception
+        self._result = result
 
     def set_cancelled(self, exception: BaseException | None = None) -> None:
         """Mark the future as cancelled; ``exception`` is what reading its result raises."""
         self._state = CANCELLED
         self._exception = exception or TaskCanceled(task_id=self.task_id)
+
+    def adopt(self, other: Future) -> None:
+        """Take ``other``'s state and outcome (the future ``on_task_failure`` handed back instead)."""
+        self._state = other._state
+        self._result = other._result
+        self._exception = other._exception
+        self.raises_on_failure = other.raises_on_failure
 
     def set_canceller(self, canceller: Callable[[], bool] | None) -> None:
         """Install what :meth:`cancel` calls while the future is not done."""
@@ -165,7 +211,7 @@ class Future:
 
 
 class WaitResult(NamedTuple):
-    """What :func:`wait` returns: the futures done and not done, each in the order they were given."""
+    """What :func:`wait_for` returns: the futures done and not done, each in the order they were given."""
 
     done: list[Future]
     not_done: list[Future]
@@ -177,11 +223,45 @@ def _has_failed(future: Future) -> bool:
     return future.done and future._exception is not None
 
 
-def wait(*futures: Future, return_when: str = ALL_COMPLETED) -> WaitResult:
+def _check_futures(function: str, futures: tuple[Any, ...]) -> None:
+    for future in futures:
+        if not isinstance(future, Future):
+            raise TypeError(
+                f"futures.{function}() takes futures as positional arguments, not {future!r}; "
+                f"unpack a list with futures.{function}(*futures)"
+            )
+
+
+def wait(*futures: Future, **options: Any) -> list[Any]:
+    """The results of ``futures``, in order, once all are done: ``x, y = futures.wait(a, b)``.
+
+    Blocks the replay (:class:`ExecutionBlocked`) while any future is not done. As in simpleflow 0.36,
+    a failed or cancelled future gives ``None`` here (its error is in ``future.exception``): a task
+    declared ``raises_on_failure=True`` raised its error into ``run()`` when it was submitted. For
+    ``FIRST_COMPLETED`` or ``FIRST_EXCEPTION``, use :func:`wait_for`.
+    """
+    if options:
+        raise TypeError(
+            f"futures.wait() takes futures only, not {', '.join(sorted(options))}=; "
+            "use futures.wait_for(*futures, return_when=...) for FIRST_COMPLETED or FIRST_EXCEPTION"
+        )
+    _check_futures("wait", futures)
+    for future in futures:
+        if not future.done:
+            raise ExecutionBlocked(future)
+    return [future._result if future._exception is not None else future.result for future in futures]
+
+
+def get_result_or_raise(future: Future) -> Any:
+    """``future.result`` (simpleflow 0.36 kept this function for old code)."""
+    return future.result
+
+
+def wait_for(*futures: Future, return_when: str = ALL_COMPLETED) -> WaitResult:
     """Wait on ``futures`` like :func:`concurrent.futures.wait`, the replay way.
 
-    When the condition holds, return ``WaitResult(done, not_done)``. Otherwise raise
-    :class:`ExecutionBlocked`: the replay stops and resumes when the history has moved on.
+    When the condition holds, return ``WaitResult(done, not_done)`` (the futures, not their results).
+    Otherwise raise :class:`ExecutionBlocked`: the replay stops and resumes when the history has moved on.
 
     - ``ALL_COMPLETED`` (default): every future is done;
     - ``FIRST_COMPLETED``: at least one future is done (or none was given);
@@ -189,6 +269,7 @@ def wait(*futures: Future, return_when: str = ALL_COMPLETED) -> WaitResult:
     """
     if return_when not in (ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION):
         raise ValueError(f"unknown return_when: {return_when!r}")
+    _check_futures("wait_for", futures)
     done = [future for future in futures if future.done]
     not_done = [future for future in futures if not future.done]
     if not not_done:

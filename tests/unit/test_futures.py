@@ -15,9 +15,9 @@ def finished(value: object = None) -> Future:
     return future
 
 
-def failed(reason: str = "boom") -> Future:
-    future = Future()
-    future.set_exception(TaskFailed(reason))
+def failed(reason: str = "boom", *, raises: bool = True) -> Future:
+    future = Future(raises_on_failure=raises)
+    future.set_exception(TaskFailed("activity-x-1", reason))
     return future
 
 
@@ -107,22 +107,62 @@ def test_cancel_running_future_without_canceller_is_refused() -> None:
         "first-exception-all-done",
     ],
 )
-def test_wait_honours_return_when(
+def test_wait_for_honours_return_when(
     return_when: str, makers: list, blocks: bool, done_count: int | None
 ) -> None:
     fs = [make() for make in makers]
     if blocks:
         with pytest.raises(ExecutionBlocked):
-            futures.wait(*fs, return_when=return_when)
+            futures.wait_for(*fs, return_when=return_when)
         return
-    done, not_done = futures.wait(*fs, return_when=return_when)
+    done, not_done = futures.wait_for(*fs, return_when=return_when)
     assert len(done) == done_count
     assert len(done) + len(not_done) == len(fs)
 
 
-def test_wait_rejects_unknown_return_when() -> None:
+def test_wait_for_rejects_unknown_return_when() -> None:
     with pytest.raises(ValueError, match="return_when"):
-        futures.wait(finished(), return_when="SOMETIMES")
+        futures.wait_for(finished(), return_when="SOMETIMES")
+
+
+def test_wait_returns_the_results_in_order() -> None:
+    x, y = futures.wait(finished(1), finished(2))
+    assert (x, y) == (1, 2)
+    assert futures.wait() == []
+
+
+def test_wait_gives_none_for_failed_and_cancelled_futures() -> None:
+    cancelled = Future()
+    cancelled.cancel()
+    assert futures.wait(finished(3), failed(), failed(raises=False), cancelled) == [3, None, None, None]
+
+
+@pytest.mark.parametrize("make", [Future, running], ids=["pending", "running"])
+def test_wait_blocks_while_any_future_is_not_done(make: type[Future]) -> None:
+    late = make()
+    with pytest.raises(ExecutionBlocked) as blocked:
+        futures.wait(finished(1), late)
+    assert blocked.value.args == (late,)
+
+
+def test_wait_with_return_when_names_wait_for() -> None:
+    with pytest.raises(TypeError, match=r"futures\.wait_for\(\*futures, return_when=\.\.\.\)"):
+        futures.wait(finished(), return_when=futures.FIRST_COMPLETED)
+
+
+def test_wait_refuses_a_list_with_the_fix() -> None:
+    with pytest.raises(TypeError, match=r"futures\.wait\(\*futures\)"):
+        futures.wait([finished()])  # type: ignore[arg-type]
+
+
+def test_future_not_raising_on_failure_gives_none_and_holds_the_error() -> None:
+    future = failed("bad", raises=False)
+    assert future.result is None
+    assert isinstance(future.exception, TaskFailed) and future.exception.reason == "bad"
+
+
+def test_get_result_or_raise_is_result() -> None:
+    assert futures.get_result_or_raise(finished(5)) == 5
 
 
 def test_as_completed_yields_done_futures_then_blocks() -> None:
