@@ -30,23 +30,30 @@ submission is resolved against the :class:`~simpleflow.history.History` at once:
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
+import inspect
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from simpleflow import activity as activity_module
 from simpleflow import payload
 from simpleflow.activity import Activity
 from simpleflow.exceptions import (
+    InvalidDecision,
     NondeterminismError,
     PayloadNotJSON,
     TaskCanceled,
     TaskError,
+    TaskException,
     TaskFailed,
     TaskTerminated,
     TaskTimedOut,
+    WorkflowException,
     WorkflowFailed,
+    raised_into_run,
 )
 from simpleflow.futures import Future
 from simpleflow.history import Attempt, History, TaskKind, TaskRecord, TaskState
@@ -60,11 +67,16 @@ from simpleflow.task import (
     internal_timer_id,
     shorten_id,
 )
+from simpleflow.task_failure import FailureDecision as Decision
+from simpleflow.task_failure import TaskFailureContext
 
 if TYPE_CHECKING:
     from simpleflow.workflow import Workflow
 
 Identity = tuple[str, "str | None", "str | None"]  # (type name, version, input text)
+
+#: "No priority given on submit": the activity's ``task_priority``, else the workflow's, is used.
+PRIORITY_NOT_SET: Any = type("PriorityNotSet", (), {"__repr__": lambda self: "PRIORITY_NOT_SET"})()
 
 
 # Values that hold no future: a replay resolves every argument of every submitted task.
@@ -133,6 +145,9 @@ class Call:
     task: RemoteTask
     args: Any
     kwargs: Any
+    #: ``submit(..., __priority=N)``: the task priority to schedule with (:data:`PRIORITY_NOT_SET`: the
+    #: activity's, else the workflow's); ``None`` schedules without one.
+    priority: Any = field(default=None, compare=False)
     # A replay asks for the same attempt's text up to three times (identity check, scheduling); encoding a
     # megabyte of arguments costs milliseconds, times every task of a fan-out, at every replay.
     _inputs: dict[int, str | None] = field(default_factory=dict, compare=False, repr=False)
@@ -183,6 +198,7 @@ class Scheduler(ReplayEvents):
         self.fail_request: WorkflowFailed | None = None
         #: The id of the future ``run()`` blocked on, when it did (for the execution context).
         self.blocked_on: str | None = None
+        self._hook: tuple[Callable[..., Any] | None, bool] | None = None
 
     # -- submissions ---------------------------------------------------------------------------------
 
@@ -206,15 +222,23 @@ class Scheduler(ReplayEvents):
         )
 
     def submit(self, submittable: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future:
-        """Resolve a submission: a remote task or a canvas."""
+        """Resolve a submission: a remote task or a canvas.
+
+        ``kwargs`` may hold scheduling options (:data:`SUBMIT_OPTIONS`, e.g. ``__priority=5``): they
+        change the decision and never reach the function.
+        """
+        options = _pop_submit_options(kwargs) if kwargs else {}
         if not isinstance(submittable, Activity | RemoteTask):  # activities first: by far the most submitted
             from simpleflow.canvas import Canvas  # imported here: canvas imports this module
 
             if isinstance(submittable, Canvas):
                 if args or kwargs:
                     raise TypeError(f"{submittable!r} already holds its items; submit it alone")
+                # As in simpleflow 0.36, a canvas's items keep their own priorities.
                 return submittable.submit_to(self)
-        return self.submit_task(self.make_task(submittable, args, kwargs))
+        return self.submit_task(
+            self.make_task(submittable, args, kwargs), priority=options.get("__priority", PRIORITY_NOT_SET)
+        )
 
     def reserve_id(self, task: RemoteTask) -> str | None:
         """Take the next id for ``task`` now (``None`` for idempotent tasks, named by their input)."""
@@ -241,12 +265,22 @@ class Scheduler(ReplayEvents):
             self._scope = previous
 
     def submit_task(
-        self, task: RemoteTask, *, task_id: str | None = None, hold_failure: bool = False
+        self,
+        task: RemoteTask,
+        *,
+        task_id: str | None = None,
+        hold_failure: bool = False,
+        priority: Any = PRIORITY_NOT_SET,
     ) -> Future:
-        """Resolve one remote task (``task_id`` when a canvas reserved it; ``hold_failure``: never raise)."""
+        """Resolve one remote task (``task_id`` when a canvas reserved it; ``hold_failure``: never raise).
+
+        ``priority`` is ``submit(..., __priority=...)``'s value (see :class:`Call`).
+        """
+        if any(isinstance(key, str) and key.startswith("__") for key in task.kwargs):
+            _refuse_options_in_task(task)
         if task_id is None:
             task_id = self.reserve_id(task)
-        future = Future(task_id=task_id)
+        future = Future(task_id=task_id, raises_on_failure=task.raises_on_failure)
         resolved, blocker = resolve_arguments((task.args, task.kwargs))
         if blocker is not None:
             if blocker.cancelled:
@@ -255,7 +289,7 @@ class Scheduler(ReplayEvents):
                 future.set_exception(blocker._exception)
             return future  # PENDING: scheduled by a later replay, once the arguments are there
         args, kwargs = resolved
-        call = Call(task, args, kwargs)
+        call = Call(task, args, kwargs, priority=priority)
         input_text = call.input(1)
         if task_id is None:
             task_id = shorten_id(task.idempotent_id(input_text or "", workflow_id=self.workflow_id))
@@ -282,7 +316,11 @@ class Scheduler(ReplayEvents):
         input_text = call.input(max(record.attempt_count, 1))
         mismatch = attempt.name != task.name or (task.version is not None and attempt.version != task.version)
         if scheduled is not None and not same_input(attempt.input, input_text, store=self.payload_store):
-            mismatch = True
+            # A retry decided by on_task_failure may carry arguments the hook changed: run() still
+            # produces the first attempt's call, which is what identifies the task.
+            first = next(a for a in record.attempts if a.state is not TaskState.SCHEDULE_FAILED)
+            if first is attempt or not same_input(first.input, call.input(1), store=self.payload_store):
+                mismatch = True
         if mismatch:
             produced = {"type": task.name, "version": task.version, "input": input_text}
             recorded = {"type": attempt.name, "version": attempt.version, "input": attempt.input}
@@ -330,6 +368,8 @@ class Scheduler(ReplayEvents):
                 last.cause, f"SWF refused to schedule {task.name}: {last.cause}", task_id=task_id
             )
             self._fail(task, task_id, future, error, hold_failure)
+        elif last.state in _HOOKED_STATES and self._has_context_hook():
+            self._handle_failure(call, task_id, record, future, hold_failure)
         elif last.state is not TaskState.TERMINATED and record.attempt_count <= task.retry:
             attempt = record.attempt_count + 1
             gate = internal_timer_id("retry", attempt, task_id)
@@ -354,12 +394,109 @@ class Scheduler(ReplayEvents):
         reason, details = payload.decode_failure(attempt.reason, attempt.details, store=self.payload_store)
         return TaskFailed(reason, details, task_id=task_id)
 
-    def _fail(self, task: RemoteTask, task_id: str, future: Future, error: TaskError, hold: bool) -> None:
+    def _fail(
+        self,
+        task: RemoteTask,
+        task_id: str,
+        future: Future,
+        error: TaskError,
+        hold: bool,
+        *,
+        notify: bool = True,
+    ) -> None:
         future.set_exception(error)
-        self.workflow.on_task_failure(task_id, error)
+        hook, legacy = self._failure_hook()
+        if notify and hook is not None and legacy:
+            hook(task_id, error)
         if task.raises_on_failure and not hold:
             self.raised_failure = True
-            raise error
+            raise raised_into_run(error, task, child=task.kind is TaskKind.CHILD_WORKFLOW)
+
+    # -- on_task_failure ---------------------------------------------------------------------------------
+
+    def _failure_hook(self) -> tuple[Callable[..., Any] | None, bool]:
+        """The workflow's ``on_task_failure`` (``None`` when not overridden) and whether it is the old form.
+
+        The old form, ``on_task_failure(self, task_id, error)``, is called once a task failed for good;
+        simpleflow 0.36's, ``on_task_failure(self, failure_context)``, on every failed attempt.
+        """
+        if self._hook is None:
+            from simpleflow.workflow import Workflow  # imported here: workflow imports this module
+
+            method = getattr(type(self.workflow), "on_task_failure", None)
+            if method is None or method is Workflow.on_task_failure:
+                self._hook = (None, False)
+            else:
+                bound = self.workflow.on_task_failure
+                self._hook = (bound, _positional_count(bound) >= 2)
+        return self._hook
+
+    def _has_context_hook(self) -> bool:
+        hook, legacy = self._failure_hook()
+        return hook is not None and not legacy
+
+    def _handle_failure(
+        self, call: Call, task_id: str, record: TaskRecord, future: Future, hold_failure: bool
+    ) -> None:
+        task = call.task
+        last = record.last
+        error = self._error_of(task_id, last)
+        future.set_exception(error)
+        shown = copy.copy(task)  # the hook sees (and may change) the resolved arguments, not futures
+        shown.args, shown.kwargs = tuple(call.args), dict(call.kwargs)
+        child = task.kind is TaskKind.CHILD_WORKFLOW
+        context = TaskFailureContext(
+            a_task=shown,
+            event=_failure_event(task, task_id, record),
+            future=future,
+            exception_class=WorkflowException if child else TaskException,
+            history=self.history,
+        )
+        hook = self._failure_hook()[0]
+        assert hook is not None
+        answer = hook(context)
+        if answer is not None:
+            if not isinstance(answer, TaskFailureContext):
+                raise TypeError(
+                    f"on_task_failure must return a TaskFailureContext or None, not {type(answer).__name__}"
+                )
+            context = answer
+        decision = context.decision
+        attempt = record.attempt_count + 1
+        gate = internal_timer_id("retry", attempt, task_id)
+        if decision is Decision.none:
+            if last.state is not TaskState.TERMINATED and record.attempt_count <= task.retry:
+                self._schedule(
+                    call,
+                    task_id,
+                    future,
+                    attempt=attempt,
+                    delay=task.retry_delay,
+                    gate=gate,
+                    hold_failure=hold_failure,
+                )
+            else:
+                self._fail(task, task_id, future, error, hold_failure, notify=False)
+        elif decision is Decision.abort:
+            self._fail(task, task_id, future, error, hold_failure, notify=False)
+        elif decision is Decision.ignore:
+            future.set_exception(None, result=future._result)
+        elif decision is Decision.cancel:
+            future.set_cancelled(TaskCanceled(task_id=task_id))
+        elif decision in (Decision.retry_now, Decision.retry_later) or (
+            decision is Decision.handled and context.future is None
+        ):
+            retried = _changed_call(call, context.a_task)
+            delay = int(context.retry_wait_timeout or 0) if decision is Decision.retry_later else 0
+            self._schedule(
+                retried, task_id, future, attempt=attempt, delay=delay, gate=gate, hold_failure=hold_failure
+            )
+        elif decision is Decision.handled:
+            assert context.future is not None
+            if context.future is not future:
+                future.adopt(context.future)
+        else:
+            raise ValueError(f"on_task_failure: unexpected decision {decision!r}")
 
     def _schedule(
         self,
@@ -397,9 +534,31 @@ class Scheduler(ReplayEvents):
             else None
         )
         task_list = self.activity_task_list if task.kind is TaskKind.ACTIVITY else None
-        self.decisions.append(task.schedule(task_id, input=field, task_list=task_list))
+        decision = task.schedule(task_id, input=field, task_list=task_list)
+        self.decisions.append(self._prioritized(decision, call))
         future.set_running()
         future.set_canceller(self._canceller(task, task_id, None))
+
+    def _prioritized(self, decision: dict[str, Any], call: Call) -> dict[str, Any]:
+        """``decision`` with its task priority: ``__priority``, else the activity's, else the workflow's."""
+        key = _PRIORITY_ATTRIBUTES.get(decision["decisionType"])
+        if key is None:
+            return decision  # Lambda functions have no priority
+        attributes = decision[key]
+        priority = call.priority
+        if _is_unset(priority):
+            if call.task.kind is not TaskKind.ACTIVITY or attributes.get("taskPriority") is not None:
+                return decision  # the activity's own priority, or a child's (its class attribute)
+            priority = getattr(self.workflow, "task_priority", None)
+            if priority is None or _is_unset(priority):
+                return decision
+        if priority is None:
+            attributes.pop("taskPriority", None)
+        else:
+            attributes["taskPriority"] = _priority_text(
+                priority, field=f"{decision['decisionType']}.taskPriority"
+            )
+        return decision
 
     def _canceller(self, task: RemoteTask, task_id: str, attempt: Attempt | None) -> Callable[[], bool]:
         def cancel() -> bool:
@@ -424,3 +583,106 @@ class Scheduler(ReplayEvents):
     def child_run_ids(self) -> Mapping[str, str | None]:
         """The run id of each started child workflow, by workflow id."""
         return {record.task_id: record.last.run_id for record in self.history.tasks(TaskKind.CHILD_WORKFLOW)}
+
+
+# -- scheduling options (``submit(..., __priority=5)``) ---------------------------------------------------
+
+#: The double-underscore keyword arguments ``Workflow.submit`` takes as scheduling options (simpleflow
+#: 0.36 has one): they change the decision and are never passed to the function.
+SUBMIT_OPTIONS = frozenset({"__priority"})
+
+_PRIORITY_ATTRIBUTES = {
+    "ScheduleActivityTask": "scheduleActivityTaskDecisionAttributes",
+    "StartChildWorkflowExecution": "startChildWorkflowExecutionDecisionAttributes",
+}
+
+
+def _pop_submit_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for key in [key for key in kwargs if isinstance(key, str) and key.startswith("__")]:
+        if key not in SUBMIT_OPTIONS:
+            raise TypeError(
+                f"unknown scheduling option {key}=; submit takes {', '.join(sorted(SUBMIT_OPTIONS))}= "
+                "(keyword arguments starting with __ are never passed to the function)"
+            )
+        options[key] = kwargs.pop(key)
+    return options
+
+
+def _refuse_options_in_task(task: RemoteTask) -> None:
+    keys = ", ".join(f"{key}=" for key in task.kwargs if isinstance(key, str) and key.startswith("__"))
+    raise TypeError(
+        f"{type(task).__name__}(...) got {keys}: scheduling options go to submit, e.g. "
+        "self.submit(activity, x, __priority=5), never to the function"
+    )
+
+
+def _is_unset(value: Any) -> bool:
+    # False is simpleflow 0.36's documented "fall back to the next level", like not giving it at all.
+    upstream_sentinel = getattr(activity_module, "PRIORITY_NOT_SET", PRIORITY_NOT_SET)
+    return value is PRIORITY_NOT_SET or value is upstream_sentinel or value is False
+
+
+def _priority_text(value: Any, *, field: str) -> str:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidDecision(field, value, "must be an integer") from None
+    if isinstance(value, bool) or not -(2**31) <= number < 2**31:
+        raise InvalidDecision(field, value, "must be an integer that fits in a signed 32-bit integer")
+    return str(number)
+
+
+# -- on_task_failure ------------------------------------------------------------------------------------
+
+# The failures simpleflow 0.36 hands to on_task_failure (its docs: ActivityTaskFailed, ActivityTaskTimedOut,
+# ChildWorkflowExecutionFailed, ChildWorkflowExecutionTimedOut; Lambda functions alike).
+_HOOKED_STATES = frozenset({TaskState.FAILED, TaskState.TIMED_OUT})
+
+
+def _positional_count(method: Callable[..., Any]) -> int:
+    """How many positional arguments a bound method takes (``*args`` counts as many as wanted)."""
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):
+        return 1
+    count = 0
+    for parameter in parameters:
+        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            return 1
+        if parameter.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return count
+
+
+def _failure_event(task: RemoteTask, task_id: str, record: TaskRecord) -> dict[str, Any]:
+    """The failed attempt as the dict simpleflow 0.36's ``TaskFailureContext.event`` is."""
+    last = record.last
+    return {
+        "type": task.kind.value,
+        "id": task_id,
+        "name": last.name,
+        "version": last.version,
+        "state": last.state.value.lower(),
+        "input": last.input,
+        "control": last.control,
+        "reason": last.reason,
+        "details": last.details,
+        "timeout_type": last.timeout_type,
+        "retry": max(record.attempt_count - 1, 0),
+        "scheduled_id": last.scheduled_event_id,
+        "scheduled_timestamp": last.scheduled_at,
+        "started_timestamp": last.started_at,
+        "closed_timestamp": last.closed_at,
+        "run_id": last.run_id,
+        "worker": last.worker,
+    }
+
+
+def _changed_call(call: Call, task: Any) -> Call:
+    """The call a retry sends: ``call``, or with the arguments ``on_task_failure`` gave ``task``."""
+    args = tuple(getattr(task, "args", call.args))
+    kwargs = dict(getattr(task, "kwargs", call.kwargs))
+    if args == tuple(call.args) and kwargs == dict(call.kwargs):
+        return call
+    return Call(call.task, args, kwargs, priority=call.priority)

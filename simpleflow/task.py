@@ -394,3 +394,6 @@ class MarkerTask:
     def schedule(self) -> dict[str, Any]:
         """The ``RecordMarker`` decision."""
         return decisions.record_marker(self.name, details=self.details)
+
+
+from simpleflow.task_failure import TaskFailureContext as TaskFailureContext  # noqa: E402  (simpleflow 0.36's home of it)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 from simpleflow import payload
-from simpleflow.exceptions import ConfigurationError, TaskError, WorkflowFailed, WorkflowImportError
+from simpleflow.exceptions import ConfigurationError, WorkflowFailed, WorkflowImportError
 from simpleflow.futures import Future
 from simpleflow.history import History
 from simpleflow.replay_events import Marker
@@ -41,6 +41,7 @@ from simpleflow.task import RemoteTask, input_digest
 
 if TYPE_CHECKING:
     from simpleflow.scheduler import Scheduler
+    from simpleflow.task_failure import TaskFailureContext
 
 __all__ = [
     "ContinueAsNew",
@@ -260,8 +261,17 @@ class Workflow:
         """Whether to honour a cancel request (default: yes)."""
         return True
 
-    def on_task_failure(self, task_id: str, error: TaskError) -> None:
-        """Called when a task failed for good (retries exhausted), before its future gets the error."""
+    def on_task_failure(self, failure_context: TaskFailureContext) -> TaskFailureContext | None:
+        """Called each time a task failed or timed out; may decide to retry, abort or ignore it.
+
+        Override it as simpleflow 0.36 does: ``failure_context`` is a
+        :class:`~simpleflow.task_failure.TaskFailureContext`; return it after ``decide_retry(...)``,
+        ``decide_abort()``, ``decide_ignore()`` (...), or ``None`` for the default handling (``retry``,
+        then ``raises_on_failure``). The earlier form ``on_task_failure(self, task_id, error)`` (two
+        arguments, detected by signature) is still called, once a task failed for good. Both run on every
+        replay that meets the failure, so they must be deterministic.
+        """
+        return None
 
 
 def _qualname(method: Callable[..., Any]) -> str:
