@@ -13,6 +13,13 @@ submission is resolved against the :class:`~simpleflow.history.History` at once:
   ``PENDING`` future; a failed or canceled argument fails (cancels) the dependent future.
 - **outcomes** -- completed, failed, timed out, canceled, terminated; a failed or timed-out attempt is
   scheduled again under the same id up to ``retry`` times (after a timer when ``retry_delay`` is set).
+- **on_task_failure** -- a workflow overriding simpleflow 0.36's ``on_task_failure(failure_context)``
+  decides each failed or timed-out attempt (:mod:`simpleflow.task_failure`): retry (now, or after a
+  timer, with arguments it may change), abort, ignore, cancel; the older ``(task_id, error)`` form is
+  told of final failures only. A failure that raises into ``run()`` is also a ``TaskException``
+  (``WorkflowException`` for children); one that does not gives ``None`` as its future's result.
+- **scheduling options** -- ``submit(..., __priority=5)`` (:mod:`simpleflow.submit_options`) sets the
+  decision's ``taskPriority``; the activity's, else the workflow's ``task_priority`` otherwise.
 - **attempts** -- an activity's n-th scheduling (n > 1) carries ``n`` in its input under the reserved
   :data:`simpleflow.payload.ATTEMPT_KEY`, which the worker puts in the activity context; the identity
   check compares calls without it.
@@ -32,17 +39,14 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
-import inspect
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from simpleflow import activity as activity_module
 from simpleflow import payload
 from simpleflow.activity import Activity
 from simpleflow.exceptions import (
-    InvalidDecision,
     NondeterminismError,
     PayloadNotJSON,
     TaskCanceled,
@@ -58,6 +62,14 @@ from simpleflow.exceptions import (
 from simpleflow.futures import Future
 from simpleflow.history import Attempt, History, TaskKind, TaskRecord, TaskState
 from simpleflow.replay_events import Gate, ReplayEvents, throttle_delay
+from simpleflow.submit_options import (
+    PRIORITY_ATTRIBUTES,
+    PRIORITY_NOT_SET,
+    is_unset,
+    pop_submit_options,
+    priority_text,
+    refuse_options_in_task,
+)
 from simpleflow.task import (
     ActivityTask,
     ChildWorkflowTask,
@@ -67,16 +79,13 @@ from simpleflow.task import (
     internal_timer_id,
     shorten_id,
 )
+from simpleflow.task_failure import HOOKED_STATES, TaskFailureContext, failure_event, positional_count
 from simpleflow.task_failure import FailureDecision as Decision
-from simpleflow.task_failure import TaskFailureContext
 
 if TYPE_CHECKING:
     from simpleflow.workflow import Workflow
 
 Identity = tuple[str, "str | None", "str | None"]  # (type name, version, input text)
-
-#: "No priority given on submit": the activity's ``task_priority``, else the workflow's, is used.
-PRIORITY_NOT_SET: Any = type("PriorityNotSet", (), {"__repr__": lambda self: "PRIORITY_NOT_SET"})()
 
 
 # Values that hold no future: a replay resolves every argument of every submitted task.
@@ -227,7 +236,7 @@ class Scheduler(ReplayEvents):
         ``kwargs`` may hold scheduling options (:data:`SUBMIT_OPTIONS`, e.g. ``__priority=5``): they
         change the decision and never reach the function.
         """
-        options = _pop_submit_options(kwargs) if kwargs else {}
+        options = pop_submit_options(kwargs) if kwargs else {}
         if not isinstance(submittable, Activity | RemoteTask):  # activities first: by far the most submitted
             from simpleflow.canvas import Canvas  # imported here: canvas imports this module
 
@@ -277,7 +286,7 @@ class Scheduler(ReplayEvents):
         ``priority`` is ``submit(..., __priority=...)``'s value (see :class:`Call`).
         """
         if any(isinstance(key, str) and key.startswith("__") for key in task.kwargs):
-            _refuse_options_in_task(task)
+            refuse_options_in_task(task)
         if task_id is None:
             task_id = self.reserve_id(task)
         future = Future(task_id=task_id, raises_on_failure=task.raises_on_failure)
@@ -368,7 +377,7 @@ class Scheduler(ReplayEvents):
                 last.cause, f"SWF refused to schedule {task.name}: {last.cause}", task_id=task_id
             )
             self._fail(task, task_id, future, error, hold_failure)
-        elif last.state in _HOOKED_STATES and self._has_context_hook():
+        elif last.state in HOOKED_STATES and self._has_context_hook():
             self._handle_failure(call, task_id, record, future, hold_failure)
         elif last.state is not TaskState.TERMINATED and record.attempt_count <= task.retry:
             attempt = record.attempt_count + 1
@@ -428,7 +437,7 @@ class Scheduler(ReplayEvents):
                 self._hook = (None, False)
             else:
                 bound = self.workflow.on_task_failure
-                self._hook = (bound, _positional_count(bound) >= 2)
+                self._hook = (bound, positional_count(bound) >= 2)
         return self._hook
 
     def _has_context_hook(self) -> bool:
@@ -447,7 +456,7 @@ class Scheduler(ReplayEvents):
         child = task.kind is TaskKind.CHILD_WORKFLOW
         context = TaskFailureContext(
             a_task=shown,
-            event=_failure_event(task, task_id, record),
+            event=failure_event(task, task_id, record),
             future=future,
             exception_class=WorkflowException if child else TaskException,
             history=self.history,
@@ -541,21 +550,21 @@ class Scheduler(ReplayEvents):
 
     def _prioritized(self, decision: dict[str, Any], call: Call) -> dict[str, Any]:
         """``decision`` with its task priority: ``__priority``, else the activity's, else the workflow's."""
-        key = _PRIORITY_ATTRIBUTES.get(decision["decisionType"])
+        key = PRIORITY_ATTRIBUTES.get(decision["decisionType"])
         if key is None:
             return decision  # Lambda functions have no priority
         attributes = decision[key]
         priority = call.priority
-        if _is_unset(priority):
+        if is_unset(priority):
             if call.task.kind is not TaskKind.ACTIVITY or attributes.get("taskPriority") is not None:
                 return decision  # the activity's own priority, or a child's (its class attribute)
             priority = getattr(self.workflow, "task_priority", None)
-            if priority is None or _is_unset(priority):
+            if priority is None or is_unset(priority):
                 return decision
         if priority is None:
             attributes.pop("taskPriority", None)
         else:
-            attributes["taskPriority"] = _priority_text(
+            attributes["taskPriority"] = priority_text(
                 priority, field=f"{decision['decisionType']}.taskPriority"
             )
         return decision
@@ -583,100 +592,6 @@ class Scheduler(ReplayEvents):
     def child_run_ids(self) -> Mapping[str, str | None]:
         """The run id of each started child workflow, by workflow id."""
         return {record.task_id: record.last.run_id for record in self.history.tasks(TaskKind.CHILD_WORKFLOW)}
-
-
-# -- scheduling options (``submit(..., __priority=5)``) ---------------------------------------------------
-
-#: The double-underscore keyword arguments ``Workflow.submit`` takes as scheduling options (simpleflow
-#: 0.36 has one): they change the decision and are never passed to the function.
-SUBMIT_OPTIONS = frozenset({"__priority"})
-
-_PRIORITY_ATTRIBUTES = {
-    "ScheduleActivityTask": "scheduleActivityTaskDecisionAttributes",
-    "StartChildWorkflowExecution": "startChildWorkflowExecutionDecisionAttributes",
-}
-
-
-def _pop_submit_options(kwargs: dict[str, Any]) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for key in [key for key in kwargs if isinstance(key, str) and key.startswith("__")]:
-        if key not in SUBMIT_OPTIONS:
-            raise TypeError(
-                f"unknown scheduling option {key}=; submit takes {', '.join(sorted(SUBMIT_OPTIONS))}= "
-                "(keyword arguments starting with __ are never passed to the function)"
-            )
-        options[key] = kwargs.pop(key)
-    return options
-
-
-def _refuse_options_in_task(task: RemoteTask) -> None:
-    keys = ", ".join(f"{key}=" for key in task.kwargs if isinstance(key, str) and key.startswith("__"))
-    raise TypeError(
-        f"{type(task).__name__}(...) got {keys}: scheduling options go to submit, e.g. "
-        "self.submit(activity, x, __priority=5), never to the function"
-    )
-
-
-def _is_unset(value: Any) -> bool:
-    # False is simpleflow 0.36's documented "fall back to the next level", like not giving it at all.
-    upstream_sentinel = getattr(activity_module, "PRIORITY_NOT_SET", PRIORITY_NOT_SET)
-    return value is PRIORITY_NOT_SET or value is upstream_sentinel or value is False
-
-
-def _priority_text(value: Any, *, field: str) -> str:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise InvalidDecision(field, value, "must be an integer") from None
-    if isinstance(value, bool) or not -(2**31) <= number < 2**31:
-        raise InvalidDecision(field, value, "must be an integer that fits in a signed 32-bit integer")
-    return str(number)
-
-
-# -- on_task_failure ------------------------------------------------------------------------------------
-
-# The failures simpleflow 0.36 hands to on_task_failure (its docs: ActivityTaskFailed, ActivityTaskTimedOut,
-# ChildWorkflowExecutionFailed, ChildWorkflowExecutionTimedOut; Lambda functions alike).
-_HOOKED_STATES = frozenset({TaskState.FAILED, TaskState.TIMED_OUT})
-
-
-def _positional_count(method: Callable[..., Any]) -> int:
-    """How many positional arguments a bound method takes (``*args`` counts as many as wanted)."""
-    try:
-        parameters = inspect.signature(method).parameters.values()
-    except (TypeError, ValueError):
-        return 1
-    count = 0
-    for parameter in parameters:
-        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
-            return 1
-        if parameter.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
-            count += 1
-    return count
-
-
-def _failure_event(task: RemoteTask, task_id: str, record: TaskRecord) -> dict[str, Any]:
-    """The failed attempt as the dict simpleflow 0.36's ``TaskFailureContext.event`` is."""
-    last = record.last
-    return {
-        "type": task.kind.value,
-        "id": task_id,
-        "name": last.name,
-        "version": last.version,
-        "state": last.state.value.lower(),
-        "input": last.input,
-        "control": last.control,
-        "reason": last.reason,
-        "details": last.details,
-        "timeout_type": last.timeout_type,
-        "retry": max(record.attempt_count - 1, 0),
-        "scheduled_id": last.scheduled_event_id,
-        "scheduled_timestamp": last.scheduled_at,
-        "started_timestamp": last.started_at,
-        "closed_timestamp": last.closed_at,
-        "run_id": last.run_id,
-        "worker": last.worker,
-    }
 
 
 def _changed_call(call: Call, task: Any) -> Call:

@@ -24,13 +24,18 @@ context (``retry_count``, ``exception``, ``task_error``...), not from clocks or 
 from __future__ import annotations
 
 import importlib
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from simpleflow.history import TaskState
+
 if TYPE_CHECKING:
     from simpleflow.futures import Future
-    from simpleflow.history import History
+    from simpleflow.history import History, TaskRecord
+    from simpleflow.task import RemoteTask
 
 __all__ = ["FailureDecision", "TaskFailureContext"]
 
@@ -186,3 +191,47 @@ def _exception_class(qualified: str) -> type[BaseException] | None:
         except Exception:  # a module this decider does not have, or that fails to import: unknown type
             return None
     return candidate if isinstance(candidate, type) and issubclass(candidate, BaseException) else None
+
+
+# The failures simpleflow 0.36 hands to on_task_failure (its docs: ActivityTaskFailed, ActivityTaskTimedOut,
+# ChildWorkflowExecutionFailed, ChildWorkflowExecutionTimedOut; Lambda functions alike).
+HOOKED_STATES = frozenset({TaskState.FAILED, TaskState.TIMED_OUT})
+
+
+def positional_count(method: Callable[..., Any]) -> int:
+    """How many positional arguments a bound method takes (``*args`` counts as many as wanted)."""
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):
+        return 1
+    count = 0
+    for parameter in parameters:
+        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            return 1
+        if parameter.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return count
+
+
+def failure_event(task: RemoteTask, task_id: str, record: TaskRecord) -> dict[str, Any]:
+    """The failed attempt as the dict simpleflow 0.36's ``TaskFailureContext.event`` is."""
+    last = record.last
+    return {
+        "type": task.kind.value,
+        "id": task_id,
+        "name": last.name,
+        "version": last.version,
+        "state": last.state.value.lower(),
+        "input": last.input,
+        "control": last.control,
+        "reason": last.reason,
+        "details": last.details,
+        "timeout_type": last.timeout_type,
+        "retry": max(record.attempt_count - 1, 0),
+        "scheduled_id": last.scheduled_event_id,
+        "scheduled_timestamp": last.scheduled_at,
+        "started_timestamp": last.started_at,
+        "closed_timestamp": last.closed_at,
+        "run_id": last.run_id,
+        "worker": last.worker,
+    }
