@@ -373,9 +373,7 @@ class Scheduler(ReplayEvents):
                 call, task_id, future, attempt=attempt, delay=delay, gate=gate, hold_failure=hold_failure
             )
         elif last.state is TaskState.SCHEDULE_FAILED:
-            error = TaskFailed(
-                last.cause, f"SWF refused to schedule {task.name}: {last.cause}", task_id=task_id
-            )
+            error = TaskFailed(task_id, last.cause, f"SWF refused to schedule {task.name}: {last.cause}")
             self._fail(task, task_id, future, error, hold_failure)
         elif last.state in HOOKED_STATES and self._has_context_hook():
             self._handle_failure(call, task_id, record, future, hold_failure)
@@ -401,7 +399,7 @@ class Scheduler(ReplayEvents):
         if attempt.state is TaskState.TERMINATED:
             return TaskTerminated(task_id=task_id)
         reason, details = payload.decode_failure(attempt.reason, attempt.details, store=self.payload_store)
-        return TaskFailed(reason, details, task_id=task_id)
+        return TaskFailed(task_id, reason, details)
 
     def _fail(
         self,
@@ -527,9 +525,7 @@ class Scheduler(ReplayEvents):
                 future.set_running()
                 return
             if state is Gate.REFUSED:
-                error = TaskFailed(
-                    cause, f"SWF refused the timer before {task.name}: {cause}", task_id=task_id
-                )
+                error = TaskFailed(task_id, cause, f"SWF refused the timer before {task.name}: {cause}")
                 self._fail(task, task_id, future, error, hold_failure)
                 return
         if task.kind is TaskKind.ACTIVITY:
