@@ -293,6 +293,7 @@ def _context() -> Any:
         [
             "simpleflow.process.isolation",
             "simpleflow.activity",
+            "simpleflow.process.dispatch",
             "simpleflow.payload",
             "simpleflow.storage",
             "simpleflow.process.forkserver_main",
