@@ -5,6 +5,12 @@ The client comes from boto3 with the usual AWS configuration: credentials from b
 ``AWS_ENDPOINT_URL`` (or an explicit ``endpoint_url``). Objects are ``<prefix>/sha256/<digest>``; a put
 first asks whether the digest is already there (a HEAD request) and uploads only when it is not.
 
+simpleflow 0.x's jumbo fields (``SIMPLEFLOW_JUMBO_FIELDS_BUCKET=bucket[/prefix]``) are
+:class:`JumboFieldsStore`: the field's text is the object ``<prefix>/<sha256>`` and SWF carries
+``simpleflow+s3://bucket/<prefix>/<sha256> <size>`` (:class:`~simpleflow.payload.JumboReference`), the
+form simpleflow 0.x writes and reads, so both can run side by side on one domain during a migration.
+Every S3 store reads jumbo references, from whichever bucket they name.
+
 Timeouts and retries are bounded (``connect_timeout``, ``read_timeout``, ``max_attempts``), so that an
 unreachable store fails a task with a clear :class:`~simpleflow.exceptions.PayloadStoreUnavailable` instead
 of hanging it. Expired payloads can also be removed by an S3 lifecycle rule on the prefix instead of
@@ -14,6 +20,7 @@ of hanging it. Expired payloads can also be removed by an S3 lifecycle rule on t
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,10 +28,11 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
-from simpleflow.exceptions import PayloadStoreUnavailable
+from simpleflow.exceptions import PayloadError, PayloadNotFound, PayloadStoreUnavailable
+from simpleflow.payload import JUMBO_FIELDS_MAX_SIZE, JUMBO_PREFIX, JumboReference, is_jumbo_reference
 from simpleflow.storage.store import ContentAddressedStore
 
-__all__ = ["S3Store"]
+__all__ = ["JumboFieldsStore", "S3Store"]
 
 DEFAULT_REGION = "us-east-1"
 _NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
@@ -66,6 +74,23 @@ class S3Store(ContentAddressedStore):
                 ),
             )
         self.client = client
+
+    def get(self, reference: str) -> bytes:
+        """The bytes of ``reference``: simpleflow's own form (verified), or a simpleflow 0.x jumbo field."""
+        if not is_jumbo_reference(reference):
+            return super().get(reference)
+        jumbo = JumboReference.parse(reference)
+        try:
+            response = self.client.get_object(Bucket=jumbo.bucket, Key=jumbo.key)
+            return bytes(response["Body"].read())
+        except botocore.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _NOT_FOUND_CODES:
+                raise PayloadNotFound(
+                    jumbo.text, f"no object {jumbo.key!r} in bucket {jumbo.bucket!r}"
+                ) from error
+            raise self._unavailable(jumbo.text, error) from error
+        except botocore.exceptions.BotoCoreError as error:
+            raise self._unavailable(jumbo.text, error) from error
 
     def _key(self, digest: str) -> str:
         return f"{self.prefix}/sha256/{digest}" if self.prefix else f"sha256/{digest}"
@@ -135,3 +160,35 @@ class S3Store(ContentAddressedStore):
                         yield digest, int(item["Size"]), item["LastModified"]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
             raise self._unavailable(self.url, error) from error
+
+
+class JumboFieldsStore(S3Store):
+    """simpleflow 0.x's jumbo fields in ``s3://bucket/prefix``: references upstream can read.
+
+    A field over its SWF limit is stored whole (UTF-8) as ``<prefix>/<sha256 of it>``, once, and SWF
+    carries ``simpleflow+s3://bucket/<prefix>/<sha256> <size in characters>``. As in simpleflow 0.x, a
+    field over 5 MiB is refused. ``simpleflow payloads.gc`` sees the objects named by digest.
+    """
+
+    def __init__(self, bucket: str, prefix: str = "", **options: Any) -> None:
+        super().__init__(bucket, prefix, **options)
+        self.url = JUMBO_PREFIX + self.url[len("s3://") :]
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` under its digest (once) and return its jumbo reference."""
+        size = len(data.decode("utf-8"))
+        if size > JUMBO_FIELDS_MAX_SIZE:
+            raise PayloadError(
+                f"{size} characters is over the 5 MiB limit of simpleflow 0.x's jumbo fields "
+                "(SIMPLEFLOW_JUMBO_FIELDS_BUCKET); SIMPLEFLOW_PAYLOAD_STORE=s3://bucket/prefix has none, "
+                "but simpleflow 0.x cannot read its references"
+            )
+        digest = hashlib.sha256(data).hexdigest()
+        reference = JumboReference(bucket=self.bucket, key=self._key(digest), size=size).text
+        if not self._exists(digest, reference=reference):
+            self._write(digest, data, reference=reference)
+        return reference
+
+    def _key(self, digest: str) -> str:
+        # simpleflow 0.x puts each field right under the prefix (it names them by uuid4).
+        return f"{self.prefix}/{digest}" if self.prefix else digest

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import re
+import socket
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -112,3 +118,46 @@ def test_middlewares_need_local_on_workflow_start(tmp_path):
 
 def test_activities_decorated_inside_run_on_a_run_time_task_list(run):
     assert run(f"{FLOWS}.DynamicTaskListWorkflow", [3, "chosen-at-run-time"]).result == [9, 9]
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 server on a free loopback port (nothing beyond loopback is reached)."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def test_jumbo_fields_go_to_the_bucket_as_upstream_stores_them(run, s3_endpoint):
+    import boto3
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    bucket = f"jumbo-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=bucket)
+    env = {
+        "AWS_ENDPOINT_URL_S3": s3_endpoint,
+        "SIMPLEFLOW_JUMBO_FIELDS_BUCKET": f"{bucket}/jumbo",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    outcome = run(f"{FLOWS}.JumboFieldsWorkflow", ["ab", "p" * 40_000], env=env)
+    assert outcome.result == {"length": 100_000, "padding": 40_000, "tail": "bab"}
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    # The workflow input, repeat50k's result and length's input: upstream's layout, <prefix>/<name>.
+    assert len(keys) >= 3
+    assert all(re.fullmatch(r"jumbo/[0-9a-f]{64}", key) for key in keys), keys
+    texts = [s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode() for key in keys]
+    assert json.dumps("ab" * 50_000) in texts
