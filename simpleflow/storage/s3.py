@@ -2,8 +2,10 @@
 
 The client comes from boto3 with the usual AWS configuration: credentials from boto3's chain, region from
 ``AWS_DEFAULT_REGION`` (else ``us-east-1``), endpoint from boto3's own ``AWS_ENDPOINT_URL_S3`` /
-``AWS_ENDPOINT_URL`` (or an explicit ``endpoint_url``). Objects are ``<prefix>/sha256/<digest>``; a put
-first asks whether the digest is already there (a HEAD request) and uploads only when it is not.
+``AWS_ENDPOINT_URL`` (or an explicit ``endpoint_url``, or else simpleflow 0.x's ``SIMPLEFLOW_S3_HOST``).
+``SIMPLEFLOW_S3_SSE=true`` writes objects with S3-managed server-side encryption, as in simpleflow 0.x.
+Objects are ``<prefix>/sha256/<digest>``; a put first asks whether the digest is already there (a HEAD
+request) and uploads only when it is not.
 
 simpleflow 0.x's jumbo fields (``SIMPLEFLOW_JUMBO_FIELDS_BUCKET=bucket[/prefix]``) are
 :class:`JumboFieldsStore`: the field's text is the object ``<prefix>/<sha256>`` and SWF carries
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,6 +45,16 @@ _UNREACHABLE = (
     botocore.exceptions.ReadTimeoutError,
     botocore.exceptions.ConnectionClosedError,
 )
+
+
+def _upstream_s3_host() -> str | None:
+    """simpleflow 0.x's ``SIMPLEFLOW_S3_HOST`` as an endpoint, when boto3's own variables say nothing."""
+    host = os.environ.get("SIMPLEFLOW_S3_HOST", "").strip()
+    if not host or host == "s3.amazonaws.com" or "AWS_ENDPOINT_URL_S3" in os.environ:
+        return None
+    if "AWS_ENDPOINT_URL" in os.environ:
+        return None
+    return host if "://" in host else f"https://{host}"
 
 
 class S3Store(ContentAddressedStore):
@@ -66,7 +79,7 @@ class S3Store(ContentAddressedStore):
             client = session.client(
                 "s3",
                 region_name=session.region_name or DEFAULT_REGION,
-                endpoint_url=endpoint_url,
+                endpoint_url=endpoint_url or _upstream_s3_host(),
                 config=Config(
                     connect_timeout=connect_timeout,
                     read_timeout=read_timeout,
@@ -74,6 +87,8 @@ class S3Store(ContentAddressedStore):
                 ),
             )
         self.client = client
+        #: simpleflow 0.x's ``SIMPLEFLOW_S3_SSE``: objects are written with S3-managed encryption.
+        self.server_side_encryption = os.environ.get("SIMPLEFLOW_S3_SSE", "").lower() in ("1", "true", "yes")
 
     def get(self, reference: str) -> bytes:
         """The bytes of ``reference``: simpleflow's own form (verified), or a simpleflow 0.x jumbo field."""
@@ -121,12 +136,14 @@ class S3Store(ContentAddressedStore):
 
     def _write(self, digest: str, data: bytes, *, reference: str) -> None:
         try:
+            encryption = {"ServerSideEncryption": "AES256"} if self.server_side_encryption else {}
             self.client.put_object(
                 Bucket=self.bucket,
                 Key=self._key(digest),
                 Body=data,
                 ContentType="application/octet-stream",
                 Metadata={"sha256": digest},
+                **encryption,
             )
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
             raise self._unavailable(reference, error) from error

@@ -80,3 +80,24 @@ def test_a_malformed_jumbo_reference_is_a_payload_error(text: str) -> None:
 def test_a_jumbo_reference_without_a_store_says_what_to_set() -> None:
     with pytest.raises(PayloadError, match="set SIMPLEFLOW_JUMBO_FIELDS_BUCKET"):
         payload.decode("simpleflow+s3://b/k 3")
+
+
+def test_upstream_s3_settings_host_and_server_side_encryption(
+    monkeypatch: pytest.MonkeyPatch, s3_endpoint: str, s3_client: Any, bucket: str
+) -> None:
+    monkeypatch.setenv("SIMPLEFLOW_S3_HOST", s3_endpoint)
+    monkeypatch.setenv("SIMPLEFLOW_S3_SSE", "true")
+    store = JumboFieldsStore(bucket, "jumbo")
+    assert store.client.meta.endpoint_url == s3_endpoint
+    reference = payload.JumboReference.parse(store.put(b'"' + b"z" * 40_000 + b'"'))
+    head = s3_client.head_object(Bucket=bucket, Key=reference.key)
+    assert head["ServerSideEncryption"] == "AES256"
+
+
+def test_boto3s_endpoint_variable_wins_over_the_upstream_host(
+    monkeypatch: pytest.MonkeyPatch, s3_endpoint: str
+) -> None:
+    monkeypatch.setenv("SIMPLEFLOW_S3_HOST", "s3.eu-west-1.amazonaws.com")
+    assert S3Store("b").client.meta.endpoint_url == "https://s3.eu-west-1.amazonaws.com"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3_endpoint)
+    assert S3Store("b").client.meta.endpoint_url == s3_endpoint
