@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from simpleflow.cli.arguments import domain_option, load_workflow, log_level_option
@@ -17,9 +19,8 @@ from simpleflow.cli.arguments import domain_option, load_workflow, log_level_opt
     "--nb-processes",
     "-N",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Decider processes.",
+    default=None,
+    help="Decider processes (default: one per CPU, as simpleflow 0.x).",
 )
 @click.option(
     "--activity-task-list",
@@ -47,7 +48,7 @@ def decider_start(
     workflows: tuple[str, ...],
     domain: str,
     task_list: str | None,
-    nb_processes: int,
+    nb_processes: int | None,
     activity_task_list: str | None,
     route_children: bool,
     register_domain: bool,
@@ -72,4 +73,6 @@ def decider_start(
         register_domain=register_domain,
         route_children=route_children,
     )
-    raise SystemExit(start_decider(config, processes=nb_processes, grace_period=grace_period))
+    raise SystemExit(
+        start_decider(config, processes=nb_processes or os.cpu_count() or 1, grace_period=grace_period)
+    )

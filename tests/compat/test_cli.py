@@ -116,8 +116,15 @@ def test_middlewares_need_local_on_workflow_start(tmp_path):
     )
 
 
-def test_activities_decorated_inside_run_on_a_run_time_task_list(run):
-    assert run(f"{FLOWS}.DynamicTaskListWorkflow", [3, "chosen-at-run-time"]).result == [9, 9]
+def test_activities_decorated_inside_run_on_a_run_time_task_list(run, engine):
+    # On standalone, with upstream's -W/-D, --heartbeat 0 (no heartbeats) and --display-status too.
+    upstream_options = ("-W", "2", "-D", "1", "--heartbeat", "0", "--display-status", "true")
+    options = upstream_options if engine == "standalone" else ()
+    outcome = run(f"{FLOWS}.DynamicTaskListWorkflow", [3, "chosen-at-run-time"], *options)
+    assert outcome.result == [9, 9]
+    if engine == "standalone":
+        assert "status: OPEN" in outcome.stderr
+        assert outcome.stderr.count("status: CLOSED") == 1
 
 
 @pytest.fixture(scope="module")
