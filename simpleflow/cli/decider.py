@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from simpleflow.cli.arguments import domain_option, load_workflow, log_level_option
@@ -19,8 +17,9 @@ from simpleflow.cli.arguments import domain_option, load_workflow, log_level_opt
     "--nb-processes",
     "-N",
     type=click.IntRange(min=1),
-    default=None,
-    help="Decider processes (default: one per CPU, as simpleflow 0.x).",
+    default=1,
+    show_default=True,
+    help="Decider processes.",
 )
 @click.option(
     "--activity-task-list",
@@ -48,7 +47,7 @@ def decider_start(
     workflows: tuple[str, ...],
     domain: str,
     task_list: str | None,
-    nb_processes: int | None,
+    nb_processes: int,
     activity_task_list: str | None,
     route_children: bool,
     register_domain: bool,
@@ -73,6 +72,4 @@ def decider_start(
         register_domain=register_domain,
         route_children=route_children,
     )
-    raise SystemExit(
-        start_decider(config, processes=nb_processes or os.cpu_count() or 1, grace_period=grace_period)
-    )
+    raise SystemExit(start_decider(config, processes=nb_processes, grace_period=grace_period))

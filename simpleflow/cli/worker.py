@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from simpleflow.cli.arguments import (
@@ -23,8 +21,9 @@ from simpleflow.exceptions import ConfigurationError
     "--nb-processes",
     "-N",
     type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes, each running one activity at a time (default: one per CPU, as simpleflow 0.x).",
+    default=1,
+    show_default=True,
+    help="Worker processes, each running one activity at a time.",
 )
 @click.option(
     "--heartbeat",
@@ -60,7 +59,7 @@ from simpleflow.exceptions import ConfigurationError
 def worker_start(
     domain: str,
     task_list: str,
-    nb_processes: int | None,
+    nb_processes: int,
     heartbeat: float,
     one_task: bool,
     reuse_results_of: str | None,
@@ -106,6 +105,4 @@ def worker_start(
         reuse_results_of=reuse,
         middlewares=middlewares,
     )
-    raise SystemExit(
-        start_worker(config, processes=nb_processes or os.cpu_count() or 1, grace_period=grace_period)
-    )
+    raise SystemExit(start_worker(config, processes=nb_processes, grace_period=grace_period))
