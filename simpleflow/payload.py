@@ -472,7 +472,7 @@ def decode_failure(
     Failures written by other SWF clients may carry details that are not JSON; those come back as the
     raw text rather than raising, so that a failure is always reportable.
     """
-    if reason is not None and is_reference(reason):
+    if reason is not None and (is_reference(reason) or is_jumbo_reference(reason)):
         reason = resolve(reason, store=store, field="reason")
     try:
         decoded = decode(details, field="details", store=store)

@@ -101,3 +101,18 @@ def test_boto3s_endpoint_variable_wins_over_the_upstream_host(
     assert S3Store("b").client.meta.endpoint_url == "https://s3.eu-west-1.amazonaws.com"
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3_endpoint)
     assert S3Store("b").client.meta.endpoint_url == s3_endpoint
+
+
+def test_upstream_jumbo_failures_and_recorded_inputs_are_read(
+    jumbo_store: Any, s3_client: Any, bucket: str
+) -> None:
+    from simpleflow.scheduler import same_input
+
+    reason_text, input_text = "E: " + "r" * 300, json.dumps({"args": ["i" * 40_000], "kwargs": {}})
+    for key, text in (("jumbo/reason", reason_text), ("jumbo/input", input_text)):
+        s3_client.put_object(Bucket=bucket, Key=key, Body=text.encode())
+    reason = f"simpleflow+s3://{bucket}/jumbo/reason {len(reason_text)}"
+    assert payload.decode_failure(reason, None, store=jumbo_store) == (reason_text, None)
+    recorded = f"simpleflow+s3://{bucket}/jumbo/input {len(input_text)}"
+    assert same_input(recorded, payload.encode_input(["i" * 40_000]), store=jumbo_store)
+    assert not same_input(recorded, payload.encode_input(["other"]), store=jumbo_store)
