@@ -45,6 +45,15 @@ def test_middlewares_run_around_each_activity_in_order(run, tmp_path):
     ]
 
 
+def test_middlewares_run_in_local_process_workers_too(tmp_path):
+    log = tmp_path / "middlewares.log"
+    env = {"COMPAT_MIDDLEWARE_LOG": str(log)}
+    outcome = run_workflow("local", f"{FLOWS}.MiddlewareWorkflow", [5], "--processes", *MIDDLEWARES, env=env)
+    assert outcome.result == [6, 12]
+    assert [line.split()[0] for line in read_log(log)] == ["pre1", "pre2", "post"] * 2
+    assert read_log(log)[-1] == f"post activity-{FLOWS}.double-1 12"
+
+
 def test_post_middleware_is_skipped_when_the_activity_raises(run, tmp_path):
     log = tmp_path / "middlewares.log"
     options = ("--middleware-pre-execution", PRE2, "--middleware-post-execution", POST)
