@@ -216,7 +216,7 @@ def resolve_close_fields(
     resolved = dict(attributes)
     for name in CLOSE_FIELDS:
         text = resolved.get(name)
-        if isinstance(text, str) and payload.is_reference(text):
+        if isinstance(text, str) and (payload.is_reference(text) or payload.is_jumbo_reference(text)):
             resolved[name] = payload.resolve(text, store=store, field=f"workflow {name}")
     return resolved
 

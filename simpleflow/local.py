@@ -35,6 +35,7 @@ from simpleflow.execution import read_close, result_or_raise, start_execution
 from simpleflow.payload import PayloadStore
 from simpleflow.process.decider import DeciderPoller
 from simpleflow.process.isolation import ActivityContextData, Heartbeat, execute_task
+from simpleflow.process.middleware import Middlewares
 from simpleflow.process.shutdown import Shutdown
 from simpleflow.process.worker import ActivityPoller
 from simpleflow.routing import RoutingExecutor
@@ -73,19 +74,22 @@ def run_workflow(
     processes: bool = False,
     real_time: bool = False,
     timeout: float | None = None,
+    middlewares: Middlewares | None = None,
 ) -> Any:
     """Run one execution of ``workflow_cls`` with ``input_value`` (JSON-able) and return its result.
 
     Raises WorkflowFailed(reason, details) when the execution fails, times out, is canceled or
     terminated; PayloadNotJSON when the input is not JSON; and re-raises an error of the decider itself
     (for example a NondeterminismError) rather than leaving the run hanging. ``timeout`` (seconds of
-    real time) bounds the whole run.
+    real time) bounds the whole run. ``middlewares`` run around each activity.
     """
     if nb_workers is None:
         nb_workers = default_nb_workers(processes=processes)
     if nb_workers < 1:
         raise ConfigurationError(f"nb_workers must be at least 1, not {nb_workers}")
-    with LocalRun(workflow_cls, nb_workers=nb_workers, processes=processes, real_time=real_time) as run:
+    with LocalRun(
+        workflow_cls, nb_workers=nb_workers, processes=processes, real_time=real_time, middlewares=middlewares
+    ) as run:
         return run.execute(input_value, timeout=timeout)
 
 
@@ -100,6 +104,7 @@ class LocalRun:
         processes: bool = False,
         real_time: bool = False,
         limits: Limits | None = None,
+        middlewares: Middlewares | None = None,
     ) -> None:
         """``limits`` are the embedded service's quotas (SWF's by default): lower ones let a test see how
         a workflow copes with SWF's refusals (open-task limits, creation rates) without AWS."""
@@ -110,6 +115,7 @@ class LocalRun:
         self.workflow_cls = workflow_cls
         self.nb_workers = nb_workers
         self.processes = processes
+        self.middlewares = middlewares or Middlewares()
         suffix = uuid.uuid4().hex[:12]
         self.decision_task_list = f"local-{suffix}"
         self.activity_task_list = f"local-{suffix}-activities"
@@ -214,12 +220,12 @@ class LocalRun:
             self.client, DOMAIN, task_list=self.activity_task_list, identity="local-worker"
         )
         if self.processes:
-            ActivityPoller(worker, shutdown=self.shutdown).run()
+            ActivityPoller(worker, shutdown=self.shutdown, middlewares=self.middlewares).run()
             return
         while not self.shutdown.is_requested:
             task = worker.poll()
             if task is not None:
-                run_in_thread(worker, task, payload_store=self.payload_store)
+                run_in_thread(worker, task, payload_store=self.payload_store, middlewares=self.middlewares)
 
     def close(self) -> None:
         """Stop the threads and the service; safe to call more than once."""
@@ -287,7 +293,13 @@ class _ClosingAwareDecider(Decider):
             self.run.changed.set()
 
 
-def run_in_thread(worker: Any, task: Mapping[str, Any], *, payload_store: PayloadStore | None = None) -> None:
+def run_in_thread(
+    worker: Any,
+    task: Mapping[str, Any],
+    *,
+    payload_store: PayloadStore | None = None,
+    middlewares: Middlewares | None = None,
+) -> None:
     """Run one activity task in this thread and report its outcome to SWF.
 
     The activity's own heartbeats go straight to SWF. A cancel request cannot stop a thread, so it is
@@ -301,9 +313,8 @@ def run_in_thread(worker: Any, task: Mapping[str, Any], *, payload_store: Payloa
         nonlocal cancel_requested
         cancel_requested = worker.heartbeat(token, details=message.details) or cancel_requested
 
-    outcome = execute_task(
-        task, ActivityContextData(worker.domain, worker.task_list), send=send, payload_store=payload_store
-    )
+    data = ActivityContextData(worker.domain, worker.task_list, middlewares=middlewares or Middlewares())
+    outcome = execute_task(task, data, send=send, payload_store=payload_store)
     try:
         if outcome.status == "completed":
             worker.complete(token, result=outcome.result)

@@ -25,7 +25,8 @@ anything else              :class:`~simpleflow.exceptions.PayloadNotJSON` naming
 NaN and infinities are refused: they are not JSON and other SWF clients could not read them.
 
 Text that is not JSON and starts with ``simpleflow+`` is tagged: either an out-of-band reference
-(``simpleflow+payload:...``) or a value written by a non-default serializer (``simpleflow+zlib-json:...``,
+(``simpleflow+payload:...``, or simpleflow 0.x's jumbo field ``simpleflow+s3://bucket/key size``, see
+:class:`JumboReference`) or a value written by a non-default serializer (``simpleflow+zlib-json:...``,
 see :mod:`simpleflow.serializer`). No JSON value starts with ``s``, so a tag can never be mistaken for
 a user's value, nor a user's value for a tag.
 """
@@ -56,8 +57,11 @@ from simpleflow.serializer import (
 __all__ = [
     "ATTEMPT_KEY",
     "FIELD_LIMITS",
+    "JUMBO_FIELDS_MAX_SIZE",
+    "JUMBO_PREFIX",
     "REFERENCE_SCHEME",
     "STORE_HINT",
+    "JumboReference",
     "PayloadReference",
     "PayloadStore",
     "decode",
@@ -68,6 +72,7 @@ __all__ = [
     "encode_input",
     "fit",
     "input_attempt",
+    "is_jumbo_reference",
     "is_reference",
     "parse_input",
     "resolve",
@@ -98,6 +103,11 @@ REFERENCE_SCHEME = "simpleflow+payload"
 _REFERENCE_PREFIX = REFERENCE_SCHEME + ":"
 _DIGEST_ALGORITHM = "sha256"
 
+#: How simpleflow 0.x's jumbo field references start: ``simpleflow+s3://<bucket>/<key> <size>``.
+JUMBO_PREFIX = "simpleflow+s3://"
+#: The largest field simpleflow 0.x puts in a jumbo field, in characters (5 MiB).
+JUMBO_FIELDS_MAX_SIZE = 5 * 1024 * 1024
+
 _TRACEBACK_TRIMMED = "...(traceback trimmed to fit SWF's details limit)\n"
 _ELLIPSIS = "..."
 
@@ -127,7 +137,7 @@ def decode(text: str | None, *, field: str = "value", store: PayloadStore | None
     """
     if text is None or text == "":
         return None
-    if is_reference(text):
+    if is_reference(text) or is_jumbo_reference(text):
         text = resolve(text, store=store, field=field)
     if text.startswith(TAG_PREFIX):
         return decode_tagged(text, field=field)
@@ -294,8 +304,48 @@ class PayloadReference:
 
 
 def is_reference(text: str | None) -> bool:
-    """Whether a field's text is an out-of-band reference rather than a value."""
+    """Whether a field's text is an out-of-band reference (simpleflow's own form) rather than a value."""
     return text is not None and text.startswith(_REFERENCE_PREFIX)
+
+
+def is_jumbo_reference(text: str | None) -> bool:
+    """Whether a field's text is a simpleflow 0.x jumbo field reference (:class:`JumboReference`)."""
+    return text is not None and text.startswith(JUMBO_PREFIX)
+
+
+@dataclass(frozen=True)
+class JumboReference:
+    """simpleflow 0.x's out-of-band reference: ``simpleflow+s3://<bucket>/<key> <size>``.
+
+    The object ``key`` of ``bucket`` holds the field's whole text (UTF-8); ``size`` is its length in
+    characters. Unlike :class:`PayloadReference` it carries no digest, so what is fetched is not verified
+    (as in simpleflow 0.x). simpleflow writes this form when the store is configured with
+    ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET``, so that simpleflow 0.x deciders and workers can read the fields too,
+    and reads it whatever the store, so that histories written by simpleflow 0.x replay here.
+    """
+
+    bucket: str
+    key: str
+    size: int
+
+    @classmethod
+    def parse(cls, text: str) -> JumboReference:
+        """Parse a jumbo reference; raises :class:`PayloadError` when it is not a well-formed one."""
+        parts = text[len(JUMBO_PREFIX) :].split() if is_jumbo_reference(text) else []
+        location, _, key = parts[0].partition("/") if len(parts) == 2 else ("", "", "")
+        if not location or not key or not parts[1].isdigit():
+            raise PayloadError(
+                f"malformed jumbo field {text[:120]!r}: expected {JUMBO_PREFIX}<bucket>/<key> <size>"
+            )
+        return cls(bucket=location, key=key, size=int(parts[1]))
+
+    @property
+    def text(self) -> str:
+        """The reference as SWF carries it."""
+        return f"{JUMBO_PREFIX}{self.bucket}/{self.key} {self.size}"
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def fit(kind: str, text: str, *, store: PayloadStore | None = None, field: str | None = None) -> str:
@@ -338,6 +388,8 @@ def verify(reference: PayloadReference | str, data: bytes) -> None:
 
 def resolve(text: str, *, store: PayloadStore | None, field: str = "value") -> str:
     """The field text a reference stands for, fetched from ``store`` and verified; other text as is."""
+    if is_jumbo_reference(text):
+        return _resolve_jumbo(JumboReference.parse(text), store=store, field=field)
     if not is_reference(text):
         return text
     reference = PayloadReference.parse(text)
@@ -354,6 +406,19 @@ def resolve(text: str, *, store: PayloadStore | None, field: str = "value") -> s
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise PayloadError(f"{field}: payload {reference.text} is not UTF-8 text: {error}") from error
+
+
+def _resolve_jumbo(reference: JumboReference, *, store: PayloadStore | None, field: str) -> str:
+    if store is None:
+        raise PayloadError(
+            f"{field} is a simpleflow 0.x jumbo field ({reference.text}) but no payload store is configured; "
+            "set SIMPLEFLOW_JUMBO_FIELDS_BUCKET (or SIMPLEFLOW_PAYLOAD_STORE=s3://bucket/prefix)"
+        )
+    data = store.get(reference.text)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PayloadError(f"{field}: jumbo field {reference.text} is not UTF-8 text: {error}") from error
 
 
 # -- failures ----------------------------------------------------------------------------------------------
@@ -407,7 +472,7 @@ def decode_failure(
     Failures written by other SWF clients may carry details that are not JSON; those come back as the
     raw text rather than raising, so that a failure is always reportable.
     """
-    if reason is not None and is_reference(reason):
+    if reason is not None and (is_reference(reason) or is_jumbo_reference(reason)):
         reason = resolve(reason, store=store, field="reason")
     try:
         decoded = decode(details, field="details", store=store)

@@ -18,8 +18,9 @@ Timeouts are whole seconds or ``"NONE"`` (no limit), as SWF takes them. ``ACTIVI
 whole seconds the decider waits (with a timer) before scheduling a failed or timed-out attempt again.
 ``PAYLOAD_STORE`` is the URL of the out-of-band payload store (``file:///path`` or ``s3://bucket/prefix``,
 see :mod:`simpleflow.storage`);
-simpleflow 0.x's ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET=bucket[/prefix]`` is accepted as an alias meaning
-``s3://bucket[/prefix]``. Without a store, a field over its SWF limit is an error that says so.
+simpleflow 0.x's ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET=bucket[/prefix]`` means
+``simpleflow+s3://bucket[/prefix]``: an S3 store writing simpleflow 0.x's jumbo field references.
+Without a store, a field over its SWF limit is an error that says so.
 
 An invalid value raises :class:`~simpleflow.exceptions.ConfigurationError` naming the variable.
 """
@@ -62,9 +63,10 @@ def read_payload_store(environ: Mapping[str, str] = os.environ) -> str | None:
     url = environ.get("SIMPLEFLOW_PAYLOAD_STORE", "").strip()
     if url:
         return url
-    bucket = environ.get("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", "").strip()
+    bucket = environ.get("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", "").strip().removeprefix("s3://").rstrip("/")
     if bucket:
-        return bucket if bucket.startswith("s3://") else "s3://" + bucket
+        # simpleflow 0.x's own reference form, so its deciders and workers can read what ours store.
+        return "simpleflow+s3://" + bucket
     return None
 
 

@@ -21,7 +21,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow.children import ChildProcesses, simpleflow_command
@@ -33,6 +33,7 @@ from simpleflow.execution import (
     start_execution,
 )
 from simpleflow.payload import PayloadStore
+from simpleflow.process.middleware import Middlewares
 from simpleflow.swf.registration import ensure_domain
 
 DEFAULT_DOMAIN_LOCAL_SWF = "standalone"
@@ -72,6 +73,8 @@ class StandaloneOptions:
     execution_timeout: int | None = None
     decision_tasks_timeout: int | None = None
     repair: tuple[str, str | None] | None = None
+    #: Run around each activity by the worker processes (``--middleware-*-execution``).
+    middlewares: Middlewares = field(default_factory=Middlewares)
 
 
 def run_standalone(
@@ -124,6 +127,7 @@ def run_standalone(
         children.start("decider.start", simpleflow_command(*decider), env=env, stdout=stdout)
         worker = ["worker.start", "--domain", options.domain, "--task-list", task_list]
         worker += ["--nb-processes", str(options.nb_workers), "--heartbeat", str(options.heartbeat), *reuse]
+        worker += options.middlewares.options()
         children.start("worker.start", simpleflow_command(*worker), env=env, stdout=stdout)
         execution = start_execution(
             client,

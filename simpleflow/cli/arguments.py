@@ -11,7 +11,7 @@ import inspect
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,6 +20,7 @@ import click
 from simpleflow.exceptions import ConfigurationError, WorkflowImportError
 
 if TYPE_CHECKING:
+    from simpleflow.process.middleware import Middlewares
     from simpleflow.workflow import Workflow
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -115,6 +116,7 @@ def input_options(command: F) -> F:
     )(command)
     return click.option(
         "--input",
+        "-i",
         "input_text",
         metavar="JSON",
         help="""Workflow input: a JSON list of positional arguments ('[1, 5]') or an object with "args" and
@@ -123,9 +125,10 @@ def input_options(command: F) -> F:
 
 
 def domain_option(*, required: bool = True) -> Callable[[F], F]:
-    """``--domain`` with ``SWF_DOMAIN`` as its default; the option wins when both are given."""
+    """``--domain`` (``-d``) with ``SWF_DOMAIN`` as its default; the option wins when both are given."""
     return click.option(
         "--domain",
+        "-d",
         envvar="SWF_DOMAIN",
         required=required,
         show_envvar=True,
@@ -152,3 +155,54 @@ def check_arguments(workflow_cls: type[Workflow], value: Any) -> None:
         raise ConfigurationError(
             f"the input does not fit {workflow_cls.__name__}.run{shown}: {error}"
         ) from None
+
+
+def middleware_options(command: F) -> F:
+    """Upstream's ``--middleware-pre-execution`` / ``--middleware-post-execution``, each repeatable."""
+    command = click.option(
+        "--middleware-post-execution",
+        multiple=True,
+        metavar="MODULE.FUNCTION",
+        help="Call FUNCTION(context, result=result) after each activity that returned (repeatable).",
+    )(command)
+    return click.option(
+        "--middleware-pre-execution",
+        multiple=True,
+        metavar="MODULE.FUNCTION",
+        help="Call FUNCTION(context) before each activity (repeatable, called in the order given).",
+    )(command)
+
+
+def load_middlewares(pre: Sequence[str], post: Sequence[str]) -> Middlewares:
+    """The middlewares the options name, every function imported now so that a bad path stops the command."""
+    from simpleflow.process.middleware import Middlewares
+
+    add_working_directory_to_path()
+    middlewares = Middlewares.of(pre, post)
+    middlewares.load()
+    return middlewares
+
+
+def log_level_option(command: F) -> F:
+    """Upstream's deprecated ``--log-level`` (``-l``): sets the level of simpleflow's loggers."""
+
+    def apply(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is not None:
+            import logging
+
+            level = logging.getLevelName(value.upper())
+            if not isinstance(level, int):
+                raise click.BadParameter(f"{value!r} is not a logging level (DEBUG, INFO, WARNING, ERROR)")
+            # Children (supervised processes, activity children) read LOG_LEVEL when they set up logging.
+            os.environ["LOG_LEVEL"] = value.upper()
+            logging.getLogger("simpleflow").setLevel(level)
+        return value
+
+    return click.option(
+        "--log-level",
+        "-l",
+        callback=apply,
+        expose_value=False,
+        metavar="LEVEL",
+        help="Log level of simpleflow's loggers (as LOG_LEVEL does).",
+    )(command)

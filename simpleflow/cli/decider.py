@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import click
 
-from simpleflow.cli.arguments import domain_option, load_workflow
+from simpleflow.cli.arguments import domain_option, load_workflow, log_level_option
 
 
 @click.command("decider.start")
 @click.argument("workflows", nargs=-1, required=True, metavar="MODULE.WORKFLOW...")
 @domain_option()
-@click.option("--task-list", help="Decision task list to poll (default: the first workflow's task_list).")
 @click.option(
-    "--nb-processes", type=click.IntRange(min=1), default=1, show_default=True, help="Decider processes."
+    "--task-list", "-t", help="Decision task list to poll (default: the first workflow's task_list)."
+)
+@click.option(
+    "--nb-processes",
+    "-N",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Decider processes.",
 )
 @click.option(
     "--activity-task-list",
@@ -35,6 +42,7 @@ from simpleflow.cli.arguments import domain_option, load_workflow
     show_default=True,
     help="Seconds a decision in progress may take to finish after SIGTERM.",
 )
+@log_level_option
 def decider_start(
     workflows: tuple[str, ...],
     domain: str,

@@ -73,6 +73,13 @@ def configure_logging() -> None:
 )
 @click.version_option(__version__, prog_name="simpleflow")
 @output_options(from_environment=True)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    expose_value=False,
+    help="Accepted for simpleflow 0.x's scripts; simpleflow's logs have no colours to switch.",
+)
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """simpleflow: durable dataflow workflows on Amazon SWF or on the embedded SWF service.

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from simpleflow.cli.arguments import input_options, read_input
+from simpleflow.cli.arguments import input_options, load_middlewares, middleware_options, read_input
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed
 
 if TYPE_CHECKING:
@@ -20,17 +20,22 @@ if TYPE_CHECKING:
 @click.command("standalone")
 @click.argument("workflow", metavar="MODULE.WORKFLOW")
 @input_options
-@click.option("--domain", envvar="SWF_DOMAIN", show_envvar=True, help="SWF domain.")
+@click.option("--domain", "-d", envvar="SWF_DOMAIN", show_envvar=True, help="SWF domain.")
 @click.option(
     "--local-swf",
     is_flag=True,
     help="Run the embedded SWF service for this run (temporary database): no AWS account needed.",
 )
 @click.option("--db", metavar="PATH", help="With --local-swf: keep the service's state in PATH.")
-@click.option("--nb-deciders", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--nb-workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--nb-deciders", "-D", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--nb-workers", "-W", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option(
-    "--heartbeat", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, metavar="S"
+    "--heartbeat",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="S",
+    help="Worker heartbeat interval (0: none, as upstream).",
 )
 @click.option("--workflow-id", help="Execution id (default: '<workflow name>-<time>-<suffix>').")
 @click.option("--execution-timeout", type=click.IntRange(min=1), help="Execution start-to-close, seconds.")
@@ -42,6 +47,19 @@ if TYPE_CHECKING:
     help="Re-run this failed execution (latest closed run by default), reusing the results of the "
     "activities that completed in it.",
 )
+@click.option(
+    "--force-activities",
+    metavar="REGEX",
+    help="Upstream's re-run of some activities under --repair: not supported.",
+)
+@click.option(
+    "--display-status",
+    type=bool,
+    default=False,
+    metavar="BOOLEAN",
+    help="Also print 'status: OPEN' / 'status: CLOSED' lines on stderr, as upstream does.",
+)
+@middleware_options
 def standalone(
     workflow: str,
     input_text: str | None,
@@ -57,6 +75,10 @@ def standalone(
     decision_tasks_timeout: int | None,
     tags: str | None,
     repair: str | None,
+    force_activities: str | None,
+    display_status: bool,
+    middleware_pre_execution: tuple[str, ...],
+    middleware_post_execution: tuple[str, ...],
 ) -> None:
     """Run MODULE.WORKFLOW with its own decider and worker processes on a unique task list.
 
@@ -70,6 +92,14 @@ def standalone(
 
     if db and not local_swf:
         raise ConfigurationError("--db only applies with --local-swf")
+    if force_activities is not None:
+        if not repair:
+            raise ConfigurationError("--force-activities only applies with --repair")
+        raise ConfigurationError(
+            "--force-activities is not supported: --repair reuses every activity that completed in the "
+            "failed run; to re-run some, change their input or version, or run without --repair"
+        )
+    middlewares = load_middlewares(middleware_pre_execution, middleware_post_execution)
     domain = domain or (DEFAULT_DOMAIN_LOCAL_SWF if local_swf else None)
     if not domain:
         raise ConfigurationError("no domain: give --domain or set SWF_DOMAIN (or use --local-swf)")
@@ -86,8 +116,12 @@ def standalone(
         execution_timeout=execution_timeout,
         decision_tasks_timeout=decision_tasks_timeout,
         repair=parse_repair(repair) if repair else None,
+        middlewares=middlewares,
     )
-    closed = run_standalone(options, read_input(input_text, input_file), on_progress=report_progress)
+    on_progress = report_progress_and_status if display_status else report_progress
+    closed = run_standalone(options, read_input(input_text, input_file), on_progress=on_progress)
+    if display_status:
+        click.echo("status: CLOSED", err=True)
     click.echo(f"{closed.workflow_id} {closed.run_id}: {closed.status.lower()}", err=True)
     try:
         result = result_or_raise(closed.status, closed.attributes)
@@ -100,3 +134,9 @@ def standalone(
 def report_progress(progress: Progress) -> None:
     """One progress line on stderr (stdout is kept for the result)."""
     click.echo(f"progress: {progress}", err=True)
+
+
+def report_progress_and_status(progress: Progress) -> None:
+    """``--display-status``: upstream's status line, then the progress line."""
+    click.echo("status: OPEN", err=True)
+    report_progress(progress)

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import click
 
-from simpleflow.cli.arguments import add_working_directory_to_path, domain_option
+from simpleflow.cli.arguments import (
+    add_working_directory_to_path,
+    domain_option,
+    load_middlewares,
+    log_level_option,
+    middleware_options,
+)
+from simpleflow.exceptions import ConfigurationError
 
 
 @click.command("worker.start")
 @domain_option()
-@click.option("--task-list", required=True, help="Activity task list to poll.")
+@click.option("--task-list", "-t", help="Activity task list to poll (required).")
 @click.option(
     "--nb-processes",
+    "-N",
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
@@ -19,11 +27,11 @@ from simpleflow.cli.arguments import add_working_directory_to_path, domain_optio
 )
 @click.option(
     "--heartbeat",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0),
     default=60.0,
     show_default=True,
     metavar="SECONDS",
-    help="Interval of the heartbeats sent while an activity runs.",
+    help="Interval of the heartbeats sent while an activity runs (0: none, as upstream).",
 )
 @click.option("--one-task", is_flag=True, help="Each process handles one task, then exits.")
 @click.option(
@@ -39,6 +47,15 @@ from simpleflow.cli.arguments import add_working_directory_to_path, domain_optio
     show_default=True,
     help="Seconds a running activity may take to finish after SIGTERM.",
 )
+@middleware_options
+@log_level_option
+@click.option(
+    "--process-mode",
+    type=click.Choice(["local", "kubernetes"]),
+    default="local",
+    help="Upstream's process mode: only 'local' (each activity in a child process) is supported.",
+)
+@click.option("--poll-data", metavar="BASE64", help="Upstream's replayed poll response: not supported.")
 def worker_start(
     domain: str,
     task_list: str,
@@ -47,6 +64,10 @@ def worker_start(
     one_task: bool,
     reuse_results_of: str | None,
     grace_period: float,
+    middleware_pre_execution: tuple[str, ...],
+    middleware_post_execution: tuple[str, ...],
+    process_mode: str,
+    poll_data: str | None,
 ) -> None:
     """Run activities from TASK_LIST until SIGTERM or Ctrl-C.
 
@@ -54,9 +75,20 @@ def worker_start(
     the worker takes no new task and lets the running ones finish; a second signal stops at once.
     Activities are found by name, importing their module from the current directory if needed.
     """
-    from simpleflow.process.worker import WorkerConfig, start_worker
+    from simpleflow.process.worker import NO_HEARTBEAT, WorkerConfig, start_worker
 
+    if process_mode == "kubernetes":
+        raise ConfigurationError(
+            "--process-mode kubernetes is not supported: run worker.start in the pod (or a Job) instead"
+        )
+    if poll_data is not None:
+        raise ConfigurationError(
+            "--poll-data is not supported: run worker.start --one-task --task-list LIST to handle one task"
+        )
+    if not task_list:
+        raise click.UsageError("Missing option '--task-list' / '-t'.")
     add_working_directory_to_path()
+    middlewares = load_middlewares(middleware_pre_execution, middleware_post_execution)
     reuse = None
     if reuse_results_of is not None:
         from simpleflow.repair import parse_repair
@@ -68,8 +100,9 @@ def worker_start(
     config = WorkerConfig(
         domain=domain,
         task_list=task_list,
-        heartbeat_interval=heartbeat,
+        heartbeat_interval=heartbeat or NO_HEARTBEAT,
         one_task=one_task,
         reuse_results_of=reuse,
+        middlewares=middlewares,
     )
     raise SystemExit(start_worker(config, processes=nb_processes, grace_period=grace_period))

@@ -7,7 +7,15 @@ import os
 
 import click
 
-from simpleflow.cli.arguments import check_arguments, domain_option, input_options, load_workflow, read_input
+from simpleflow.cli.arguments import (
+    check_arguments,
+    domain_option,
+    input_options,
+    load_middlewares,
+    load_workflow,
+    middleware_options,
+    read_input,
+)
 from simpleflow.exceptions import ConfigurationError
 
 
@@ -38,6 +46,7 @@ from simpleflow.exceptions import ConfigurationError
     help="--local: run each activity in a child process (for CPU-bound activities) instead of a thread.",
 )
 @click.option("--real-time", is_flag=True, help="--local: let timers take their real time.")
+@middleware_options
 def workflow_start(
     workflow: str,
     input_text: str | None,
@@ -53,6 +62,8 @@ def workflow_start(
     nb_workers: int | None,
     processes: bool,
     real_time: bool,
+    middleware_pre_execution: tuple[str, ...],
+    middleware_post_execution: tuple[str, ...],
 ) -> None:
     """Start the workflow MODULE.WORKFLOW (e.g. examples.basic.BasicWorkflow).
 
@@ -64,6 +75,7 @@ def workflow_start(
     workflow_cls = load_workflow(workflow)
     check_arguments(workflow_cls, value)
     if local:
+        middlewares = load_middlewares(middleware_pre_execution, middleware_post_execution)
         if "LOG_LEVEL" not in os.environ:
             # A local run is a command whose output is its result: the pollers' chatter only at request.
             import logging  # loaded by now (main configured it); not at the top, for --help's sake
@@ -77,12 +89,21 @@ def workflow_start(
             nb_workers=nb_workers,
             processes=processes,
             real_time=real_time,
+            middlewares=middlewares,
         )
         click.echo(json.dumps(result))
         return
-    for name, given in (("--nb-workers", nb_workers), ("--processes", processes), ("--real-time", real_time)):
+    local_only = (
+        ("--nb-workers", nb_workers),
+        ("--processes", processes),
+        ("--real-time", real_time),
+        ("--middleware-pre-execution", middleware_pre_execution),
+        ("--middleware-post-execution", middleware_post_execution),
+    )
+    for name, given in local_only:
         if given:
-            raise ConfigurationError(f"{name} only applies with --local")
+            hint = " (give middlewares to worker.start instead)" if name.startswith("--middleware") else ""
+            raise ConfigurationError(f"{name} only applies with --local{hint}")
     if not domain:
         raise ConfigurationError("no domain: give --domain or set SWF_DOMAIN (or use --local)")
     from simpleflow.execution import parse_tags, start_execution

@@ -12,5 +12,7 @@ Entry points, so the CLI commands stay thin:
 
 Modules: ``isolation`` (one activity in a child process), ``worker``, ``decider``, ``polling`` (the
 poll loop both run, with its back-off), ``supervisor`` (N pollers kept alive, graceful stop),
-``shutdown`` (signal handling), ``tree`` (process trees).
+``shutdown`` (signal handling), ``tree`` (process trees), ``interception`` (the one point around each
+activity's execution, in every kind of worker), ``middleware`` (simpleflow 0.x's pre/post-execution
+functions, built on it), ``dispatch`` (the activity a task names, undecorated ones included).
 """

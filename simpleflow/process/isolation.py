@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from simpleflow.process.middleware import Middlewares
 from simpleflow.process.tree import describe_exit, kill_tree
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ class ActivityContextData:
     domain: str
     task_list: str
     environ: Mapping[str, str] = field(default_factory=dict)
+    #: The worker's ``--middleware-*-execution`` functions, run around the activity.
+    middlewares: Middlewares = field(default_factory=Middlewares)
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,8 @@ def execute_task(
     reserved :data:`simpleflow.payload.ATTEMPT_KEY`, which the decider writes on retries.
     """
     from simpleflow import activity, payload
+    from simpleflow.process.dispatch import resolve_activity
+    from simpleflow.process.interception import ActivityCall, run_activity
 
     store: Any = None
 
@@ -173,7 +178,7 @@ def execute_task(
     execution = task.get("workflowExecution", {})
     try:
         store = payload_store if payload_store is not None else process_store()
-        found = activity.find_activity(task["activityType"]["name"])
+        found = resolve_activity(task["activityType"]["name"])
         value = payload.decode(task.get("input"), field="input", store=store)
         args, kwargs = payload.parse_input(value)
         context = activity.ActivityContext(
@@ -186,7 +191,7 @@ def execute_task(
             activity_name=found.name,
         )
         with activity.bind_context(context, heartbeat):
-            value = found.run(args, kwargs)
+            value = run_activity(ActivityCall(found, args, kwargs, context), data.middlewares.interceptors())
         result = payload.encode_field(
             "result", value, store=store, serializer=found.serializer, field=f"result of {found.name}"
         )
@@ -288,6 +293,7 @@ def _context() -> Any:
         [
             "simpleflow.process.isolation",
             "simpleflow.activity",
+            "simpleflow.process.dispatch",
             "simpleflow.payload",
             "simpleflow.storage",
             "simpleflow.process.forkserver_main",

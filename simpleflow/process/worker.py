@@ -22,13 +22,14 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
 from typing import Any
 
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource
 from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Died, Heartbeat, Outcome
+from simpleflow.process.middleware import Middlewares
 from simpleflow.process.polling import Poller
 from simpleflow.process.shutdown import Shutdown, ShutdownForced
 from simpleflow.process.supervisor import Supervisor
@@ -40,6 +41,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_HEARTBEAT_INTERVAL = 60.0
 DEFAULT_MIN_HEARTBEAT_GAP = 1.0
+#: The interval that stands for upstream's ``--heartbeat 0`` (no heartbeats): a day, which SWF's
+#: heartbeat timeouts of real activities are shorter than, and which selectors still accept as a timeout.
+NO_HEARTBEAT = 86400.0
 
 
 class TaskResult(str, Enum):
@@ -68,6 +72,8 @@ class WorkerConfig:
     #: ``(workflow_id, run_id)`` of a failed execution being repaired: its completed results are reused
     #: (see :mod:`simpleflow.repair`).
     reuse_results_of: tuple[str, str] | None = None
+    #: Functions called before and after each activity (``--middleware-*-execution``).
+    middlewares: Middlewares = field(default_factory=Middlewares)
 
 
 class ActivityPoller(Poller):
@@ -82,6 +88,7 @@ class ActivityPoller(Poller):
         heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL,
         min_heartbeat_gap: float = DEFAULT_MIN_HEARTBEAT_GAP,
         shutdown: Shutdown | None = None,
+        middlewares: Middlewares | None = None,
     ) -> None:
         if heartbeat_interval <= 0:
             raise ConfigurationError(f"heartbeat interval must be positive, not {heartbeat_interval}")
@@ -89,6 +96,7 @@ class ActivityPoller(Poller):
         self.heartbeat_interval = heartbeat_interval
         self.min_heartbeat_gap = min(min_heartbeat_gap, heartbeat_interval)
         self.shutdown = shutdown or Shutdown()
+        self.middlewares = middlewares or Middlewares()
 
     def poll_task(self) -> Mapping[str, Any] | None:
         """One long poll of the worker's task list."""
@@ -103,6 +111,7 @@ class ActivityPoller(Poller):
             self.worker.domain,
             self.worker.task_list,
             environ=dict(os.environ),
+            middlewares=self.middlewares,
         )
         child = ActivityProcess(task, data)
         child.start()
@@ -192,6 +201,7 @@ def run_worker_process(config: WorkerConfig) -> int:
         heartbeat_interval=config.heartbeat_interval,
         min_heartbeat_gap=config.min_heartbeat_gap,
         shutdown=shutdown,
+        middlewares=config.middlewares,
     )
     try:
         return poller.run(one_task=config.one_task)
@@ -206,6 +216,8 @@ def start_worker(config: WorkerConfig, *, processes: int = 1, grace_period: floa
     The domain is checked here first, so a missing domain is one clear error (with the command that
     registers it) instead of pollers dying and being restarted in a loop.
     """
+    # A middleware that cannot be imported is one clear error now, not a failure of every task.
+    config.middlewares.load()
     client = make_client(endpoint_url=config.endpoint_url, region=config.region)
     ensure_domain(client, config.domain, register_if_missing=config.register_domain)
     supervisor = Supervisor(

@@ -5,6 +5,8 @@ Pick a store by URL with :func:`open_store`, or from the environment with :func:
 
 - ``file:///absolute/path``: :class:`~simpleflow.storage.filesystem.FileSystemStore`;
 - ``s3://bucket/prefix``: :class:`~simpleflow.storage.s3.S3Store` (boto3; ``AWS_ENDPOINT_URL_S3`` honoured);
+- ``simpleflow+s3://bucket/prefix``: :class:`~simpleflow.storage.s3.JumboFieldsStore`, simpleflow 0.x's
+  jumbo fields (what ``SIMPLEFLOW_JUMBO_FIELDS_BUCKET=bucket/prefix`` means);
 - ``memory://name``: :class:`~simpleflow.storage.memory.MemoryStore`, one per name in this process (tests).
 
 The store is wrapped in a :class:`~simpleflow.storage.cache.CachingStore` bounded by
@@ -42,7 +44,7 @@ __all__ = [
     "store_from_settings",
 ]
 
-SCHEMES = ("file", "s3", "memory")
+SCHEMES = ("file", "s3", "simpleflow+s3", "memory")
 # S3's bucket naming rules (general purpose buckets), checked so a typo fails here and not on first use.
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
@@ -97,7 +99,7 @@ def _open_uncached(url: str) -> ContentAddressedStore:
         if not path.startswith("/") or path == "/":
             raise ConfigurationError(f"payload store URL {url!r} needs an absolute directory: file:///path")
         return FileSystemStore(Path(path))
-    if parts.scheme == "s3":
+    if parts.scheme in ("s3", "simpleflow+s3"):
         bucket = parts.netloc
         if not _BUCKET.match(bucket) or ".." in bucket:
             raise ConfigurationError(
@@ -108,9 +110,10 @@ def _open_uncached(url: str) -> ContentAddressedStore:
             raise ConfigurationError(
                 f"payload store URL {url!r}: query strings and fragments are not supported"
             )
-        from simpleflow.storage.s3 import S3Store
+        from simpleflow.storage.s3 import JumboFieldsStore, S3Store
 
-        return S3Store(bucket, unquote(parts.path))
+        kind = S3Store if parts.scheme == "s3" else JumboFieldsStore
+        return kind(bucket, unquote(parts.path))
     if parts.scheme == "memory":
         name = parts.netloc + parts.path
         if not name:

@@ -22,8 +22,30 @@ MAX_IDENTITY_LENGTH = 256
 
 
 def default_identity() -> str:
-    """``host:pid``, which tells an operator which process holds a task."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:MAX_IDENTITY_LENGTH]
+    """``host:pid``, which tells an operator which process holds a task.
+
+    With simpleflow 0.x's ``SIMPLEFLOW_IDENTITY`` (a JSON object) set, the identity is 0.x's instead: the
+    JSON of ``{"user", "hostname", "pid"}`` updated with that object, keys whose value is null removed.
+    """
+    extra = os.environ.get("SIMPLEFLOW_IDENTITY")
+    if extra is None:
+        return f"{socket.gethostname()}:{os.getpid()}"[:MAX_IDENTITY_LENGTH]
+    import getpass
+    import json
+
+    identity: dict[str, Any] = {
+        "user": getpass.getuser(),
+        "hostname": socket.gethostname(),
+        "pid": os.getpid(),
+    }
+    try:
+        update = json.loads(extra)
+    except ValueError:
+        update = {}  # as 0.x does: a malformed value adds nothing
+    if isinstance(update, dict):
+        identity.update(update)
+    text = json.dumps({key: value for key, value in identity.items() if value is not None})
+    return text[:MAX_IDENTITY_LENGTH]
 
 
 class Actor:

@@ -224,7 +224,9 @@ def test_settings_bad_timeout_names_the_variable() -> None:
         pytest.param({}, None, id="unset"),
         pytest.param({"SIMPLEFLOW_PAYLOAD_STORE": "file:///tmp/p"}, "file:///tmp/p", id="store-url"),
         pytest.param(
-            {"SIMPLEFLOW_JUMBO_FIELDS_BUCKET": "bucket/jumbo"}, "s3://bucket/jumbo", id="jumbo-alias"
+            {"SIMPLEFLOW_JUMBO_FIELDS_BUCKET": "bucket/jumbo/"},
+            "simpleflow+s3://bucket/jumbo",
+            id="jumbo-alias",
         ),
         pytest.param(
             {"SIMPLEFLOW_PAYLOAD_STORE": "file:///a", "SIMPLEFLOW_JUMBO_FIELDS_BUCKET": "b"},
