@@ -32,7 +32,16 @@ _NAMES = {
 }
 
 
+# 0.x names with no counterpart here -> what to use instead.
+_MIGRATIONS = {
+    "NonPythonicActivityTask": "submit an ActivityTask; inputs are plain JSON here",
+    "ContinueAsNewWorkflowTask": "call self.continue_as_new(*args, **kwargs) in run()",
+}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _MIGRATIONS:
+        raise ImportError(f"simpleflow.swf.task.{name} does not exist here: {_MIGRATIONS[name]} instead")
     candidates = _NAMES.get(name)
     if candidates is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -220,7 +220,7 @@ class WorkflowExecution(models.WorkflowExecution):
 def __getattr__(name: str) -> Any:
     if name == "ActivityTask":
         raise ImportError(
-            "simpleflow.swf.mapper.models.ActivityTask is not provided: a polled activity task is the dict "
-            "simpleflow.swf.actors.ActivityWorker.poll() returns"
+            "simpleflow.swf.mapper.models.ActivityTask does not exist here: use the dict "
+            "simpleflow.swf.mapper.actors.ActivityWorker(...).poll() returns instead"
         )
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -147,3 +147,12 @@ class WorkflowExecutionQuerySet(querysets.WorkflowExecutionQuerySet):
     def all(self, status: Any = ExecutionStatus.OPEN, **filters: Any) -> list[WorkflowExecution]:  # type: ignore[override]
         """Every execution with this status."""
         return self.filter(status, **filters)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "HistoryQuerySet":
+        raise ImportError(
+            "simpleflow.swf.mapper.querysets.HistoryQuerySet does not exist here: "
+            "use WorkflowExecution.history() or iter_history_pages() instead"
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
