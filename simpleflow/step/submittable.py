@@ -16,6 +16,7 @@ raises in ``run()`` only with ``bubbles_exception_on_failure``.
 from __future__ import annotations
 
 import copy
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -170,15 +171,14 @@ def _record(workflow: Any, details: dict[str, Any]) -> None:
     markers already in the history are matched by their details, and a new one is recorded only after
     as many calls as the history holds.
     """
-    state = workflow.__dict__.setdefault("_step_markers", None)
-    if state is None:
+    # Kept per replay (per scheduler): the history it was computed from changes between replays.
+    kept = workflow.__dict__.get("_step_markers")
+    if kept is None or kept[0] is not workflow.scheduler:
         recorded = [marker.details for marker in workflow.list_markers() if marker.name == MARKER_NAME]
-        state = {
-            "left": Counter(_key(details) for details in recorded),
-            "calls": 0,
-            "recorded": len(recorded),
-        }
-        workflow.__dict__["_step_markers"] = state
+        left = Counter(_key(details) for details in recorded)
+        kept = (workflow.scheduler, {"left": left, "calls": 0, "recorded": len(recorded)})
+        workflow.__dict__["_step_markers"] = kept
+    state = kept[1]
     key = _key(details)
     if state["left"][key] > 0:
         state["left"][key] -= 1
@@ -192,6 +192,4 @@ def _record(workflow: Any, details: dict[str, Any]) -> None:
 
 
 def _key(details: Any) -> str:
-    import json
-
     return json.dumps(details, sort_keys=True, default=str)
