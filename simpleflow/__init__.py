@@ -2,6 +2,8 @@
 
 The public API: decorate activities with :func:`activity.with_attributes`, subclass :class:`Workflow`,
 submit tasks and read :mod:`futures`; compose with :class:`Group`, :class:`Chain`, :class:`FuncGroup`.
+simpleflow 0.x's top-level names are here too: :class:`Activity`, ``logger`` (the ``simpleflow`` logger)
+and ``WaitForSignal``.
 
 The names are imported on first use (PEP 562). Every ``import simpleflow.<anything>`` runs this file
 first, the ``simpleflow`` command included: loading the executor, tasks and history here would make
@@ -14,7 +16,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import logging
+
     from simpleflow import activity, futures
+    from simpleflow.activity import Activity
     from simpleflow.canvas import Chain, FuncGroup, Group
     from simpleflow.exceptions import (
         AggregateError,
@@ -32,9 +37,14 @@ if TYPE_CHECKING:
     from simpleflow.workflow import Workflow, cached, find_workflow, nondeterministic
 
 __version__ = "0.1.0.dev0"
+__author__ = "simpleflow contributors"
+__license__ = "MIT"
+
+logger: logging.Logger
 
 # Exported name -> the module that defines it (a submodule exports itself).
 _EXPORTS = {
+    "Activity": "simpleflow.activity",
     "ActivityTask": "simpleflow.task",
     "AggregateError": "simpleflow.exceptions",
     "Chain": "simpleflow.canvas",
@@ -52,16 +62,19 @@ _EXPORTS = {
     "TaskFailed": "simpleflow.exceptions",
     "TaskTerminated": "simpleflow.exceptions",
     "TaskTimedOut": "simpleflow.exceptions",
+    "WaitForSignal": "simpleflow.signal",
     "Workflow": "simpleflow.workflow",
     "WorkflowFailed": "simpleflow.exceptions",
     "activity": "simpleflow.activity",
     "cached": "simpleflow.workflow",
     "find_workflow": "simpleflow.workflow",
     "futures": "simpleflow.futures",
+    "logger": "simpleflow.log",
     "nondeterministic": "simpleflow.workflow",
 }
 
 __all__ = [
+    "Activity",
     "ActivityTask",
     "AggregateError",
     "Chain",
@@ -86,6 +99,7 @@ __all__ = [
     "cached",
     "find_workflow",
     "futures",
+    "logger",
     "nondeterministic",
 ]
 

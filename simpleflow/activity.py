@@ -34,6 +34,7 @@ from simpleflow.serializer import Serializer
 
 __all__ = [
     "DEFAULT",
+    "PRIORITY_NOT_SET",
     "Activity",
     "ActivityContext",
     "bind_context",
@@ -59,6 +60,17 @@ DEFAULT = _Default.DEFAULT
 
 Timeout = int | str
 
+
+class _PriorityNotSet:
+    """The type of :data:`PRIORITY_NOT_SET`."""
+
+    def __repr__(self) -> str:
+        return "<Priority Not Set>"
+
+
+#: simpleflow 0.x's "no task priority given" (the same as ``task_priority=None`` here).
+PRIORITY_NOT_SET = _PriorityNotSet()
+
 #: Every activity defined in this process, by name.
 registry: dict[str, Activity] = {}
 
@@ -72,27 +84,46 @@ class Activity:
     ``"NONE"``), ``idempotent``, ``meta`` (free-form dict) and ``serializer`` (``None`` for JSON, or a
     serializer or registered name, see :mod:`simpleflow.serializer`: the decider encodes the input and
     the worker the result with it).
+
+    Made directly, as simpleflow 0.x code does (``Activity(MyTask, task_list="x")``), the attributes left
+    out take :func:`with_attributes`'s defaults and the activity is registered under its name, so that
+    workers find it.
     """
 
     def __init__(
         self,
         wrapped: Callable[..., Any],
         *,
-        name: str,
-        version: str,
-        task_list: str,
-        task_priority: int | None = None,
+        name: str | None = None,
+        version: str | None = None,
+        task_list: str | None = None,
+        task_priority: int | _PriorityNotSet | None = None,
         retry: int = 0,
         retry_delay: int = 0,
         raises_on_failure: bool = False,
-        start_to_close_timeout: Timeout,
-        schedule_to_close_timeout: Timeout,
-        schedule_to_start_timeout: Timeout,
-        heartbeat_timeout: Timeout,
+        start_to_close_timeout: Timeout | None = None,
+        schedule_to_close_timeout: Timeout | None = None,
+        schedule_to_start_timeout: Timeout | None = None,
+        heartbeat_timeout: Timeout | None = None,
         idempotent: bool | None = None,
         meta: Mapping[str, Any] | None = None,
         serializer: Serializer | str | None = None,
     ) -> None:
+        # None is "not given" for the attributes 0.x code may leave out; with_attributes always gives them.
+        directly = name is None or version is None or task_list is None
+        name = _origin(wrapped) if name is None else name
+        version = settings.ACTIVITY_DEFAULT_VERSION if version is None else version
+        task_list = settings.ACTIVITY_DEFAULT_TASK_LIST if task_list is None else task_list
+        if isinstance(task_priority, _PriorityNotSet):
+            task_priority = None
+        if start_to_close_timeout is None:
+            start_to_close_timeout = settings.ACTIVITY_START_TO_CLOSE_TIMEOUT
+        if schedule_to_close_timeout is None:
+            schedule_to_close_timeout = settings.ACTIVITY_SCHEDULE_TO_CLOSE_TIMEOUT
+        if schedule_to_start_timeout is None:
+            schedule_to_start_timeout = settings.ACTIVITY_SCHEDULE_TO_START_TIMEOUT
+        if heartbeat_timeout is None:
+            heartbeat_timeout = settings.ACTIVITY_HEARTBEAT_TIMEOUT
         validate_identifier(name, field="activity name")
         validate_identifier(version, field=f"activity {name} version", max_length=64)
         validate_identifier(task_list, field=f"activity {name} task_list")
@@ -121,6 +152,8 @@ class Activity:
         # A class's __dict__ holds its methods and descriptors: copying those onto the wrapper would break it.
         updated = () if isinstance(wrapped, type) else functools.WRAPPER_UPDATES
         functools.update_wrapper(self, wrapped, updated=updated)
+        if directly:
+            _register(self)
 
     @property
     def is_class(self) -> bool:
@@ -133,7 +166,14 @@ class Activity:
     def run(self, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None) -> Any:
         """Execute the activity with these arguments and return its result, as a worker does."""
         called = self.wrapped(*args, **(kwargs or {}))
-        return called.execute() if self.is_class else called
+        if not self.is_class:
+            return called
+        result = called.execute()
+        # simpleflow 0.x calls a class activity's post_execute() after execute() (metrology uploads there).
+        post_execute = getattr(called, "post_execute", None)
+        if callable(post_execute):
+            post_execute()
+        return result
 
     def __repr__(self) -> str:
         return f"<Activity {self.name} version={self.version} task_list={self.task_list}>"
@@ -168,7 +208,7 @@ def with_attributes(
     *,
     version: str | _Default = DEFAULT,
     task_list: str | _Default = DEFAULT,
-    task_priority: int | None = None,
+    task_priority: int | _PriorityNotSet | None = None,
     retry: int = 0,
     retry_delay: int | _Default = DEFAULT,
     raises_on_failure: bool = False,
@@ -187,7 +227,7 @@ def with_attributes(
     *,
     version: str | _Default = DEFAULT,
     task_list: str | _Default = DEFAULT,
-    task_priority: int | None = None,
+    task_priority: int | _PriorityNotSet | None = None,
     retry: int = 0,
     retry_delay: int | _Default = DEFAULT,
     raises_on_failure: bool = False,

@@ -13,6 +13,10 @@ The store is wrapped in a :class:`~simpleflow.storage.cache.CachingStore` bounde
 ``SIMPLEFLOW_PAYLOAD_CACHE_BYTES`` (64 MiB by default) so that replays do not fetch a payload twice.
 Pass the store to :func:`simpleflow.payload.fit` when encoding and to :func:`simpleflow.payload.decode`
 when decoding.
+
+simpleflow 0.x's functions on named objects (``push_content``, ``pull_content``, ``push``, ``pull``,
+``list_keys``, ...) are here too, over :mod:`simpleflow.storage.objects` (see
+:mod:`simpleflow.storage.buckets`).
 """
 
 from __future__ import annotations
@@ -27,20 +31,44 @@ from urllib.parse import unquote, urlsplit
 from simpleflow import settings
 from simpleflow.exceptions import ConfigurationError
 from simpleflow.payload import PayloadStore
+from simpleflow.storage.buckets import (
+    BUCKET_CACHE,
+    BUCKET_LOCATIONS_CACHE,
+    get_bucket,
+    get_client,
+    get_resource,
+    list_keys,
+    pull,
+    pull_content,
+    push,
+    push_content,
+    sanitize_bucket_and_host,
+)
 from simpleflow.storage.cache import CachingStore
 from simpleflow.storage.filesystem import FileSystemStore
 from simpleflow.storage.memory import MemoryStore
 from simpleflow.storage.store import ContentAddressedStore, StoredPayload
 
 __all__ = [
+    "BUCKET_CACHE",
+    "BUCKET_LOCATIONS_CACHE",
     "CachingStore",
     "ContentAddressedStore",
     "FileSystemStore",
     "MemoryStore",
     "PayloadStore",
     "StoredPayload",
+    "get_bucket",
+    "get_client",
+    "get_resource",
+    "list_keys",
     "open_store",
+    "pull",
+    "pull_content",
+    "push",
+    "push_content",
     "run_store_url",
+    "sanitize_bucket_and_host",
     "store_from_settings",
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import simpleflow
 
 EXPECTED = [
+    "Activity",
     "ActivityTask",
     "AggregateError",
     "Chain",
@@ -29,6 +30,7 @@ EXPECTED = [
     "cached",
     "find_workflow",
     "futures",
+    "logger",
     "nondeterministic",
 ]
 
@@ -58,3 +60,14 @@ def test_star_import_and_dir_list_every_export() -> None:
 
 def test_unknown_attribute_is_an_attribute_error() -> None:
     assert not hasattr(simpleflow, "NoSuchThing")
+
+
+def test_upstream_top_level_names() -> None:
+    """simpleflow 0.x's ``from simpleflow import Activity, logger`` keep working."""
+    import logging
+
+    from simpleflow import Activity, logger
+    from simpleflow.activity import Activity as DefinedActivity
+
+    assert Activity is DefinedActivity
+    assert isinstance(logger, logging.Logger) and logger.name == "simpleflow"
