@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from simpleflow import payload
-from simpleflow.payload import FIELD_LIMITS, REFERENCE_SCHEME
+from simpleflow.payload import FIELD_LIMITS
 
 __all__ = [
     "CACHE_DIR",
@@ -49,11 +49,10 @@ MAX_CONTROL_LENGTH = FIELD_LIMITS["control"]
 #: How much of a field 0.x writes to a log line.
 MAX_LOG_FIELD = 500 * 1024
 
-#: How an out-of-band field starts: the payload codec's own prefix (0.x wrote ``simpleflow+s3://``; this
-#: project's references name their store, S3 or a directory, and start with ``simpleflow+payload:``).
-JUMBO_FIELDS_PREFIX: str = getattr(payload, "JUMBO_FIELDS_PREFIX", REFERENCE_SCHEME + ":")
-#: The largest out-of-band field 0.x accepted (5 MiB).
-JUMBO_FIELDS_MAX_SIZE = 5 * 1024**2
+#: How a jumbo field starts in SWF (``simpleflow+s3://bucket/key size``), as 0.x writes and reads it.
+JUMBO_FIELDS_PREFIX: str = payload.JUMBO_PREFIX
+#: The largest jumbo field 0.x accepts (5 MiB).
+JUMBO_FIELDS_MAX_SIZE = payload.JUMBO_FIELDS_MAX_SIZE
 
 #: Where 0.x cached downloaded files.
 CACHE_DIR = "/tmp/simpleflow-cache"
