@@ -184,6 +184,8 @@ def execute_task(
             task_list=data.task_list,
             attempt=payload.input_attempt(value),
             activity_name=found.name,
+            activity_version=task["activityType"].get("version"),
+            input=task.get("input"),
         )
         with activity.bind_context(context, heartbeat):
             value = found.run(args, kwargs)
