@@ -163,14 +163,30 @@ class Activity:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.wrapped(*args, **kwargs)
 
+    @property
+    def context(self) -> ActivityContext | None:
+        """The context of this activity's task running in this thread (upstream's ``my_activity.context``).
+
+        ``None`` outside a worker. Bound per thread, so concurrent tasks each see their own.
+        """
+        return get_context()
+
     def run(self, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None) -> Any:
-        """Execute the activity with these arguments and return its result, as a worker does."""
-        called = self.wrapped(*args, **(kwargs or {}))
+        """Execute the activity with these arguments and return its result, as a worker does.
+
+        A class activity's instance gets the context as ``self.context`` before ``execute()``, and its
+        ``post_execute()`` runs after it, as upstream does; a callable marked ``add_context_in_kwargs``
+        gets it as the ``context`` keyword.
+        """
+        kwargs = dict(kwargs or {})
+        if getattr(self.wrapped, "add_context_in_kwargs", False):
+            kwargs["context"] = get_context()
         if not self.is_class:
-            return called
-        result = called.execute()
-        # simpleflow 0.x calls a class activity's post_execute() after execute() (metrology uploads there).
-        post_execute = getattr(called, "post_execute", None)
+            return self.wrapped(*args, **kwargs)
+        instance = self.wrapped(*args, **kwargs)
+        instance.context = get_context()
+        result = instance.execute()
+        post_execute = getattr(instance, "post_execute", None)
         if callable(post_execute):
             post_execute()
         return result
@@ -336,8 +352,13 @@ def find_activity(name: str) -> Activity:
 
 
 @dataclass(frozen=True)
-class ActivityContext:
-    """Where the running activity comes from: its workflow execution, its task id and its attempt."""
+class ActivityContext(Mapping[str, Any]):
+    """Where the running activity comes from: its workflow execution, its task id and its attempt.
+
+    Read it as attributes, or as upstream's dict (``my_activity.context["workflow_id"]``) with its keys
+    ``name``, ``version``, ``workflow_id``, ``run_id``, ``activity_id``, ``input`` (the task's input
+    text) and ``domain_name``, plus ``domain``, ``task_list`` and ``attempt``.
+    """
 
     workflow_id: str
     run_id: str
@@ -346,6 +367,32 @@ class ActivityContext:
     task_list: str
     attempt: int = 1
     activity_name: str | None = None
+    activity_version: str | None = None
+    #: The task's input as SWF holds it (JSON text, or an out-of-band reference).
+    input: str | None = None
+
+    def _as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.activity_name,
+            "version": self.activity_version,
+            "workflow_id": self.workflow_id,
+            "run_id": self.run_id,
+            "activity_id": self.activity_id,
+            "input": self.input,
+            "domain_name": self.domain,
+            "domain": self.domain,
+            "task_list": self.task_list,
+            "attempt": self.attempt,
+        }
+
+    def __getitem__(self, key: str) -> Any:
+        return self._as_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._as_dict())
+
+    def __len__(self) -> int:
+        return len(self._as_dict())
 
 
 #: Called by :func:`heartbeat` with the details; returns whether SWF asked to cancel the task.

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from simpleflow import payload
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed
+from simpleflow.run_context import start_choices
 
 if TYPE_CHECKING:
     from simpleflow.workflow import Workflow
@@ -66,7 +67,10 @@ def start_execution(
     ``register_domain`` (the caller knows the engine is an embedded service); otherwise an unknown
     domain raises UnknownResource with the command that registers it. A decision task list, an
     execution timeout and a decision task timeout not given come from the class (``task_list``,
-    ``execution_timeout``, ``decision_tasks_timeout``), then from defaults. An input over SWF's limit
+    ``execution_timeout``, ``decision_tasks_timeout``), then from defaults; a workflow id, tags and a
+    task list not given come from the class hooks ``get_workflow_id``, ``get_tag_list`` and
+    ``get_task_list`` (called with the input) or ``tag_list``/``task_list``, as upstream (a top-level
+    ``INHERIT_TAG_LIST`` gives no tags). An input over SWF's limit
     goes to ``payload_store``; without one it raises PayloadTooLarge saying which setting to change.
     """
     from simpleflow.swf.client import swf_errors
@@ -77,7 +81,9 @@ def start_execution(
     input_text = payload.encode_field("input", value, store=payload_store, field="workflow input")
     ensure_domain(client, domain, register_if_missing=register_domain)
     kind = workflow_type_of(workflow_cls)
-    task_list = task_list or getattr(workflow_cls, "task_list", None) or kind["name"]
+    # Upstream's class hooks (get_workflow_id, get_tag_list, get_task_list) fill what was not given.
+    chosen = start_choices(workflow_cls, value, workflow_id=workflow_id, tags=list(tags), task_list=task_list)
+    task_list = chosen.task_list or kind["name"]
     execution = str(
         execution_timeout or getattr(workflow_cls, "execution_timeout", None) or MAX_EXECUTION_TIMEOUT
     )
@@ -98,7 +104,9 @@ def start_execution(
             client=client,
         )
     )
-    workflow_id = workflow_id or f"{kind['name']}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    workflow_id = (
+        chosen.workflow_id or f"{kind['name']}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    )
     params: dict[str, Any] = {
         "domain": domain,
         "workflowId": workflow_id,
@@ -109,9 +117,10 @@ def start_execution(
         "taskStartToCloseTimeout": decision,
         "childPolicy": "TERMINATE",
     }
-    tags = list(tags)
-    if tags:
-        params["tagList"] = tags
+    if len(chosen.tags) > MAX_TAGS:
+        raise ConfigurationError(f"at most {MAX_TAGS} tags are allowed on SWF, got {len(chosen.tags)}")
+    if chosen.tags:
+        params["tagList"] = chosen.tags
     with swf_errors("StartWorkflowExecution"):
         started = client.start_workflow_execution(**params)
     return {"workflowId": workflow_id, "runId": started["runId"]}

@@ -79,6 +79,7 @@ history alone.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,11 +95,12 @@ from simpleflow.exceptions import (
 )
 from simpleflow.history import History, TaskKind, TimerState
 from simpleflow.replay_events import Gate, throttle_delay
+from simpleflow.run_context import ExecutorView, build_run_context, class_tags, resolve_tags
 from simpleflow.scheduler import Scheduler
 from simpleflow.task import internal_timer_id
 from simpleflow.workflow import ContinueAsNew, Workflow
 
-__all__ = ["Executor", "Replay", "execution_context", "fit_response"]
+__all__ = ["Executor", "Replay", "execution_context", "fit_response", "make_workflow"]
 
 #: The longest the decider is asked to wait before answering (a timer refused for SWF's rates).
 MAX_DECIDER_BACKOFF = 30.0
@@ -142,6 +144,22 @@ def fit_response(decisions_: list[dict[str, Any]], history: History) -> list[dic
     return [*kept, wake_up]
 
 
+def make_workflow(workflow_cls: type[Workflow], executor: ExecutorView) -> Workflow:
+    """An instance of ``workflow_cls``: given ``executor`` when its ``__init__`` takes one (upstream's form).
+
+    A subclass written ``def __init__(self): ...`` gets no argument; the executor is bound afterwards.
+    """
+    try:
+        parameters = list(inspect.signature(workflow_cls).parameters.values())
+    except (TypeError, ValueError):  # a C-level or otherwise opaque __init__: assume upstream's form
+        return workflow_cls(executor)
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    takes_one = any(p.kind in positional or p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters)
+    if takes_one:
+        return workflow_cls(executor)
+    return workflow_cls()
+
+
 class Executor:
     """Replays ``workflow_cls`` against decision tasks; see the module documentation."""
 
@@ -151,10 +169,13 @@ class Executor:
         *,
         activity_task_list: str | None = None,
         payload_store: payload.PayloadStore | None = None,
+        domain: str | None = None,
     ) -> None:
         self.workflow_cls = workflow_cls
         self.activity_task_list = activity_task_list
         self.payload_store = payload_store
+        #: Reported as ``domain_name`` in the run context (default: the one the decider binds).
+        self.domain = domain
 
     def replay(self, decision_task: Mapping[str, Any], *, history: History | None = None) -> Replay:
         """Re-run the workflow against the decision task's history; return what to decide.
@@ -167,7 +188,18 @@ class Executor:
         if history.start is None:
             raise SimpleflowError("the history has no WorkflowExecutionStarted event; merge every page first")
         execution = decision_task.get("workflowExecution") or {}
-        workflow = self.workflow_cls()
+        run_context = build_run_context(
+            history,
+            workflow_id=execution.get("workflowId", ""),
+            run_id=execution.get("runId", ""),
+            store=self.payload_store,
+            domain=self.domain,
+        )
+        view = ExecutorView(
+            self.workflow_cls, history, run_context, activity_task_list=self.activity_task_list
+        )
+        workflow = make_workflow(self.workflow_cls, view)
+        view.workflow = workflow
         store = None if self.payload_store is None else WatchedStore(self.payload_store)
         scheduler = Scheduler(
             history,
@@ -178,13 +210,16 @@ class Executor:
             payload_store=store,
             max_open_activities=workflow.max_open_activity_count,
         )
-        workflow.bind(scheduler)
-        scheduler.propagate_signals()
-        if history.cancel_requested is not None and workflow.should_cancel(history):
-            workflow.on_canceled(history)
-            closing: dict[str, Any] | None = decisions.cancel_workflow_execution()
-        else:
-            closing = self._run(workflow, scheduler, history)
+        view.scheduler = scheduler
+        workflow.bind(scheduler, executor=view)
+        with view.current():
+            scheduler.propagate_signals()
+            if history.cancel_requested is not None and workflow.should_cancel(history):
+                workflow.on_canceled(history)
+                workflow.after_closed(history)
+                closing: dict[str, Any] | None = decisions.cancel_workflow_execution()
+            else:
+                closing = self._run(workflow, scheduler, history)
         if store is not None and store.error is not None:
             raise store.error
         decided = scheduler.decisions + ([closing] if closing is not None else [])
@@ -245,6 +280,7 @@ class Executor:
                 failure = error
             else:
                 workflow.on_completed(history)
+                workflow.after_closed(history)
                 return decisions.complete_workflow_execution(result=text)
         return self._fail(workflow, history, failure)
 
@@ -267,6 +303,7 @@ class Executor:
         else:
             reason, details = payload.encode_failure(failure, store=store)
         workflow.on_failure(history, reason, details)
+        workflow.after_closed(history)
         if details is not None:
             try:
                 details = payload.fit("details", details, store=store, field="workflow failure details")
@@ -322,7 +359,12 @@ class Executor:
             execution_start_to_close_timeout=workflow.execution_timeout,
             task_start_to_close_timeout=workflow.decision_tasks_timeout,
             child_policy=workflow.child_policy,
-            tag_list=workflow.tag_list or list(history.start.tag_list) or None,
+            # Upstream's get_tag_list/tag_list; INHERIT_TAG_LIST (or none) keeps this run's tags.
+            tag_list=resolve_tags(
+                class_tags(type(workflow), request.args_, request.kwargs), parent=history.start.tag_list
+            )
+            or list(history.start.tag_list)
+            or None,
             workflow_type_version=workflow.version,
         )
 

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from simpleflow import decisions, payload
+from simpleflow import decisions, payload, run_context
 from simpleflow.activity import Activity
 from simpleflow.history import TaskKind
 
@@ -48,6 +48,15 @@ def shorten_id(text: str, *, limit: int = MAX_ID_LENGTH) -> str:
         return text
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     return f"{text[: limit - len(digest) - 1]}-{digest}"
+
+
+def _resolved(value: Any) -> Any:
+    """A finished future's result (as upstream resolves the arguments its class hooks see), else ``value``."""
+    from simpleflow.futures import Future
+
+    if isinstance(value, Future) and value.done and value._exception is None:
+        return value.result
+    return value
 
 
 def input_digest(input_text: str) -> str:
@@ -321,10 +330,18 @@ class ChildWorkflowTask(RemoteTask):
         return self.workflow.idempotent
 
     def default_id(self, number: int, *, workflow_id: str) -> str:
-        return f"{workflow_id}--{self.name}-{number}"
+        return run_context.class_workflow_id(self.workflow, *self._hook_input()) or (
+            f"{workflow_id}--{self.name}-{number}"
+        )
 
     def idempotent_id(self, input_text: str, *, workflow_id: str) -> str:
-        return f"{workflow_id}--{self.name}-{input_digest(input_text)}"
+        return run_context.class_workflow_id(self.workflow, *self._hook_input()) or (
+            f"{workflow_id}--{self.name}-{input_digest(input_text)}"
+        )
+
+    def _hook_input(self) -> tuple[list[Any], dict[str, Any]]:
+        """The arguments the class hooks (``get_workflow_id``, ...) are called with."""
+        return [_resolved(value) for value in self.args], {k: _resolved(v) for k, v in self.kwargs.items()}
 
     def encode_input(self, args: Sequence[Any], kwargs: Mapping[str, Any], *, attempt: int = 1) -> str | None:
         return payload.encode_input(
@@ -333,17 +350,23 @@ class ChildWorkflowTask(RemoteTask):
 
     def schedule(self, task_id: str, *, input: str | None, task_list: str | None = None) -> dict[str, Any]:
         workflow = self.workflow
+        # Upstream's class hooks see the arguments resolved, as they are by the time a task is scheduled.
+        args, kwargs = self._hook_input()
+        parent = run_context.current_run_context()
+        tags = run_context.resolve_tags(
+            run_context.class_tags(workflow, args, kwargs), parent=parent.tag_list if parent else None
+        )
         return decisions.start_child_workflow_execution(
             task_id,
             name=self.name,
             version=workflow.version,
             input=input,
-            task_list=workflow.task_list,
+            task_list=run_context.class_task_list(workflow, args, kwargs),
             task_priority=workflow.task_priority,
             execution_start_to_close_timeout=workflow.execution_timeout,
             task_start_to_close_timeout=workflow.decision_tasks_timeout,
             child_policy=workflow.child_policy,
-            tag_list=workflow.tag_list,
+            tag_list=tags,
         )
 
     def cancel(self, task_id: str, *, run_id: str | None) -> dict[str, Any] | None:

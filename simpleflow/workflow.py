@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 from simpleflow import payload
@@ -36,6 +36,7 @@ from simpleflow.exceptions import ConfigurationError, WorkflowFailed, WorkflowIm
 from simpleflow.futures import Future
 from simpleflow.history import History
 from simpleflow.replay_events import Marker
+from simpleflow.run_context import INHERIT_TAG_LIST, ExecutorView, RunContext, event_details
 from simpleflow.serializer import Serializer
 from simpleflow.task import RemoteTask, input_digest
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from simpleflow.task_failure import TaskFailureContext
 
 __all__ = [
+    "INHERIT_TAG_LIST",
     "ContinueAsNew",
     "RunContext",
     "Workflow",
@@ -72,25 +74,6 @@ class ContinueAsNew(BaseException):
         self.kwargs = kwargs
 
 
-@dataclass(frozen=True)
-class RunContext:
-    """What a run knows about itself (:meth:`Workflow.get_run_context`)."""
-
-    workflow_id: str
-    run_id: str
-    workflow_name: str
-    workflow_version: str
-    task_list: str | None
-    tag_list: tuple[str, ...]
-    input: Any
-    parent_workflow_id: str | None = None
-    parent_run_id: str | None = None
-    continued_execution_run_id: str | None = None
-    child_policy: str | None = None
-    execution_start_to_close_timeout: str | None = None
-    task_start_to_close_timeout: str | None = None
-
-
 class Workflow:
     """Base class of workflows: subclass it, set the class attributes, implement :meth:`run`."""
 
@@ -106,7 +89,8 @@ class Workflow:
     raises_on_failure: ClassVar[bool] = False
     #: As a child: whether its workflow id derives from its input (equal calls share one child).
     idempotent: ClassVar[bool] = False
-    tag_list: ClassVar[list[str] | None] = None
+    #: The tags it starts with, or :data:`INHERIT_TAG_LIST` for a child to take its parent's.
+    tag_list: ClassVar[list[str] | str | None] = None
     #: Execution start-to-close timeout, in seconds (``None``: the type's default).
     execution_timeout: ClassVar[int | str | None] = None
     #: Decision task start-to-close timeout, in seconds (``None``: the type's default).
@@ -123,13 +107,41 @@ class Workflow:
         if "name" not in cls.__dict__:
             cls.name = f"{cls.__module__}.{cls.__qualname__}"
         registry[cls.name] = cls
+        for alias, hook in (("before_run", "before_replay"), ("after_run", "after_closed")):
+            if alias in cls.__dict__:
+                # As upstream: the executor only calls the new names, so an override of the old one is dead.
+                warnings.warn(
+                    f"{cls.__qualname__}.{alias}() is never called by the executor (nor upstream's): "
+                    f"override {hook}() instead",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
 
-    def __init__(self) -> None:
+    #: Set as a child's ``tag_list`` (or returned by ``get_tag_list``): the child gets its parent's tags.
+    INHERIT_TAG_LIST: ClassVar[str] = INHERIT_TAG_LIST
+
+    # Class hooks, looked up on subclasses (upstream's names), all called with the workflow's input:
+    # ``get_workflow_id(cls, *args, **kwargs)``, ``get_tag_list(...)`` and ``get_task_list(...)`` choose the
+    # workflow id, the tags and the decision task list when the workflow is started or started as a child.
+
+    def __init__(self, executor: ExecutorView | None = None) -> None:
+        """``executor`` is what :attr:`executor` gives (the executor passes it; subclasses may take it)."""
+        self._executor = executor
         self._scheduler: Scheduler | None = None
 
-    def bind(self, scheduler: Scheduler) -> None:
+    def bind(self, scheduler: Scheduler, *, executor: ExecutorView | None = None) -> None:
         """Attach the replay this instance runs in (the executor's call)."""
         self._scheduler = scheduler
+        if executor is not None:
+            self._executor = executor
+
+    @property
+    def executor(self) -> ExecutorView:
+        """The replay running this instance, with upstream's names (``history``, ``workflow_id``, ...)."""
+        executor = getattr(self, "_executor", None)
+        if executor is None:
+            raise ConfigurationError(f"{type(self).__name__} is not being replayed; run it with an Executor")
+        return executor
 
     @property
     def scheduler(self) -> Scheduler:
@@ -220,25 +232,25 @@ class Workflow:
         return self.scheduler.side_effect(name, fn, args, kwargs)
 
     def get_run_context(self) -> RunContext:
-        """Ids, type, task list, tags and parent of this run."""
-        scheduler = self.scheduler
-        start = scheduler.history.start
-        assert start is not None  # the executor refuses histories without WorkflowExecutionStarted
-        return RunContext(
-            workflow_id=scheduler.workflow_id,
-            run_id=scheduler.run_id,
-            workflow_name=start.workflow_name,
-            workflow_version=start.workflow_version,
-            task_list=start.task_list,
-            tag_list=start.tag_list,
-            input=payload.decode(start.input, field="workflow input", store=scheduler.payload_store),
-            parent_workflow_id=start.parent_workflow_id,
-            parent_run_id=start.parent_run_id,
-            continued_execution_run_id=start.continued_execution_run_id,
-            child_policy=start.child_policy,
-            execution_start_to_close_timeout=start.execution_start_to_close_timeout,
-            task_start_to_close_timeout=start.task_start_to_close_timeout,
+        """Ids, type, task list, tags and parent of this run: attributes, or upstream's dict keys."""
+        return self.executor.run_context
+
+    def get_execution_context(self) -> RunContext:
+        """Upstream's deprecated name of :meth:`get_run_context`."""
+        warnings.warn(
+            "get_execution_context() is deprecated: use get_run_context()", DeprecationWarning, stacklevel=2
         )
+        return self.get_run_context()
+
+    def get_event_details(self, event_type: str, event_name: str) -> dict[str, Any] | None:
+        """The latest ``"signal"``, ``"marker"`` or ``"timer"`` named ``event_name`` in the history.
+
+        Signals give ``name``, ``input``, ``event_id``, ``external_workflow_id``, ``external_run_id``;
+        markers ``name``, ``details``, ``event_id``; timers ``id``, ``state``, ``start_to_fire_timeout``,
+        ``control``. ``None`` when there is none; ValueError for another event type.
+        """
+        store = self._scheduler.payload_store if self._scheduler is not None else None
+        return event_details(self.executor.history, event_type, event_name, store=store)
 
     # -- hooks (override as needed; every replay calls them, so they must be deterministic too) --------------
 
@@ -256,6 +268,19 @@ class Workflow:
 
     def on_canceled(self, history: History) -> None:
         """Called when the execution is about to be canceled."""
+
+    def after_closed(self, history: History) -> None:
+        """Called once the closing decision (complete, fail or cancel) is made, after ``on_*``."""
+
+    def before_run(self, history: History) -> None:
+        """Upstream's deprecated name of :meth:`before_replay` (the executor calls ``before_replay``)."""
+        warnings.warn("before_run() is deprecated: use before_replay()", DeprecationWarning, stacklevel=2)
+        self.before_replay(history)
+
+    def after_run(self, history: History) -> None:
+        """Upstream's deprecated name of :meth:`after_closed` (the executor calls ``after_closed``)."""
+        warnings.warn("after_run() is deprecated: use after_closed()", DeprecationWarning, stacklevel=2)
+        self.after_closed(history)
 
     def should_cancel(self, history: History) -> bool:
         """Whether to honour a cancel request (default: yes)."""

@@ -34,6 +34,7 @@ from simpleflow.history import History
 from simpleflow.process.polling import Poller
 from simpleflow.process.shutdown import Shutdown, ShutdownForced
 from simpleflow.process.supervisor import Supervisor
+from simpleflow.run_context import bound_domain
 from simpleflow.storage import store_from_settings
 from simpleflow.swf.actors import Decider
 from simpleflow.swf.client import make_client
@@ -189,7 +190,8 @@ class DeciderPoller(Poller):
             executor = self._executor_factory()(
                 workflow_cls, activity_task_list=self.activity_task_list, payload_store=self.payload_store
             )
-            replay = executor.replay(task, history=self.histories.history_of(task))
+            with bound_domain(self.decider.domain):  # the run context's domain_name
+                replay = executor.replay(task, history=self.histories.history_of(task))
             backoff = float(getattr(replay, "backoff_seconds", 0) or 0)
         except Exception:
             logger.exception(

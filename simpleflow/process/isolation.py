@@ -189,6 +189,8 @@ def execute_task(
             task_list=data.task_list,
             attempt=payload.input_attempt(value),
             activity_name=found.name,
+            activity_version=task["activityType"].get("version"),
+            input=task.get("input"),
         )
         with activity.bind_context(context, heartbeat):
             value = run_activity(ActivityCall(found, args, kwargs, context), data.middlewares.interceptors())
