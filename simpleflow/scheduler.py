@@ -214,6 +214,9 @@ class Scheduler(ReplayEvents):
                 if args or kwargs:
                     raise TypeError(f"{submittable!r} already holds its items; submit it alone")
                 return submittable.submit_to(self)
+            event = self.submit_event(submittable, args, kwargs)  # timers, signals, markers
+            if event is not None:
+                return event
         return self.submit_task(self.make_task(submittable, args, kwargs))
 
     def reserve_id(self, task: RemoteTask) -> str | None:
