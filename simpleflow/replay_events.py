@@ -179,6 +179,7 @@ class ReplayEvents:
         self._timers_canceled: set[str] = set()
         self._event_ranks: Counter[tuple[str, ...]] = Counter()
         self._unsettled: list[EventFuture] = []
+        self._needs_wake = False
         self._side_effect_counts: Counter[str] = Counter()
         self._side_effect_values: dict[str, Any] = {}
         self._recorded_side_effects: dict[str, Any] | None = None
@@ -256,15 +257,19 @@ class ReplayEvents:
             submittable = self.event(submittable)
         return submittable.act()
 
-    def settle(self) -> None:
+    def settle(self, *, run_ended: bool = False) -> None:
         """Act on every event ``run()`` made and neither used nor placed in a canvas, in the order made.
 
         This keeps the forms that act at once working (``self.cancel_timer(id)`` alone cancels), while an
-        event placed in a ``Chain`` still waits for the chain to reach it.
+        event placed in a ``Chain`` still waits for the chain to reach it. SWF sends no decision task for a
+        recorded marker or a canceled timer, which ``run()`` may be waiting for: when it blocked
+        (``run_ended`` false) after deciding one, a 0 s timer brings the next decision task.
         """
         for future in self._unsettled:
             if not future.in_canvas:
                 future.act()
+        if self._needs_wake and not run_ended:
+            self.back_off(internal_timer_id("wake", len(self.history)), 0)
 
     def start_timer(self, timer_id: str, timeout: int, *, control: str | None = None) -> EventFuture:
         """A future that finishes (with ``None``) when the timer fires."""
@@ -294,7 +299,7 @@ class ReplayEvents:
         return self.event(WaitForSignal(name))
 
     def record_marker(self, name: str, details: Any = None) -> EventFuture:
-        """Record marker ``name`` once per execution; the future finishes with ``details``."""
+        """Record marker ``name`` once per execution; the future finishes with ``details`` once recorded."""
         return self.event(MarkerTask(name, details))
 
     def resolve_event(self, future: EventFuture) -> None:
@@ -354,6 +359,7 @@ class ReplayEvents:
             return False
         self._timers_canceled.add(timer_id)
         self.decisions.append(decisions.cancel_timer(timer_id))
+        self._needs_wake = True
         return True
 
     def _signal(self, future: EventFuture, task: SignalTask) -> None:
@@ -463,7 +469,10 @@ class ReplayEvents:
                     "marker_details", text, store=self.payload_store, field=f"marker {name} details"
                 )
             self.decisions.append(decisions.record_marker(name, details=field))
-        future.set_result(value)
+            self._needs_wake = True
+            future.set_running()  # finished by the replay that reads it in the history, as upstream
+        else:
+            future.set_result(value)
 
     def _marker_details(self, marker: MarkerRecord) -> Any:
         return payload.decode(marker.details, field=f"marker {marker.name} details", store=self.payload_store)

@@ -211,7 +211,7 @@ class Workflow:
         return self.scheduler.wait_signal(name)
 
     def record_marker(self, name: str, details: Any = None) -> EventFuture:
-        """Record a marker in the history, once per execution; the future finishes with ``details``."""
+        """Record a marker once per execution; the future finishes with ``details`` once recorded."""
         return self.scheduler.record_marker(name, details)
 
     def list_markers(self, all: bool = False) -> list[Marker]:
