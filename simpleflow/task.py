@@ -6,16 +6,21 @@ Kind               Decision                         History read back (:mod:`sim
 ActivityTask       ``ScheduleActivityTask``         ``ActivityTask*`` by ``activityId``, retries as attempts
 LambdaTask         ``ScheduleLambdaFunction``       ``LambdaFunction*`` by ``id``
 ChildWorkflowTask  ``StartChildWorkflowExecution``  ``ChildWorkflowExecution*`` by the child's workflow id
-TimerTask          ``StartTimer`` / ``CancelTimer``  ``Timer*`` by ``timerId``
+TimerTask          ``StartTimer``                   ``Timer*`` by ``timerId``
+CancelTimerTask    ``CancelTimer``                  ``TimerCanceled`` by ``timerId``
 SignalTask         ``SignalExternalWorkflow...``     ``*Signal*`` by ``control`` (the signal's task id)
-MarkerTask         ``RecordMarker``                 ``MarkerRecorded``, n-th marker of a name
+WaitForSignal      (none)                           ``WorkflowExecutionSignaled``, n-th of a name
+MarkerTask         ``RecordMarker``                 ``MarkerRecorded``, n-th of a name and details
 side effects       ``RecordMarker`` (reserved name)  ``MarkerRecorded`` named :data:`SIDE_EFFECT_MARKER`
 =================  ===============================  ======================================================
 
 The first three are *remote* tasks: they run elsewhere, may fail, time out or be refused by SWF
 (``ScheduleActivityTaskFailed`` and kin, see ``throttle_causes``), and are retried under the same id.
 ``ActivityTask(activity, *args, **kwargs)`` and its siblings are also what a canvas holds: a call
-described now and submitted later.
+described now and submitted later. The others are *event* tasks (:class:`EventTask`; ``WaitForSignal``
+lives in :mod:`simpleflow.signal`, as upstream has it): submitting one gives an
+:class:`~simpleflow.replay_events.EventFuture`. ``WorkflowTask(executor, W, *args)`` is upstream's
+spelling of ``ChildWorkflowTask(W, *args)``.
 
 Ids: SWF caps ids at 256 characters; :func:`shorten_id` cuts longer ones deterministically.
 """
