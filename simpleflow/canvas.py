@@ -2,55 +2,143 @@
 
 ::
 
-    group = self.submit(Group(ActivityTask(increment, 1), ActivityTask(increment, 2), max_parallel=1))
-    chain = self.submit(Chain(ActivityTask(increment, 1), ActivityTask(double), send_result=True))
+    group = self.submit(Group((increment, 1), (increment, 2), max_parallel=1))
+    chain = self.submit(Chain((increment, 1), double, send_result=True))
     # group.result == [2, 3]; chain.result == [2, 4]
 
-Items are tasks (:class:`~simpleflow.task.ActivityTask`, ``ChildWorkflowTask``, ``LambdaTask``) or
-nested canvases. With ``Chain(send_result=True)`` the previous item's result is appended to the next
-item's arguments; when the next item is a canvas it reaches every item of a ``Group``, the first item of
-a ``Chain`` (which then follows its own ``send_result``) and the function of a ``FuncGroup`` (as its
-last positional argument).
+Items are given as upstream simpleflow takes them: ``(func, *args)`` tuples, bare activities and
+``Workflow`` classes (called without arguments), tasks (:class:`~simpleflow.task.ActivityTask`,
+``ChildWorkflowTask``, ``LambdaTask``), timers, signals, markers and signal waits
+(``self.start_timer(...)``, ``self.signal(...)``, ...), and nested canvases. ``append(func, *args,
+**kwargs)`` and ``extend(items)`` (or ``+=``) add items after construction.
 
-A canvas's future finishes with the list of its items' results; when items failed it finishes with
-:class:`~simpleflow.exceptions.AggregateError` holding each failure, which is raised in ``run()`` when
-``raises_on_failure`` says so (``None``: when a failed item's own setting says so).
+A timer, signal or marker placed in a canvas happens when the canvas reaches it (in a ``Chain``: once
+the items before it finished), not when it is made.
+
+With ``Chain(send_result=True)`` the previous item's result is appended to the next item's arguments;
+when the next item is a canvas it reaches every item of a ``Group``, the first item of a ``Chain``
+(which then follows its own ``send_result``) and the function of a ``FuncGroup``.
+
+Results and failures, as upstream has them:
+
+- a canvas's future (:class:`GroupFuture`, :class:`ChainFuture`; subclasses choose theirs with
+  ``default_future_class``) finishes with the list of its items' results, ``None`` for an item that
+  failed; a ``Chain`` broken by a failure lists the items it ran;
+- when items failed and ``bubbles_exception_on_failure`` holds (the default, except for a ``Chain``
+  given ``raises_on_failure=False``), the future also holds an
+  :class:`~simpleflow.exceptions.AggregateError` of the failures, and an enclosing ``Chain`` breaks
+  there; reading ``.result`` still gives the list;
+- ``raises_on_failure`` set on a canvas applies to every task inside it, nested canvases included (the
+  outermost setting wins); unset, each task's own setting applies. A failed task that raises fails the
+  run at once, with its own error.
 
 Ids of every item are reserved when the canvas is submitted, even of items that wait for their turn
 (``max_parallel``, chain order), so that what ``run()`` submits afterwards keeps stable ids. A
-``FuncGroup`` builds its canvas only once its arguments resolve, so its tasks are numbered in a scope of
+``FuncGroup`` builds its content only once its arguments resolve, so its tasks are numbered in a scope of
 their own (``activity-<name>-fg1-<n>``).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from simpleflow.activity import Activity
 from simpleflow.exceptions import AggregateError
-from simpleflow.futures import Future
-from simpleflow.task import RemoteTask
+from simpleflow.futures import Future, FutureState
+from simpleflow.replay_events import EventFuture
+from simpleflow.task import ActivityTask, ChildWorkflowTask, EventTask, LambdaFunction, LambdaTask, RemoteTask
 
 if TYPE_CHECKING:
     from simpleflow.scheduler import Scheduler
 
-__all__ = ["Canvas", "Chain", "FuncGroup", "Group"]
+__all__ = ["Canvas", "Chain", "ChainFuture", "FuncGroup", "Group", "GroupFuture"]
+
+
+def as_item(submittable: Any, *args: Any, **kwargs: Any) -> Item:
+    """The canvas item ``submittable`` called with ``args`` and ``kwargs`` stands for.
+
+    Raises ``ValueError`` when arguments are given with something that already holds its own, and
+    ``TypeError`` when ``submittable`` cannot be submitted.
+    """
+    if isinstance(submittable, RemoteTask | EventTask | EventFuture | Canvas):
+        if args or kwargs:
+            raise ValueError(f"{submittable!r} already holds its arguments; give it alone, not in a tuple")
+        if isinstance(submittable, EventFuture):
+            submittable.in_canvas = True  # happens when the canvas reaches it, not at the end of run()
+        return submittable
+    if isinstance(submittable, Activity):
+        return ActivityTask(submittable, *args, **kwargs)
+    if isinstance(submittable, LambdaFunction):
+        return LambdaTask(submittable, *args, **kwargs)
+    from simpleflow.workflow import Workflow  # imported here: workflow imports the scheduler
+
+    if isinstance(submittable, type) and issubclass(submittable, Workflow):
+        return ChildWorkflowTask(submittable, *args, **kwargs)
+    raise TypeError(
+        f"canvas items are activities, Workflow classes, (func, *args) tuples, tasks, timers, signals, "
+        f"markers or canvases, not {submittable!r}"
+    )
 
 
 class Canvas:
     """Base of the compositions; submit one with ``Workflow.submit(canvas)``."""
 
-    raises_on_failure: bool | None = None
+    #: The future class :meth:`run` returns (a :class:`GroupFuture` subclass).
+    default_future_class: ClassVar[type[GroupFuture]]
+
+    def __init__(
+        self,
+        items: Iterable[Any],
+        *,
+        raises_on_failure: bool | None,
+        bubbles_exception_on_failure: bool,
+    ) -> None:
+        self.items: list[Item] = []
+        self.raises_on_failure = raises_on_failure
+        self.bubbles_exception_on_failure = bubbles_exception_on_failure
+        self.extend(items)
+
+    @property
+    def activities(self) -> list[Item]:
+        """Upstream's name for :attr:`items`."""
+        return self.items
+
+    def append(self, submittable: Any, *args: Any, **kwargs: Any) -> None:
+        """Add ``submittable`` called with ``args`` and ``kwargs`` (see :func:`as_item`)."""
+        self.items.append(as_item(submittable, *args, **kwargs))
+
+    def extend(self, iterable: Iterable[Any]) -> None:
+        """Add each item; a tuple is ``(func, *args)``."""
+        for item in iterable:
+            if isinstance(item, tuple):
+                if not item:
+                    raise ValueError("an empty tuple is not a canvas item; give (func, *args)")
+                self.append(*item)
+            else:
+                self.append(item)
+
+    def __iadd__(self, iterable: Iterable[Any]) -> Canvas:
+        self.extend(iterable)
+        return self
 
     def plan(self, scheduler: Scheduler) -> Any:
         """Reserve the ids of every item now; returns what :meth:`run` needs."""
-        raise NotImplementedError
+        return [_plan_item(scheduler, item) for item in self.items]
 
-    def run(self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = ()) -> Future:
+    def run(
+        self,
+        scheduler: Scheduler,
+        plan: Any,
+        extra_args: tuple[Any, ...] = (),
+        *,
+        raises: bool | None = None,
+    ) -> Future:
         """Submit the items whose turn it is and return the canvas's future.
 
-        ``extra_args`` is what an enclosing ``Chain(send_result=True)`` passes on (the previous result).
+        ``extra_args`` is what an enclosing ``Chain(send_result=True)`` passes on (the previous result);
+        ``raises`` is an enclosing canvas's ``raises_on_failure``, which wins over this one's.
         """
         raise NotImplementedError
 
@@ -58,93 +146,134 @@ class Canvas:
         """Plan and run the canvas in ``scheduler``'s replay."""
         return self.run(scheduler, self.plan(scheduler))
 
-
-def _check_items(items: Sequence[Any]) -> tuple[Any, ...]:
-    for item in items:
-        if not isinstance(item, (RemoteTask, Canvas)):
-            raise TypeError(f"canvas items are tasks (ActivityTask(...), ...) or canvases, not {item!r}")
-    return tuple(items)
+    def _raises(self, outer: bool | None) -> bool | None:
+        return outer if outer is not None else self.raises_on_failure
 
 
-def _plan_item(scheduler: Scheduler, item: RemoteTask | Canvas) -> Any:
-    return item.plan(scheduler) if isinstance(item, Canvas) else scheduler.reserve_id(item)
+#: What a canvas holds once its items are normalized.
+Item = RemoteTask | EventTask | EventFuture | Canvas
+
+
+def _plan_item(scheduler: Scheduler, item: Item) -> Any:
+    if isinstance(item, Canvas):
+        return item.plan(scheduler)
+    if isinstance(item, EventTask):
+        return scheduler.event(item, in_canvas=True)
+    if isinstance(item, EventFuture):
+        return item
+    return scheduler.reserve_id(item)
 
 
 def _submit_item(
-    scheduler: Scheduler, item: RemoteTask | Canvas, plan: Any, extra_args: tuple[Any, ...] = ()
+    scheduler: Scheduler, item: Item, plan: Any, extra_args: tuple[Any, ...], raises: bool | None
 ) -> Future:
     if isinstance(item, Canvas):
-        return item.run(scheduler, plan, extra_args)
+        return item.run(scheduler, plan, extra_args, raises=raises)
+    if isinstance(plan, EventFuture):
+        return plan.act()
+    assert isinstance(item, RemoteTask)
     if extra_args:
         item = copy.copy(item)
         item.args = item.args + extra_args
-    return scheduler.submit_task(item, task_id=plan, hold_failure=True)
-
-
-def _finish(
-    scheduler: Scheduler,
-    future: Future,
-    items: Sequence[RemoteTask | Canvas],
-    futures: Sequence[Future],
-    raises_on_failure: bool | None,
-) -> None:
-    # A chain broken by a failure has fewer futures than items, hence strict=False.
-    failed = [
-        (item, f) for item, f in zip(items, futures, strict=False) if f.done and f._exception is not None
-    ]
-    if not failed:
-        future.set_result([f.result for f in futures])
-        return
-    error = AggregateError([f._exception for _, f in failed if f._exception is not None])
-    future.set_exception(error)
-    if raises_on_failure is None:
-        raises_on_failure = any(bool(item.raises_on_failure) for item, _ in failed)
-    if raises_on_failure:
+    future = scheduler.submit_task(item, task_id=plan, hold_failure=True)
+    if (raises if raises is not None else item.raises_on_failure) and future.finished and future._exception:
         scheduler.raised_failure = True
-        raise error
-
-
-def _unfinished(future: Future, futures: Sequence[Future | None]) -> Future:
-    if any(f is not None and (f.running or f.done) for f in futures):
-        future.set_running()
+        raise future._exception
     return future
+
+
+def _failed(future: Future) -> bool:
+    return future.done and future._exception is not None
+
+
+class GroupFuture(Future):
+    """The future of a submitted :class:`Group`: the list of its items' results once all finished.
+
+    ``futures`` holds the futures of the items submitted so far. Reading :attr:`result` of a finished
+    group gives the list even when items failed (``None`` in their place); :attr:`exception` then holds
+    the :class:`~simpleflow.exceptions.AggregateError`, unless the canvas does not bubble failures.
+    """
+
+    def __init__(self, canvas: Canvas) -> None:
+        super().__init__()
+        self.canvas = canvas
+        self.activities = canvas.items
+        self.futures: list[Future] = []
+
+    @property
+    def result(self) -> Any:
+        """The list of item results; blocks the replay while the canvas is not done."""
+        if self.done:
+            return self._result
+        return super().result
+
+    @property
+    def count_finished_activities(self) -> int:
+        """How many submitted items finished."""
+        return sum(1 for future in self.futures if future.finished)
+
+    def settle(self, futures: Sequence[Future | None], *, complete: bool) -> None:
+        """Take the state of the items' ``futures`` (``None``: not submitted); ``complete``: none is left."""
+        self.futures = [f for f in futures if f is not None]
+        self._result = [None if f is None else f._result for f in futures]
+        if not complete:
+            if any(f.running or f.done for f in self.futures):
+                self.set_running()
+            return
+        self._state = FutureState.FINISHED
+        failures = [f._exception for f in self.futures if _failed(f) and f._exception is not None]
+        if failures and self.canvas.bubbles_exception_on_failure:
+            self._exception = AggregateError(failures)
+
+
+class ChainFuture(GroupFuture):
+    """The future of a submitted :class:`Chain`: the results of the items it ran, in order."""
 
 
 class Group(Canvas):
     """Items run in parallel, at most ``max_parallel`` at once; the result lists theirs in order."""
 
+    default_future_class = GroupFuture
+
     def __init__(
         self,
-        *items: RemoteTask | Canvas,
+        *items: Any,
         max_parallel: int | None = None,
         raises_on_failure: bool | None = None,
+        bubbles_exception_on_failure: bool = True,
     ) -> None:
         if max_parallel is not None and max_parallel < 1:
             raise ValueError(f"max_parallel must be at least 1, not {max_parallel}")
-        self.items = _check_items(items)
         self.max_parallel = max_parallel
-        self.raises_on_failure = raises_on_failure
+        super().__init__(
+            items,
+            raises_on_failure=raises_on_failure,
+            bubbles_exception_on_failure=bubbles_exception_on_failure,
+        )
 
     def __repr__(self) -> str:
-        return f"Group({len(self.items)} items, max_parallel={self.max_parallel})"
+        return f"{type(self).__name__}({len(self.items)} items, max_parallel={self.max_parallel})"
 
-    def plan(self, scheduler: Scheduler) -> list[Any]:
-        return [_plan_item(scheduler, item) for item in self.items]
-
-    def run(self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = ()) -> Future:
-        future = Future()
+    def run(
+        self,
+        scheduler: Scheduler,
+        plan: Any,
+        extra_args: tuple[Any, ...] = (),
+        *,
+        raises: bool | None = None,
+    ) -> Future:
+        future = self.default_future_class(self)
+        raises = self._raises(raises)
         futures: list[Future | None] = []
         in_flight = 0
         for item, item_plan in zip(self.items, plan, strict=True):
             if self.max_parallel is not None and in_flight >= self.max_parallel:
                 futures.append(None)  # waits for a slot: submitted by a later replay
                 continue
-            submitted = _submit_item(scheduler, item, item_plan, extra_args)
+            submitted = _submit_item(scheduler, item, item_plan, extra_args, raises)
             futures.append(submitted)
             in_flight += 0 if submitted.done else 1
-        if any(f is None or not f.done for f in futures):
-            return _unfinished(future, futures)
-        _finish(scheduler, future, self.items, [f for f in futures if f is not None], self.raises_on_failure)
+        future.settle(futures, complete=all(f is not None and f.done for f in futures))
         return future
 
 
@@ -155,51 +284,75 @@ class Chain(Canvas):
     receives ``None`` as the previous result).
     """
 
+    default_future_class = ChainFuture
+
     def __init__(
         self,
-        *items: RemoteTask | Canvas,
+        *items: Any,
         send_result: bool = False,
         break_on_failure: bool = True,
         raises_on_failure: bool | None = None,
+        bubbles_exception_on_failure: bool | None = None,
     ) -> None:
-        self.items = _check_items(items)
         self.send_result = send_result
         self.break_on_failure = break_on_failure
-        self.raises_on_failure = raises_on_failure
+        if bubbles_exception_on_failure is None:
+            # Upstream: a chain told not to raise does not break the chains around it either.
+            bubbles_exception_on_failure = raises_on_failure is not False
+        super().__init__(
+            items,
+            raises_on_failure=raises_on_failure,
+            bubbles_exception_on_failure=bubbles_exception_on_failure,
+        )
 
     def __repr__(self) -> str:
-        return f"Chain({len(self.items)} items, send_result={self.send_result})"
+        return f"{type(self).__name__}({len(self.items)} items, send_result={self.send_result})"
 
-    def plan(self, scheduler: Scheduler) -> list[Any]:
-        return [_plan_item(scheduler, item) for item in self.items]
-
-    def run(self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = ()) -> Future:
-        future = Future()
-        futures: list[Future] = []
+    def run(
+        self,
+        scheduler: Scheduler,
+        plan: Any,
+        extra_args: tuple[Any, ...] = (),
+        *,
+        raises: bool | None = None,
+    ) -> Future:
+        future = self.default_future_class(self)
+        raises = self._raises(raises)
+        futures: list[Future | None] = []
         previous: Any = None
         for index, (item, item_plan) in enumerate(zip(self.items, plan, strict=True)):
             if index == 0:
                 extra = extra_args  # what an enclosing chain sends goes to the first item
             else:
                 extra = (previous,) if self.send_result else ()
-            submitted = _submit_item(scheduler, item, item_plan, extra)
+            submitted = _submit_item(scheduler, item, item_plan, extra, raises)
             futures.append(submitted)
             if not submitted.done:
-                return _unfinished(future, futures)
-            if submitted._exception is not None and self.break_on_failure:
+                future.settle(futures, complete=False)
+                return future
+            if _failed(submitted) and self.break_on_failure:
                 break
-            previous = None if submitted._exception is not None else submitted.result
-        _finish(scheduler, future, self.items, futures, self.raises_on_failure)
+            previous = submitted._result
+        future.settle(futures, complete=True)
         return future
 
 
 class FuncGroup(Canvas):
-    """A canvas built by ``func(*args, **kwargs)`` once the futures among its arguments resolve."""
+    """What ``func(*args, **kwargs)`` returns (a canvas or a task), once the futures in its arguments resolve.
 
-    def __init__(self, func: Callable[..., Canvas], *args: Any, **kwargs: Any) -> None:
+    ``raises_on_failure=`` applies to what it returns; with ``_allow_none=True`` the function may return
+    ``None`` (an empty group).
+    """
+
+    default_future_class = GroupFuture
+
+    def __init__(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         self.func = func
-        self.args = args
+        raises_on_failure = kwargs.pop("raises_on_failure", None)
+        self.allow_none = bool(kwargs.pop("_allow_none", False))
+        self.args = list(args)
         self.kwargs = kwargs
+        super().__init__((), raises_on_failure=raises_on_failure, bubbles_exception_on_failure=True)
 
     def __repr__(self) -> str:
         return f"FuncGroup({getattr(self.func, '__qualname__', self.func)!r})"
@@ -207,18 +360,31 @@ class FuncGroup(Canvas):
     def plan(self, scheduler: Scheduler) -> str:
         return scheduler.allocate_scope("fg")
 
-    def run(self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = ()) -> Future:
+    def run(
+        self,
+        scheduler: Scheduler,
+        plan: Any,
+        extra_args: tuple[Any, ...] = (),
+        *,
+        raises: bool | None = None,
+    ) -> Future:
         from simpleflow.scheduler import resolve_arguments
 
         future = Future()
-        resolved, blocker = resolve_arguments((self.args + tuple(extra_args), self.kwargs))
+        resolved, blocker = resolve_arguments((tuple(self.args) + tuple(extra_args), self.kwargs))
         if blocker is not None:
             if blocker.done and blocker._exception is not None:
                 future.set_exception(blocker._exception)
             return future
         args, kwargs = resolved
-        canvas = self.func(*args, **kwargs)
-        if not isinstance(canvas, Canvas):
-            raise TypeError(f"{self!r}: the function must return a Group or a Chain, not {canvas!r}")
+        made = self.func(*args, **kwargs)
+        if made is None and self.allow_none:
+            made = Group()
+        try:
+            item = as_item(made)
+        except TypeError:
+            raise TypeError(
+                f"{self!r}: the function must return a Group, a Chain or a task, not {made!r}"
+            ) from None
         with scheduler.in_scope(plan):
-            return canvas.submit_to(scheduler)
+            return _submit_item(scheduler, item, _plan_item(scheduler, item), (), self._raises(raises))

@@ -220,6 +220,7 @@ class Executor:
                 closing: dict[str, Any] | None = decisions.cancel_workflow_execution()
             else:
                 closing = self._run(workflow, scheduler, history)
+            scheduler.settle(run_ended=closing is not None)  # timers, signals, markers made and never used
         if store is not None and store.error is not None:
             raise store.error
         decided = scheduler.decisions + ([closing] if closing is not None else [])

@@ -8,7 +8,8 @@ one already decided:
   carried as the decision's ``control``;
 - **signals awaited**: the n-th ``wait_signal(name)`` of ``run()`` is resolved by the n-th signal of
   that name the execution received, whether it arrived before or after the call;
-- **markers**: the n-th ``record_marker(name)`` matches the n-th marker of that name;
+- **markers**: the n-th ``record_marker(name, details)`` matches the n-th marker of that name and
+  details (upstream's key);
 - **side effects** by a key (the callable's name and call number, or its arguments for ``@cached``),
   stored with the JSON result in a marker named :data:`~simpleflow.task.SIDE_EFFECT_MARKER`.
 
@@ -34,7 +35,7 @@ from typing import Any
 
 from simpleflow import decisions, payload
 from simpleflow.exceptions import PayloadError, TaskFailed
-from simpleflow.futures import Future
+from simpleflow.futures import Future, FutureState
 from simpleflow.history import (
     ExternalRequest,
     ExternalState,
@@ -45,9 +46,13 @@ from simpleflow.history import (
     TimerRecord,
     TimerState,
 )
+from simpleflow.history.records import MarkerRecord
 from simpleflow.serializer import Serializer
+from simpleflow.signal import WaitForSignal
 from simpleflow.task import (
     SIDE_EFFECT_MARKER,
+    CancelTimerTask,
+    EventTask,
     MarkerTask,
     SignalTask,
     TimerTask,
@@ -92,6 +97,65 @@ class Marker:
     event_id: int
 
 
+def _rank_key(task: EventTask) -> tuple[str, ...]:
+    """What an event is counted among: its rank names it (signals) or matches it to the history."""
+    if isinstance(task, MarkerTask):
+        # Upstream matches a marker by name and details; equal details are interchangeable.
+        return (task.kind, task.name, payload.encode(task.details, field=f"marker {task.name} details"))
+    return (task.kind, task.name)
+
+
+class EventFuture(Future):
+    """A timer, timer cancel, signal, signal wait or marker of one replay: submittable and a future.
+
+    ``Workflow.start_timer`` / ``cancel_timer`` / ``signal`` / ``wait_signal`` / ``record_marker`` return
+    one, and so does submitting an :class:`~simpleflow.task.EventTask`. It *acts* (decides the
+    ``StartTimer``, ``CancelTimer``, ``SignalExternalWorkflowExecution`` or ``RecordMarker`` the history
+    does not hold yet) the first time it is submitted, reached by a canvas or read as a future. One that
+    is none of these acts when ``run()`` returns or blocks (:meth:`ReplayEvents.settle`), unless it sits
+    in a canvas: there it happens when the canvas reaches it, as upstream has it.
+
+    Its rank (the n-th signal, wait or marker of a name) is taken when it is made, so that a replay gives
+    it the same identity whenever it acts.
+    """
+
+    def __init__(self, events: ReplayEvents, task: EventTask, *, rank: int) -> None:
+        self._acted = False
+        super().__init__()
+        self.task = task
+        self.rank = rank
+        self.events = events
+        #: Set when a canvas holds it: it acts when the canvas reaches it, never at the end of ``run()``.
+        self.in_canvas = False
+        #: For a timer cancellation: whether there was a running timer to cancel.
+        self.accepted = True
+
+    @property
+    def _state(self) -> FutureState:
+        if not self._acted:
+            self.act()
+        return self._state_value
+
+    @_state.setter
+    def _state(self, value: FutureState) -> None:
+        self._state_value = value
+
+    def act(self) -> EventFuture:
+        """Resolve against the history (deciding what is missing) once; later calls do nothing."""
+        if not self._acted:
+            self._acted = True
+            self.events.resolve_event(self)
+        return self
+
+    def __bool__(self) -> bool:
+        # ``if self.cancel_timer(id):`` reads whether there was a timer to cancel, as the bool it returned.
+        return self.act().accepted
+
+    def __repr__(self) -> str:
+        state = self._state_value.value if self._acted else "not acted"
+        return f"<EventFuture {self.task!r} {state}>"
+
+
 class ReplayEvents:
     """The decisions list plus everything in a replay that is not a remote task."""
 
@@ -113,9 +177,9 @@ class ReplayEvents:
         self.decisions: list[dict[str, Any]] = []
         self._timers: dict[str, Future] = {}
         self._timers_canceled: set[str] = set()
-        self._signal_counts: Counter[str] = Counter()
-        self._wait_counts: Counter[str] = Counter()
-        self._marker_counts: Counter[str] = Counter()
+        self._event_ranks: Counter[tuple[str, ...]] = Counter()
+        self._unsettled: list[EventFuture] = []
+        self._needs_wake = False
         self._side_effect_counts: Counter[str] = Counter()
         self._side_effect_values: dict[str, Any] = {}
         self._recorded_side_effects: dict[str, Any] | None = None
@@ -137,7 +201,7 @@ class ReplayEvents:
         be made at once, and be refused again).
         """
         record = self.history.timer(timer_id)
-        decision = TimerTask(timer_id, max(delay, 0)).schedule()
+        decision = decisions.start_timer(timer_id, start_to_fire_timeout=max(delay, 0))
         if record is None:
             self.decisions.append(decision)
             return Gate.WAITING, None
@@ -170,47 +234,50 @@ class ReplayEvents:
             and request.cause in EXTERNAL_THROTTLE_CAUSES
         )
 
-    # -- timers ---------------------------------------------------------------------------------------
+    # -- events: timers, signals, markers ------------------------------------------------------------
 
-    def start_timer(self, timer_id: str, timeout: int, *, control: str | None = None) -> Future:
-        """A future that finishes (with ``None``) when the timer fires."""
-        if timer_id in self._timers:
-            return self._timers[timer_id]
-        future = Future(task_id=timer_id)
-        self._timers[timer_id] = future
-        record = self.history.timer(timer_id)
-        if record is None:
-            self.decisions.append(TimerTask(timer_id, timeout, control).schedule())
-            future.set_running()
-        elif record.state is TimerState.START_FAILED and record.cause in TIMER_THROTTLE_CAUSES:
-            self.restart_refused_timer(record, TimerTask(timer_id, timeout, control).schedule())
-            future.set_running()
-        elif record.state is TimerState.FIRED:
-            future.set_result(None)
-        elif record.state is TimerState.CANCELED:
-            future.set_cancelled()
-        elif record.state is TimerState.START_FAILED:
-            future.set_exception(TaskFailed(record.cause, task_id=timer_id))
-        else:
-            future.set_running()
-        if not future.done:
-            future.set_canceller(lambda: self.cancel_timer(timer_id))
+    def event(self, task: EventTask, *, in_canvas: bool = False) -> EventFuture:
+        """Bind ``task`` to this replay: ranked now (among its kind and name), acting when first used."""
+        key = _rank_key(task)
+        self._event_ranks[key] += 1
+        future = EventFuture(self, task, rank=self._event_ranks[key])
+        future.in_canvas = in_canvas
+        self._unsettled.append(future)
         return future
 
-    def cancel_timer(self, timer_id: str) -> bool:
-        """Cancel a running timer; False when it is unknown, fired or already canceled."""
-        record = self.history.timer(timer_id)
-        if timer_id in self._timers_canceled:
-            return True
-        if record is None and timer_id not in self._timers:
-            return False
-        if record is not None and (record.state is not TimerState.STARTED or record.cancel_failed_cause):
-            return False
-        self._timers_canceled.add(timer_id)
-        self.decisions.append(TimerTask(timer_id, 0).cancel())
-        return True
+    def submit_event(
+        self, submittable: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> EventFuture | None:
+        """``submit()`` of an event (``None`` when ``submittable`` is none): it acts now."""
+        if not isinstance(submittable, EventFuture | EventTask):
+            return None
+        if args or kwargs:
+            raise TypeError(f"{submittable!r} already holds its arguments; submit it alone")
+        if isinstance(submittable, EventTask):
+            submittable = self.event(submittable)
+        return submittable.act()
 
-    # -- signals ----------------------------------------------------------------------------------------
+    def settle(self, *, run_ended: bool = False) -> None:
+        """Act on every event ``run()`` made and neither used nor placed in a canvas, in the order made.
+
+        This keeps the forms that act at once working (``self.cancel_timer(id)`` alone cancels), while an
+        event placed in a ``Chain`` still waits for the chain to reach it. SWF sends no decision task for a
+        recorded marker or a canceled timer, which ``run()`` may be waiting for: when it blocked
+        (``run_ended`` false) after deciding one, a 0 s timer brings the next decision task.
+        """
+        for future in self._unsettled:
+            if not future.in_canvas:
+                future.act()
+        if self._needs_wake and not run_ended:
+            self.back_off(internal_timer_id("wake", len(self.history)), 0)
+
+    def start_timer(self, timer_id: str, timeout: int, *, control: str | None = None) -> EventFuture:
+        """A future that finishes (with ``None``) when the timer fires."""
+        return self.event(TimerTask(timer_id, timeout, control))
+
+    def cancel_timer(self, timer_id: str) -> EventFuture:
+        """The cancellation of a timer; true (as a bool) when there was a running timer to cancel."""
+        return self.event(CancelTimerTask(timer_id))
 
     def signal(
         self,
@@ -221,14 +288,87 @@ class ReplayEvents:
         workflow_id: str | None = None,
         run_id: str | None = None,
         propagate: bool = True,
-    ) -> Future:
+    ) -> EventFuture:
         """Send signal ``name`` (to this execution unless ``workflow_id``); finishes when delivered."""
-        self._signal_counts[name] += 1
-        task_id = shorten_id(f"signal-{name}-{self._signal_counts[name]}")
-        body: dict[str, Any] = {"args": list(args), "kwargs": dict(kwargs)}
-        if propagate:
+        task = SignalTask(name, *args, **kwargs)
+        task.workflow_id, task.run_id, task.propagate = workflow_id, run_id, propagate
+        return self.event(task)
+
+    def wait_signal(self, name: str) -> EventFuture:
+        """A future finished with the input of the n-th signal ``name`` (n: this call's rank in ``run()``)."""
+        return self.event(WaitForSignal(name))
+
+    def record_marker(self, name: str, details: Any = None) -> EventFuture:
+        """Record marker ``name`` once per execution; the future finishes with ``details`` once recorded."""
+        return self.event(MarkerTask(name, details))
+
+    def resolve_event(self, future: EventFuture) -> None:
+        """Resolve ``future`` against the history, deciding what the history does not hold yet."""
+        task = future.task
+        if isinstance(task, TimerTask):
+            self._start_timer(future, task)
+        elif isinstance(task, CancelTimerTask):
+            future.accepted = self._cancel_timer(task.timer_id)
+            future.task_id = task.timer_id
+            future.set_result(None)
+        elif isinstance(task, SignalTask):
+            self._signal(future, task)
+        elif isinstance(task, WaitForSignal):
+            self._wait_signal(future, task.signal_name)
+        elif isinstance(task, MarkerTask):
+            self._record_marker(future, task)
+        else:  # pragma: no cover - EventTask has no other kinds
+            raise TypeError(f"cannot resolve {task!r}")
+
+    def _start_timer(self, future: EventFuture, task: TimerTask) -> None:
+        timer_id, timeout, control = task.timer_id, task.timeout, task.control
+        future.task_id = timer_id
+        if timer_id in self._timers:  # started twice in one run: one timer, the same outcome
+            first = self._timers[timer_id]
+            future._result, future._exception, future._state = first._result, first._exception, first._state
+            future.set_canceller(first._canceller)
+            return
+        self._timers[timer_id] = future
+        record = self.history.timer(timer_id)
+        decision = decisions.start_timer(timer_id, start_to_fire_timeout=timeout, control=control)
+        if record is None:
+            self.decisions.append(decision)
+            future.set_running()
+        elif record.state is TimerState.START_FAILED and record.cause in TIMER_THROTTLE_CAUSES:
+            self.restart_refused_timer(record, decision)
+            future.set_running()
+        elif record.state is TimerState.FIRED:
+            future.set_result(None)
+        elif record.state is TimerState.CANCELED:
+            future.set_cancelled()
+        elif record.state is TimerState.START_FAILED:
+            future.set_exception(TaskFailed(record.cause, task_id=timer_id))
+        else:
+            future.set_running()
+        if not future.done:
+            future.set_canceller(lambda: self._cancel_timer(timer_id))
+
+    def _cancel_timer(self, timer_id: str) -> bool:
+        """Cancel a running timer; False when it is unknown, fired or already canceled."""
+        record = self.history.timer(timer_id)
+        if timer_id in self._timers_canceled:
+            return True
+        if record is None and timer_id not in self._timers:
+            return False
+        if record is not None and (record.state is not TimerState.STARTED or record.cancel_failed_cause):
+            return False
+        self._timers_canceled.add(timer_id)
+        self.decisions.append(decisions.cancel_timer(timer_id))
+        self._needs_wake = True
+        return True
+
+    def _signal(self, future: EventFuture, task: SignalTask) -> None:
+        name = task.name
+        task_id = shorten_id(f"signal-{name}-{future.rank}")
+        future.task_id = task_id
+        body: dict[str, Any] = {"args": list(task.args), "kwargs": dict(task.kwargs)}
+        if task.propagate:
             body[PROPAGATE_KEY] = True
-        future = Future(task_id=task_id)
         sent = self.history.sent_request(task_id)
         gate, cause = (Gate.OPEN, None) if not self.is_throttled(sent) else self._external_back_off(task_id)
         if gate is Gate.WAITING:
@@ -245,9 +385,13 @@ class ReplayEvents:
                 serializer=self.serializer,
                 field=f"signal {name} input",
             )
-            target_run = run_id if workflow_id else self.run_id
-            task = SignalTask(task_id, name, workflow_id or self.workflow_id, target_run, text)
-            self.decisions.append(task.schedule())
+            workflow_id = task.workflow_id or self.workflow_id
+            target_run = task.run_id if task.workflow_id else self.run_id
+            self.decisions.append(
+                decisions.signal_external_workflow_execution(
+                    workflow_id, name, run_id=target_run, input=text, control=task_id
+                )
+            )
             future.set_running()
         elif sent.state is ExternalState.DELIVERED:
             future.set_result(None)
@@ -255,7 +399,6 @@ class ReplayEvents:
             future.set_exception(TaskFailed(sent.cause, task_id=task_id))
         else:
             future.set_running()
-        return future
 
     def signal_value(self, signal: SignalRecord) -> Any:
         """A received signal's input, decoded, without the propagation flag."""
@@ -264,17 +407,14 @@ class ReplayEvents:
             value = {key: item for key, item in value.items() if key != PROPAGATE_KEY}
         return value
 
-    def wait_signal(self, name: str) -> Future:
-        """A future finished with the input of the n-th signal ``name`` (n: this call's rank in ``run()``)."""
-        self._wait_counts[name] += 1
-        rank = self._wait_counts[name]
-        future = Future(task_id=f"wait-signal-{name}-{rank}")
+    def _wait_signal(self, future: EventFuture, name: str) -> None:
+        rank = future.rank
+        future.task_id = f"wait-signal-{name}-{rank}"
         received = self.history.signals(name)
         if len(received) >= rank:
             future.set_result(self.signal_value(received[rank - 1]))
         else:
             future.set_running()
-        return future
 
     def propagate_signals(self) -> None:
         """Forward each received signal that asks for it to the parent and the children, once."""
@@ -309,37 +449,54 @@ class ReplayEvents:
 
     # -- markers ------------------------------------------------------------------------------------------
 
-    def record_marker(self, name: str, details: Any = None) -> Future:
-        """Record marker ``name`` once per execution (the n-th call matches the n-th such marker)."""
-        self._marker_counts[name] += 1
-        future = Future(task_id=f"marker-{name}-{self._marker_counts[name]}")
-        recorded = [marker for marker in self.history.markers(name) if marker.failed_cause is None]
-        if len(recorded) < self._marker_counts[name]:
+    def _record_marker(self, future: EventFuture, task: MarkerTask) -> None:
+        """The n-th marker of a name and details matches the n-th such marker recorded (upstream's key)."""
+        name, details = task.name, task.details
+        future.task_id = f"marker-{name}-{future.rank}"
+        text = None
+        if details is not None:
+            text = payload.encode(details, field=f"marker {name} details", serializer=self.serializer)
+        value = None if text is None else payload.decode(text)
+        recorded = [
+            marker
+            for marker in self.history.markers(name)
+            if marker.failed_cause is None and self._marker_details(marker) == value
+        ]
+        if len(recorded) < future.rank:
             field = None
-            if details is not None:
-                field = payload.encode_field(
-                    "marker_details",
-                    details,
-                    store=self.payload_store,
-                    serializer=self.serializer,
-                    field=f"marker {name} details",
+            if text is not None:
+                field = payload.fit(
+                    "marker_details", text, store=self.payload_store, field=f"marker {name} details"
                 )
-            self.decisions.append(MarkerTask(name, field).schedule())
-        future.set_result(None)
-        return future
+            self.decisions.append(decisions.record_marker(name, details=field))
+            self._needs_wake = True
+            future.set_running()  # finished by the replay that reads it in the history, as upstream
+        else:
+            future.set_result(value)
 
-    def list_markers(self) -> list[Marker]:
-        """The user markers the history holds (side-effect markers and failed ones left out)."""
+    def _marker_details(self, marker: MarkerRecord) -> Any:
+        return payload.decode(marker.details, field=f"marker {marker.name} details", store=self.payload_store)
+
+    def list_markers(self, all: bool = False) -> list[Marker]:
+        """The user markers of the history: the latest recorded of each name, or with ``all`` every one.
+
+        As upstream, markers are grouped by name (names in the order first recorded).
+        """
+        by_name: dict[str, list[MarkerRecord]] = {}
+        for marker in self.history.markers():
+            if marker.name != SIDE_EFFECT_MARKER:
+                by_name.setdefault(marker.name, []).append(marker)
+        chosen = [
+            marker
+            for records in by_name.values()
+            for marker in (records if all else records[-1:])
+            if all or marker.failed_cause is None
+        ]
         return [
             Marker(
-                marker.name,
-                payload.decode(
-                    marker.details, field=f"marker {marker.name} details", store=self.payload_store
-                ),
-                marker.event_id,
+                marker.name, None if marker.failed_cause else self._marker_details(marker), marker.event_id
             )
-            for marker in self.history.markers()
-            if marker.name != SIDE_EFFECT_MARKER and marker.failed_cause is None
+            for marker in chosen
         ]
 
     # -- side effects ---------------------------------------------------------------------------------------

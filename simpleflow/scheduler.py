@@ -245,6 +245,9 @@ class Scheduler(ReplayEvents):
                     raise TypeError(f"{submittable!r} already holds its items; submit it alone")
                 # As in simpleflow 0.36, a canvas's items keep their own priorities.
                 return submittable.submit_to(self)
+            event = self.submit_event(submittable, args, kwargs)  # timers, signals, markers
+            if event is not None:
+                return event
         return self.submit_task(
             self.make_task(submittable, args, kwargs), priority=options.get("__priority", PRIORITY_NOT_SET)
         )

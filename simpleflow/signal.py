@@ -1,23 +1,28 @@
-"""simpleflow 0.x's ``simpleflow.signal``: ``WaitForSignal``, a submittable wait for a signal.
-
-The class lives with the other submittables (:mod:`simpleflow.task`); this module is its 0.x import path.
-"""
+"""``WaitForSignal``: what ``Workflow.wait_signal(name)`` describes, as upstream names it."""
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from simpleflow.task import EventTask
 
-__all__ = ["WaitForSignal"]  # noqa: F822 (found on first use, see __getattr__)
+__all__ = ["WaitForSignal"]
 
 
-def __getattr__(name: str) -> Any:
-    if name != "WaitForSignal":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    for module_name in ("simpleflow.task", "simpleflow.canvas", "simpleflow.workflow"):
-        module = importlib.import_module(module_name)
-        if hasattr(module, name):
-            value = getattr(module, name)
-            globals()[name] = value
-            return value
-    raise ImportError("simpleflow.signal.WaitForSignal is not available; use self.wait_signal(name) in run()")
+class WaitForSignal(EventTask):
+    """Wait for signal ``signal_name``: submitted, its future finishes with the signal's input.
+
+    The n-th wait for a name in ``run()`` takes the n-th signal of that name the execution received,
+    whether it arrived before or after.
+    """
+
+    kind = "wait_signal"
+
+    def __init__(self, signal_name: str) -> None:
+        self.signal_name = signal_name
+
+    @property
+    def name(self) -> str:
+        """The awaited signal's name."""
+        return self.signal_name
+
+    def __repr__(self) -> str:
+        return f"WaitForSignal({self.signal_name!r})"

@@ -6,16 +6,21 @@ Kind               Decision                         History read back (:mod:`sim
 ActivityTask       ``ScheduleActivityTask``         ``ActivityTask*`` by ``activityId``, retries as attempts
 LambdaTask         ``ScheduleLambdaFunction``       ``LambdaFunction*`` by ``id``
 ChildWorkflowTask  ``StartChildWorkflowExecution``  ``ChildWorkflowExecution*`` by the child's workflow id
-TimerTask          ``StartTimer`` / ``CancelTimer``  ``Timer*`` by ``timerId``
+TimerTask          ``StartTimer``                   ``Timer*`` by ``timerId``
+CancelTimerTask    ``CancelTimer``                  ``TimerCanceled`` by ``timerId``
 SignalTask         ``SignalExternalWorkflow...``     ``*Signal*`` by ``control`` (the signal's task id)
-MarkerTask         ``RecordMarker``                 ``MarkerRecorded``, n-th marker of a name
+WaitForSignal      (none)                           ``WorkflowExecutionSignaled``, n-th of a name
+MarkerTask         ``RecordMarker``                 ``MarkerRecorded``, n-th of a name and details
 side effects       ``RecordMarker`` (reserved name)  ``MarkerRecorded`` named :data:`SIDE_EFFECT_MARKER`
 =================  ===============================  ======================================================
 
 The first three are *remote* tasks: they run elsewhere, may fail, time out or be refused by SWF
 (``ScheduleActivityTaskFailed`` and kin, see ``throttle_causes``), and are retried under the same id.
 ``ActivityTask(activity, *args, **kwargs)`` and its siblings are also what a canvas holds: a call
-described now and submitted later.
+described now and submitted later. The others are *event* tasks (:class:`EventTask`; ``WaitForSignal``
+lives in :mod:`simpleflow.signal`, as upstream has it): submitting one gives an
+:class:`~simpleflow.replay_events.EventFuture`. ``WorkflowTask(executor, W, *args)`` is upstream's
+spelling of ``ChildWorkflowTask(W, *args)``.
 
 Ids: SWF caps ids at 256 characters; :func:`shorten_id` cuts longer ones deterministically.
 """
@@ -24,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from simpleflow import decisions, payload, run_context
@@ -373,50 +377,115 @@ class ChildWorkflowTask(RemoteTask):
         return decisions.request_cancel_external_workflow_execution(task_id, run_id=run_id, control=task_id)
 
 
-@dataclass(frozen=True)
-class TimerTask:
-    """A user timer: fires after ``timeout`` seconds (``StartTimer``), canceled with ``CancelTimer``."""
+class WorkflowTask(ChildWorkflowTask):
+    """Upstream's name for a child workflow task: ``WorkflowTask(executor, ChildWorkflow, *args)``.
 
-    timer_id: str
-    timeout: int
-    control: str | None = None
+    The executor argument is accepted for upstream's signature and ignored: the replay submitting the
+    task is the one that schedules it.
+    """
 
-    def schedule(self) -> dict[str, Any]:
-        """The ``StartTimer`` decision."""
-        return decisions.start_timer(self.timer_id, start_to_fire_timeout=self.timeout, control=self.control)
-
-    def cancel(self) -> dict[str, Any]:
-        """The ``CancelTimer`` decision."""
-        return decisions.cancel_timer(self.timer_id)
+    def __init__(self, executor: Any, workflow: type[Workflow], *args: Any, **kwargs: Any) -> None:
+        super().__init__(workflow, *args, **kwargs)
 
 
-@dataclass(frozen=True)
-class SignalTask:
-    """A signal sent to an execution; ``task_id`` travels as ``control`` to find it in the history."""
+class EventTask:
+    """Base of what a run submits that is not remote work: timers, timer cancellations, signals, markers.
 
-    task_id: str
-    name: str
-    workflow_id: str
-    run_id: str | None
-    input: str | None
+    These describe a call; :meth:`simpleflow.workflow.Workflow.submit` (or a canvas reaching them) makes
+    it happen and returns its future (:class:`simpleflow.replay_events.EventFuture`).
+    """
 
-    def schedule(self) -> dict[str, Any]:
-        """The ``SignalExternalWorkflowExecution`` decision."""
-        return decisions.signal_external_workflow_execution(
-            self.workflow_id, self.name, run_id=self.run_id, input=self.input, control=self.task_id
-        )
+    kind: ClassVar[str]
+
+    @property
+    def name(self) -> str:
+        """What the event is counted among: the timer id, or the signal's or marker's name."""
+        raise NotImplementedError
 
 
-@dataclass(frozen=True)
-class MarkerTask:
-    """A marker: the n-th ``record_marker(name)`` of a run matches the n-th marker of that name."""
+class TimerTask(EventTask):
+    """A user timer, ``TimerTask(timer_id, timeout, control=None)``: its future finishes when it fires."""
 
-    name: str
-    details: str | None
+    kind = "timer"
 
-    def schedule(self) -> dict[str, Any]:
-        """The ``RecordMarker`` decision."""
-        return decisions.record_marker(self.name, details=self.details)
+    def __init__(self, timer_id: str, timeout: int | str, control: str | None = None) -> None:
+        self.timer_id = timer_id
+        self.timeout = int(timeout)
+        self.control = control
+
+    @property
+    def name(self) -> str:
+        """The timer's id (upstream's task name for timers)."""
+        return self.timer_id
+
+    def __repr__(self) -> str:
+        return f"TimerTask({self.timer_id!r}, {self.timeout})"
+
+
+class CancelTimerTask(EventTask):
+    """The cancellation of timer ``timer_id``: its future finishes once the cancel was asked."""
+
+    kind = "cancel_timer"
+
+    def __init__(self, timer_id: str) -> None:
+        self.timer_id = timer_id
+
+    @property
+    def name(self) -> str:
+        """The timer's id."""
+        return self.timer_id
+
+    def __repr__(self) -> str:
+        return f"CancelTimerTask({self.timer_id!r})"
+
+
+class SignalTask(EventTask):
+    """Signal ``name`` with ``args`` and ``kwargs``: the receiver reads ``{"args": [...], "kwargs": {...}}``.
+
+    Sent to this execution unless ``workflow_id`` (and ``run_id``) are set; ``propagate`` forwards it to
+    the parent and children of every execution that receives it.
+    """
+
+    kind = "signal"
+
+    def __init__(self, name: str, *args: Any, **kwargs: Any) -> None:
+        self._name = name
+        self.args = args
+        self.kwargs = kwargs
+        self.workflow_id: str | None = None
+        self.run_id: str | None = None
+        self.propagate = True
+
+    @property
+    def name(self) -> str:
+        """The signal's name."""
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"SignalTask({self.name!r}, args={self.args!r}, kwargs={self.kwargs!r})"
+
+
+class MarkerTask(EventTask):
+    """Marker ``name`` with JSON ``details``, recorded once per execution."""
+
+    kind = "marker"
+
+    def __init__(self, name: str, details: Any = None) -> None:
+        self._name = name
+        self.details = details
+
+    @property
+    def args(self) -> tuple[Any, ...]:
+        """Upstream keeps the details as the only argument."""
+        return (self.details,)
+
+    @property
+    def name(self) -> str:
+        """The marker's name."""
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"MarkerTask({self.name!r}, {self.details!r})"
 
 
 from simpleflow.task_failure import TaskFailureContext as TaskFailureContext  # noqa: E402  (simpleflow 0.36's home of it)

@@ -35,7 +35,7 @@ from simpleflow import payload
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed, WorkflowImportError
 from simpleflow.futures import Future
 from simpleflow.history import History
-from simpleflow.replay_events import Marker
+from simpleflow.replay_events import EventFuture, Marker
 from simpleflow.run_context import INHERIT_TAG_LIST, ExecutorView, RunContext, event_details
 from simpleflow.serializer import Serializer
 from simpleflow.task import RemoteTask, input_digest
@@ -186,12 +186,16 @@ class Workflow:
 
     # -- timers, signals, markers, side effects --
 
-    def start_timer(self, timer_id: str, timeout: int, *, control: str | None = None) -> Future:
-        """A future finished when the timer fires ``timeout`` seconds from now."""
+    def start_timer(self, timer_id: str, timeout: int, control: str | None = None) -> EventFuture:
+        """A timer firing ``timeout`` seconds after it starts: read it as a future, or submit it.
+
+        It starts when first read or submitted, or when a canvas holding it reaches it (see
+        :class:`~simpleflow.replay_events.EventFuture`).
+        """
         return self.scheduler.start_timer(timer_id, timeout, control=control)
 
-    def cancel_timer(self, timer_id: str) -> bool:
-        """Cancel a running timer; False when there is nothing to cancel."""
+    def cancel_timer(self, timer_id: str) -> EventFuture:
+        """Cancel timer ``timer_id``; as a bool, whether there was a running timer to cancel."""
         return self.scheduler.cancel_timer(timer_id)
 
     def signal(
@@ -202,29 +206,30 @@ class Workflow:
         run_id: str | None = None,
         propagate: bool = True,
         **kwargs: Any,
-    ) -> Future:
+    ) -> EventFuture:
         """Signal this execution (or ``workflow_id``); with ``propagate`` it spreads to parent and children.
 
-        Receivers get ``{"args": [...], "kwargs": {...}}`` from :meth:`wait_signal`.
+        Receivers get ``{"args": [...], "kwargs": {...}}`` from :meth:`wait_signal`. The future finishes
+        when the signal was delivered.
         """
         return self.scheduler.signal(
             name, args, kwargs, workflow_id=workflow_id, run_id=run_id, propagate=propagate
         )
 
-    def wait_signal(self, name: str) -> Future:
+    def wait_signal(self, name: str) -> EventFuture:
         """A future finished with the signal's input once signal ``name`` arrives (before or after this call).
 
         The n-th ``wait_signal(name)`` of ``run()`` takes the n-th signal of that name.
         """
         return self.scheduler.wait_signal(name)
 
-    def record_marker(self, name: str, details: Any = None) -> Future:
-        """Record a marker in the history (once per execution per call site order)."""
+    def record_marker(self, name: str, details: Any = None) -> EventFuture:
+        """Record a marker once per execution; the future finishes with ``details`` once recorded."""
         return self.scheduler.record_marker(name, details)
 
-    def list_markers(self) -> list[Marker]:
-        """The markers recorded so far in the history, oldest first."""
-        return self.scheduler.list_markers()
+    def list_markers(self, all: bool = False) -> list[Marker]:
+        """The markers of the history: the latest recorded of each name, or with ``all`` every one."""
+        return self.scheduler.list_markers(all)
 
     def side_effect(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(*args, **kwargs)`` run once per execution; later replays read its recorded JSON result."""

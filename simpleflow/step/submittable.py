@@ -16,8 +16,6 @@ raises in ``run()`` only with ``bubbles_exception_on_failure``.
 from __future__ import annotations
 
 import copy
-import json
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +56,7 @@ class Step(Canvas):
         bubbles_exception_on_failure: bool = False,
     ) -> None:
         self.step_name = step_name
-        self.activities = activities
+        self._activities = activities
         self.force = force
         self.activities_if_step_already_done = activities_if_step_already_done
         self.emit_signal = emit_signal
@@ -68,6 +66,11 @@ class Step(Canvas):
 
     def __repr__(self) -> str:
         return f"Step({self.step_name!r})"
+
+    @property
+    def activities(self) -> Any:
+        """What the step runs when it is not done yet (upstream's attribute)."""
+        return self._activities
 
     def _canvas(self, workflow: WorkflowStepMixin) -> Chain:
         return Chain(
@@ -80,8 +83,10 @@ class Step(Canvas):
     def plan(self, scheduler: Scheduler) -> Any:
         return self._canvas(_step_workflow(scheduler)).plan(scheduler)
 
-    def run(self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = ()) -> Future:
-        return self._canvas(_step_workflow(scheduler)).run(scheduler, plan, extra_args)
+    def run(
+        self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = (), *, raises: bool | None = None
+    ) -> Future:
+        return self._canvas(_step_workflow(scheduler)).run(scheduler, plan, extra_args, raises=raises)
 
     def _after_lookup(self, workflow: WorkflowStepMixin, steps_done: Sequence[str]) -> Canvas:
         marker: dict[str, Any] = {
@@ -156,8 +161,10 @@ class _Then(Canvas):
     def plan(self, scheduler: Scheduler) -> Any:
         return self.canvas.plan(scheduler)
 
-    def run(self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = ()) -> Future:
-        future = self.canvas.run(scheduler, plan, extra_args)
+    def run(
+        self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = (), *, raises: bool | None = None
+    ) -> Future:
+        future = self.canvas.run(scheduler, plan, extra_args, raises=raises)
         if future.done and future._exception is None:
             self.callback()
         return future
@@ -166,30 +173,8 @@ class _Then(Canvas):
 def _record(workflow: Any, details: dict[str, Any]) -> None:
     """Record a ``log.step`` marker once per execution, whatever order this replay reaches the steps in.
 
-    Markers are matched to ``record_marker`` calls by their rank among those of the same name. Steps
-    running in parallel reach their markers in a different order from one replay to the next, so the
-    markers already in the history are matched by their details, and a new one is recorded only after
-    as many calls as the history holds.
+    Markers match the history by name and details (the n-th equal marker matches the n-th recorded), so
+    steps running in parallel, which reach their markers in another order from one replay to the next,
+    record each marker once.
     """
-    # Kept per replay (per scheduler): the history it was computed from changes between replays.
-    kept = workflow.__dict__.get("_step_markers")
-    if kept is None or kept[0] is not workflow.scheduler:
-        recorded = [marker.details for marker in workflow.list_markers() if marker.name == MARKER_NAME]
-        left = Counter(_key(details) for details in recorded)
-        kept = (workflow.scheduler, {"left": left, "calls": 0, "recorded": len(recorded)})
-        workflow.__dict__["_step_markers"] = kept
-    state = kept[1]
-    key = _key(details)
-    if state["left"][key] > 0:
-        state["left"][key] -= 1
-        return
-    while state["calls"] < state["recorded"]:
-        workflow.record_marker(MARKER_NAME, None)
-        state["calls"] += 1
     workflow.record_marker(MARKER_NAME, details)
-    state["calls"] += 1
-    state["recorded"] += 1
-
-
-def _key(details: Any) -> str:
-    return json.dumps(details, sort_keys=True, default=str)

@@ -62,7 +62,8 @@ def test_lambda_outcomes(outcome: Callable[[HistoryBuilder], Any], expected: Any
     ("cancel", "expected_types", "close", "result"),
     [
         (False, ["StartTimer"], lambda b: b.timer_fired("pause"), "fired"),
-        (True, ["StartTimer", "CancelTimer"], lambda b: None, "canceled"),
+        # SWF sends no decision task for a canceled timer: a 0 s timer wakes the blocked run.
+        (True, ["StartTimer", "CancelTimer", "StartTimer"], lambda b: None, "canceled"),
     ],
     ids=["fired", "canceled"],
 )
