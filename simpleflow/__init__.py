@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         WorkflowFailed,
     )
     from simpleflow.executor import Executor, Replay
+    from simpleflow.signal import WaitForSignal
     from simpleflow.task import ActivityTask, ChildWorkflowTask, LambdaFunction, LambdaTask
     from simpleflow.workflow import Workflow, cached, find_workflow, nondeterministic
 
@@ -92,6 +93,7 @@ __all__ = [
     "TaskFailed",
     "TaskTerminated",
     "TaskTimedOut",
+    "WaitForSignal",
     "Workflow",
     "WorkflowFailed",
     "__version__",

@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from simpleflow.activity import Activity
-from simpleflow.exceptions import AggregateError
+from simpleflow.exceptions import AggregateError, AggregateException
 from simpleflow.futures import Future, FutureState
 from simpleflow.replay_events import EventFuture
 from simpleflow.task import ActivityTask, ChildWorkflowTask, EventTask, LambdaFunction, LambdaTask, RemoteTask
@@ -53,7 +53,7 @@ from simpleflow.task import ActivityTask, ChildWorkflowTask, EventTask, LambdaFu
 if TYPE_CHECKING:
     from simpleflow.scheduler import Scheduler
 
-__all__ = ["Canvas", "Chain", "ChainFuture", "FuncGroup", "Group", "GroupFuture"]
+__all__ = ["AggregateException", "Canvas", "Chain", "ChainFuture", "FuncGroup", "Group", "GroupFuture"]
 
 
 def as_item(submittable: Any, *args: Any, **kwargs: Any) -> Item:

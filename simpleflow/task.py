@@ -27,6 +27,7 @@ Ids: SWF caps ids at 256 characters; :func:`shorten_id` cuts longer ones determi
 
 from __future__ import annotations
 
+import abc
 import hashlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -486,6 +487,21 @@ class MarkerTask(EventTask):
 
     def __repr__(self) -> str:
         return f"MarkerTask({self.name!r}, {self.details!r})"
+
+
+class Task(abc.ABC):  # noqa: B024 (a marker base: nothing to implement)
+    """simpleflow 0.36's base of every task: ``isinstance(x, Task)`` holds for remote and event tasks."""
+
+
+Task.register(RemoteTask)
+Task.register(EventTask)
+
+
+def get_actual_value(value: Any) -> Any:
+    """A future's result (reading it blocks the replay until the future is done), else ``value``."""
+    from simpleflow.futures import Future
+
+    return value.result if isinstance(value, Future) else value
 
 
 from simpleflow.task_failure import TaskFailureContext as TaskFailureContext  # noqa: E402  (simpleflow 0.36's home of it)

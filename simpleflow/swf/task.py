@@ -6,31 +6,31 @@ set, used by every engine, so these names are those classes (``WorkflowTask`` is
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from simpleflow.task import ActivityTask, ChildWorkflowTask, MarkerTask, SignalTask, TimerTask
+from simpleflow.task import (
+    ActivityTask,
+    CancelTimerTask,
+    ChildWorkflowTask,
+    MarkerTask,
+    SignalTask,
+    TimerTask,
+    WorkflowTask,
+)
 from simpleflow.task import LambdaTask as LambdaFunctionTask
 from simpleflow.task import RemoteTask as SwfTask
 
 __all__ = [
     "ActivityTask",
-    "CancelTimerTask",  # noqa: F822 (found in simpleflow.task on first use)
+    "CancelTimerTask",
     "ChildWorkflowTask",
     "LambdaFunctionTask",
     "MarkerTask",
     "SignalTask",
     "SwfTask",
     "TimerTask",
-    "WorkflowTask",  # noqa: F822 (found in simpleflow.task on first use)
+    "WorkflowTask",
 ]
-
-# 0.x name -> the names to look for in simpleflow.task, first found wins.
-_NAMES = {
-    "CancelTimerTask": ("CancelTimerTask",),
-    "WorkflowTask": ("WorkflowTask", "ChildWorkflowTask"),
-}
-
 
 # 0.x names with no counterpart here -> what to use instead.
 _MIGRATIONS = {
@@ -42,18 +42,7 @@ _MIGRATIONS = {
 def __getattr__(name: str) -> Any:
     if name in _MIGRATIONS:
         raise ImportError(f"simpleflow.swf.task.{name} does not exist here: {_MIGRATIONS[name]} instead")
-    candidates = _NAMES.get(name)
-    if candidates is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    task = importlib.import_module("simpleflow.task")
-    for candidate in candidates:
-        if hasattr(task, candidate):
-            value = getattr(task, candidate)
-            globals()[name] = value
-            return value
-    raise ImportError(
-        f"simpleflow.swf.task.{name} is not available; use self.cancel_timer(timer_id) in run() instead"
-    )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

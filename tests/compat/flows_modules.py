@@ -38,7 +38,7 @@ class Measure(MetrologyTask):
 def _markers(workflow):
     return sorted(
         [m.details["step"], m.details["status"], m.details["forced"], m.details["reasons"]]
-        for m in workflow.list_markers()
+        for m in workflow.list_markers(all=True)
         if m.name == "log.step"
     )
 

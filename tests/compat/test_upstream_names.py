@@ -11,9 +11,9 @@ import pytest
 
 # module -> the names upstream users import from it.
 IMPORTABLE: dict[str, tuple[str, ...]] = {
-    "simpleflow": ("Activity", "Workflow", "logger", "activity", "futures", "__version__"),
+    "simpleflow": ("Activity", "Workflow", "WaitForSignal", "logger", "activity", "futures", "__version__"),
     "simpleflow.activity": ("Activity", "with_attributes", "PRIORITY_NOT_SET"),
-    "simpleflow.canvas": ("Group", "Chain", "FuncGroup"),
+    "simpleflow.canvas": ("Group", "Chain", "FuncGroup", "GroupFuture", "ChainFuture", "AggregateException"),
     "simpleflow.constants": (
         "SIMPLEFLOW_ENV",
         "MINUTE",
@@ -32,7 +32,18 @@ IMPORTABLE: dict[str, tuple[str, ...]] = {
         "JUMBO_FIELDS_MAX_SIZE",
         "CACHE_DIR",
     ),
-    "simpleflow.exceptions": ("ExecutionBlocked", "TaskFailed", "TaskCanceled", "TaskTerminated"),
+    "simpleflow.exceptions": (
+        "AggregateException",
+        "ExecutionBlocked",
+        "ExecutionError",
+        "ExecutionTimeoutError",
+        "TaskCanceled",
+        "TaskException",
+        "TaskFailed",
+        "TaskTerminated",
+        "TimeoutError",
+        "WorkflowException",
+    ),
     "simpleflow.futures": (
         "Future",
         "wait",
@@ -42,7 +53,9 @@ IMPORTABLE: dict[str, tuple[str, ...]] = {
         "PENDING",
         "RUNNING",
         "CANCELLED",
+        "CANCELLED_AND_NOTIFIED",
         "FINISHED",
+        "get_result_or_raise",
     ),
     "simpleflow.log": (
         "SimpleflowFormatter",
@@ -120,6 +133,7 @@ IMPORTABLE: dict[str, tuple[str, ...]] = {
         "SignalTask",
         "MarkerTask",
         "TimerTask",
+        "CancelTimerTask",
     ),
     "simpleflow.swf.mapper.core": ("ConnectedSWFObject",),
     "simpleflow.swf.mapper.exceptions": (
@@ -152,29 +166,21 @@ IMPORTABLE: dict[str, tuple[str, ...]] = {
     "simpleflow.swf.mapper.querysets.workflow": ("WorkflowExecutionQuerySet", "WorkflowTypeQuerySet"),
     "simpleflow.swf.mapper.querysets.activity": ("ActivityTypeQuerySet",),
     "simpleflow.swf.mapper.actors": ("Actor", "Decider", "ActivityWorker"),
-    "simpleflow.task": ("ActivityTask", "ChildWorkflowTask", "SignalTask", "MarkerTask", "TimerTask"),
+    "simpleflow.task": (
+        "ActivityTask",
+        "CancelTimerTask",
+        "ChildWorkflowTask",
+        "MarkerTask",
+        "SignalTask",
+        "Task",
+        "TaskFailureContext",
+        "TimerTask",
+        "WorkflowTask",
+        "get_actual_value",
+    ),
     "simpleflow.workflow": ("Workflow",),
     "simpleflow.download": ("RemoteBinary", "download_binaries", "with_binaries"),
     "simpleflow.local.executor": ("Executor",),
-}
-
-# Names other branches of issue 10 add; they exist once those are merged.
-OTHER_BRANCH = "added by another branch"
-ADDED_ELSEWHERE: dict[str, tuple[str, ...]] = {
-    "simpleflow": ("WaitForSignal",),
-    "simpleflow.signal": ("WaitForSignal",),
-    "simpleflow.task": ("WorkflowTask", "CancelTimerTask", "TaskFailureContext"),
-    "simpleflow.swf.task": ("CancelTimerTask",),
-    "simpleflow.exceptions": ("TaskException", "WorkflowException", "TimeoutError", "AggregateException"),
-    "simpleflow.canvas": ("GroupFuture", "ChainFuture", "AggregateException"),
-}
-
-# Names upstream has in modules other branches own, that no brief of issue 10 adds yet.
-NOT_YET = "in a module another branch owns; not added by any branch of issue 10 yet"
-MISSING: dict[str, tuple[str, ...]] = {
-    "simpleflow.futures": ("get_result_or_raise", "CANCELLED_AND_NOTIFIED"),
-    "simpleflow.task": ("Task", "get_actual_value"),
-    "simpleflow.exceptions": ("ExecutionError", "ExecutionTimeoutError"),
 }
 
 # Names that cannot be kept: importing them fails with a one-line message naming what to use instead.
@@ -202,9 +208,7 @@ def _import(module: str, name: str) -> dict[str, object]:
 
 @pytest.mark.parametrize(
     ("module", "name"),
-    _cases(IMPORTABLE)
-    + _cases(ADDED_ELSEWHERE, pytest.mark.xfail(strict=False, reason=OTHER_BRANCH))
-    + _cases(MISSING, pytest.mark.xfail(strict=False, reason=NOT_YET)),
+    _cases(IMPORTABLE),
 )
 def test_upstream_name_imports(module: str, name: str) -> None:
     assert name in _import(module, name)
@@ -219,12 +223,7 @@ def test_removed_name_says_what_to_use_instead(module: str, name: str) -> None:
 
 
 def test_the_lists_do_not_overlap() -> None:
-    """A name is either expected now, expected after a merge, known missing, or migrated: never two."""
-    seen = [
-        (m, n)
-        for table in (IMPORTABLE, ADDED_ELSEWHERE, MISSING)
-        for m, names in table.items()
-        for n in names
-    ]
+    """A name is either importable or migrated: never both, never twice."""
+    seen = [(m, n) for m, names in IMPORTABLE.items() for n in names]
     seen += list(MIGRATED)
     assert len(seen) == len(set(seen))

@@ -23,6 +23,7 @@ EXPECTED = [
     "TaskFailed",
     "TaskTerminated",
     "TaskTimedOut",
+    "WaitForSignal",
     "Workflow",
     "WorkflowFailed",
     "__version__",
