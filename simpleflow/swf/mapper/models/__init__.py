@@ -110,62 +110,42 @@ _TYPE_RENAMES = {
 }
 
 
-class WorkflowType(models.WorkflowType):
+class _UpstreamType:
+    """0.x's constructor of a registered type: ``Type(domain, name, version, status=REGISTERED, ...)``."""
+
+    STATUS_REGISTERED = REGISTERED
+    STATUS_DEPRECATED = DEPRECATED
+
+    def __init__(
+        self,
+        domain: Any,
+        name: str,
+        version: str | None = None,
+        status: Any = RegistrationStatus.REGISTERED,
+        *,
+        client: Any = None,
+        connection: Any = None,
+        **fields: Any,
+    ) -> None:
+        if version is None:
+            raise TypeError(f"{type(self).__name__} needs a version")
+        # The model class comes next in the MRO; mypy only sees object here.
+        super().__init__(  # type: ignore[call-arg]
+            _domain_name(domain),
+            name,
+            version=version,
+            status=_status(status),
+            client=client or connection or default_client(),
+            **_renamed(fields, _TYPE_RENAMES),
+        )
+
+
+class WorkflowType(_UpstreamType, models.WorkflowType):
     """``WorkflowType(domain, name, version, status=REGISTERED, ...)``, as in 0.x."""
 
-    STATUS_REGISTERED = REGISTERED
-    STATUS_DEPRECATED = DEPRECATED
 
-    def __init__(
-        self,
-        domain: Any,
-        name: str,
-        version: str | None = None,
-        status: Any = RegistrationStatus.REGISTERED,
-        *,
-        client: Any = None,
-        connection: Any = None,
-        **fields: Any,
-    ) -> None:
-        if version is None:
-            raise TypeError("WorkflowType needs a version")
-        super().__init__(
-            _domain_name(domain),
-            name,
-            version=version,
-            status=_status(status),
-            client=client or connection or default_client(),
-            **_renamed(fields, _TYPE_RENAMES),
-        )
-
-
-class ActivityType(models.ActivityType):
+class ActivityType(_UpstreamType, models.ActivityType):
     """``ActivityType(domain, name, version, status=REGISTERED, ...)``, as in 0.x."""
-
-    STATUS_REGISTERED = REGISTERED
-    STATUS_DEPRECATED = DEPRECATED
-
-    def __init__(
-        self,
-        domain: Any,
-        name: str,
-        version: str | None = None,
-        status: Any = RegistrationStatus.REGISTERED,
-        *,
-        client: Any = None,
-        connection: Any = None,
-        **fields: Any,
-    ) -> None:
-        if version is None:
-            raise TypeError("ActivityType needs a version")
-        super().__init__(
-            _domain_name(domain),
-            name,
-            version=version,
-            status=_status(status),
-            client=client or connection or default_client(),
-            **_renamed(fields, _TYPE_RENAMES),
-        )
 
 
 class WorkflowExecution(models.WorkflowExecution):
