@@ -1,21 +1,9 @@
-"""simpleflow 0.x's import path of the step selection functions (see :mod:`simpleflow.step.selection`)."""
+"""simpleflow 0.x's import path of the step selection functions (see :mod:`simpleflow.step.selection`).
 
-from simpleflow.step.selection import (
-    get_step_force_reasons,
-    get_step_skip_reasons,
-    should_force_step,
-    should_skip_step,
-    step_is_forced,
-    step_is_skipped_by_force,
-    step_will_run,
-)
+The name breaks the house rule against ``utils`` modules only to keep 0.x's imports working.
+"""
 
-__all__ = [
-    "get_step_force_reasons",
-    "get_step_skip_reasons",
-    "should_force_step",
-    "should_skip_step",
-    "step_is_forced",
-    "step_is_skipped_by_force",
-    "step_will_run",
-]
+from simpleflow.step import selection
+from simpleflow.step.selection import *  # noqa: F403  (the same names, under 0.x's path)
+
+__all__ = selection.__all__
