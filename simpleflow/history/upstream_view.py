@@ -22,7 +22,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from simpleflow.history import History
@@ -44,6 +44,7 @@ _FAMILIES = (
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
+@cache  # the same few dozen SWF names, for every event of every replay that reads the view
 def _snake(name: str) -> str:
     return _CAMEL.sub(r"_\1", name).lower()
 
