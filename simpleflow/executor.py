@@ -82,7 +82,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from simpleflow import decisions, payload
 from simpleflow.exceptions import (
@@ -212,14 +212,17 @@ class Executor:
         )
         view.scheduler = scheduler
         workflow.bind(scheduler, executor=view)
+        # Hooks get the history upstream's hooks got (its attributes, folded on first read) with every
+        # name of ours too: overrides written for either project read what they expect.
+        hooks_history = cast(History, view.history)
         with view.current():
             scheduler.propagate_signals()
-            if history.cancel_requested is not None and workflow.should_cancel(history):
-                workflow.on_canceled(history)
-                workflow.after_closed(history)
+            if history.cancel_requested is not None and workflow.should_cancel(hooks_history):
+                workflow.on_canceled(hooks_history)
+                workflow.after_closed(hooks_history)
                 closing: dict[str, Any] | None = decisions.cancel_workflow_execution()
             else:
-                closing = self._run(workflow, scheduler, history)
+                closing = self._run(workflow, scheduler, hooks_history)
             scheduler.settle(run_ended=closing is not None)  # timers, signals, markers made and never used
         if store is not None and store.error is not None:
             raise store.error

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import payload
+from simpleflow.history.upstream_view import UpstreamHistory
 
 if TYPE_CHECKING:
     from simpleflow.history import History
@@ -140,7 +142,7 @@ class ExecutorView:
         activity_task_list: str | None = None,
     ) -> None:
         self.workflow_class = workflow_cls
-        self.history = history
+        self._native_history = history
         self.run_context = run_context
         self.domain = DomainName(run_context.domain_name or "")
         #: The task list activities are sent to when the run forces one (``standalone``, ``--local``).
@@ -148,9 +150,17 @@ class ExecutorView:
         self.workflow: Workflow | None = None
         self.scheduler: Scheduler | None = None
 
+    @functools.cached_property
+    def history(self) -> UpstreamHistory:
+        """This run's history with upstream's attributes (``activities``, ``signals``, ...) and ours.
+
+        Built on first read only: most replays never look.
+        """
+        return UpstreamHistory(self._native_history)
+
     # Upstream's private names, which its users' workflows read too.
     @property
-    def _history(self) -> History:
+    def _history(self) -> UpstreamHistory:
         return self.history
 
     @property
@@ -177,7 +187,7 @@ class ExecutorView:
     def get_event_details(self, event_type: str, event_name: str) -> dict[str, Any] | None:
         """The same as the workflow's :meth:`~simpleflow.workflow.Workflow.get_event_details`."""
         store = None if self.scheduler is None else self.scheduler.payload_store
-        return event_details(self.history, event_type, event_name, store=store)
+        return event_details(self._native_history, event_type, event_name, store=store)
 
     def __getattr__(self, name: str) -> Any:
         # submit, map, signal, record_marker, ... called on the executor work as on the workflow.

@@ -255,7 +255,7 @@ class Workflow:
         ``control``. ``None`` when there is none; ValueError for another event type.
         """
         store = self._scheduler.payload_store if self._scheduler is not None else None
-        return event_details(self.executor.history, event_type, event_name, store=store)
+        return event_details(self.executor._native_history, event_type, event_name, store=store)
 
     # -- hooks (override as needed; every replay calls them, so they must be deterministic too) --------------
 

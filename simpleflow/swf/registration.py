@@ -155,7 +155,8 @@ def activity_type_from_decision(
         kind["name"],
         version=kind["version"],
         default_task_list=task_list,
-        default_task_priority=attributes.get("taskPriority"),
+        # No default priority: one decision's priority (a submit's __priority) would become every later
+        # decision's, and a task submitted without one must have none, as on SWF with simpleflow 0.36.
         default_task_start_to_close_timeout=attributes.get("startToCloseTimeout"),
         default_task_heartbeat_timeout=attributes.get("heartbeatTimeout"),
         default_task_schedule_to_start_timeout=attributes.get("scheduleToStartTimeout"),
@@ -179,7 +180,6 @@ def workflow_type_from_decision(
         kind["name"],
         version=kind["version"],
         default_task_list=attributes.get("taskList", {}).get("name"),
-        default_task_priority=attributes.get("taskPriority"),
         default_task_start_to_close_timeout=attributes.get(
             "taskStartToCloseTimeout", CHILD_DEFAULTS["taskStartToCloseTimeout"]
         ),

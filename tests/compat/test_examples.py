@@ -81,11 +81,6 @@ def test_priorities_example_result(run):
 
 
 @pytest.mark.parametrize("engine", ["standalone"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="swf/registration.py's activity_type_from_decision registers the first decision's taskPriority "
-    "as the type's defaultTaskPriority, so __priority=None gets 12 back instead of no priority",
-)
 def test_priorities_example_schedules_with_each_priority(run, tmp_path: Path):
     db = tmp_path / "swf.db"
     assert run("examples.priorities.PrioritiesWorkflow", [1], "--db", str(db)).result == 5
