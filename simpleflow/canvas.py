@@ -388,3 +388,13 @@ class FuncGroup(Canvas):
             ) from None
         with scheduler.in_scope(plan):
             return _submit_item(scheduler, item, _plan_item(scheduler, item), (), self._raises(raises))
+
+
+def __getattr__(name: str) -> Any:
+    # simpleflow 0.36's examples/dynamic_builder.py imports this, but 0.36's canvas has no such class.
+    if name == "DynamicActivitiesBuilder":
+        raise ImportError(
+            "simpleflow.canvas.DynamicActivitiesBuilder does not exist (nor in simpleflow 0.36's canvas): "
+            "submit the Group or Chain itself instead"
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

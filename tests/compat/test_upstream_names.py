@@ -189,6 +189,7 @@ MIGRATED = (
     ("simpleflow.swf.mapper.querysets", "HistoryQuerySet"),
     ("simpleflow.swf.task", "NonPythonicActivityTask"),
     ("simpleflow.swf.task", "ContinueAsNewWorkflowTask"),
+    ("simpleflow.canvas", "DynamicActivitiesBuilder"),
 )
 
 
