@@ -44,11 +44,10 @@ import copy
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from simpleflow.activity import Activity
 from simpleflow.exceptions import AggregateError, AggregateException
 from simpleflow.futures import Future, FutureState
 from simpleflow.replay_events import EventFuture
-from simpleflow.task import ActivityTask, ChildWorkflowTask, EventTask, LambdaFunction, LambdaTask, RemoteTask
+from simpleflow.task import EventTask, RemoteTask, remote_task_for
 
 if TYPE_CHECKING:
     from simpleflow.scheduler import Scheduler
@@ -68,14 +67,9 @@ def as_item(submittable: Any, *args: Any, **kwargs: Any) -> Item:
         if isinstance(submittable, EventFuture):
             submittable.in_canvas = True  # happens when the canvas reaches it, not at the end of run()
         return submittable
-    if isinstance(submittable, Activity):
-        return ActivityTask(submittable, *args, **kwargs)
-    if isinstance(submittable, LambdaFunction):
-        return LambdaTask(submittable, *args, **kwargs)
-    from simpleflow.workflow import Workflow  # imported here: workflow imports the scheduler
-
-    if isinstance(submittable, type) and issubclass(submittable, Workflow):
-        return ChildWorkflowTask(submittable, *args, **kwargs)
+    task = remote_task_for(submittable, args, kwargs)
+    if task is not None:
+        return task
     raise TypeError(
         f"canvas items are activities, Workflow classes, (func, *args) tuples, tasks, timers, signals, "
         f"markers or canvases, not {submittable!r}"

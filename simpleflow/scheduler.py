@@ -70,15 +70,7 @@ from simpleflow.submit_options import (
     priority_text,
     refuse_options_in_task,
 )
-from simpleflow.task import (
-    ActivityTask,
-    ChildWorkflowTask,
-    LambdaFunction,
-    LambdaTask,
-    RemoteTask,
-    internal_timer_id,
-    shorten_id,
-)
+from simpleflow.task import RemoteTask, internal_timer_id, remote_task_for, shorten_id
 from simpleflow.task_failure import HOOKED_STATES, TaskFailureContext, failure_event, positional_count
 from simpleflow.task_failure import FailureDecision as Decision
 
@@ -217,14 +209,9 @@ class Scheduler(ReplayEvents):
             if args or kwargs:
                 raise TypeError(f"{submittable!r} already holds its arguments; submit it alone")
             return submittable
-        if isinstance(submittable, Activity):
-            return ActivityTask(submittable, *args, **kwargs)
-        if isinstance(submittable, LambdaFunction):
-            return LambdaTask(submittable, *args, **kwargs)
-        from simpleflow.workflow import Workflow  # imported here: workflow imports this module
-
-        if isinstance(submittable, type) and issubclass(submittable, Workflow):
-            return ChildWorkflowTask(submittable, *args, **kwargs)
+        task = remote_task_for(submittable, args, kwargs)
+        if task is not None:
+            return task
         raise TypeError(
             f"cannot submit {submittable!r}: expected an activity, a Workflow subclass, a LambdaFunction, "
             "a task or a canvas (Group, Chain, FuncGroup)"
@@ -381,19 +368,25 @@ class Scheduler(ReplayEvents):
         elif last.state in HOOKED_STATES and self._has_context_hook():
             self._handle_failure(call, task_id, record, future, hold_failure)
         elif last.state is not TaskState.TERMINATED and record.attempt_count <= task.retry:
-            attempt = record.attempt_count + 1
-            gate = internal_timer_id("retry", attempt, task_id)
-            self._schedule(
-                call,
-                task_id,
-                future,
-                attempt=attempt,
-                delay=task.retry_delay,
-                gate=gate,
-                hold_failure=hold_failure,
-            )
+            self._retry(call, task_id, record, future, hold_failure)
         else:
             self._fail(task, task_id, future, self._error_of(task_id, last), hold_failure)
+
+    def _retry(
+        self, call: Call, task_id: str, record: TaskRecord, future: Future, hold_failure: bool
+    ) -> None:
+        """Schedule the next attempt of a failed or timed-out task, after its ``retry_delay``."""
+        attempt = record.attempt_count + 1
+        gate = internal_timer_id("retry", attempt, task_id)
+        self._schedule(
+            call,
+            task_id,
+            future,
+            attempt=attempt,
+            delay=call.task.retry_delay,
+            gate=gate,
+            hold_failure=hold_failure,
+        )
 
     def _error_of(self, task_id: str, attempt: Attempt) -> TaskError:
         if attempt.state is TaskState.TIMED_OUT:
@@ -476,15 +469,7 @@ class Scheduler(ReplayEvents):
         gate = internal_timer_id("retry", attempt, task_id)
         if decision is Decision.none:
             if last.state is not TaskState.TERMINATED and record.attempt_count <= task.retry:
-                self._schedule(
-                    call,
-                    task_id,
-                    future,
-                    attempt=attempt,
-                    delay=task.retry_delay,
-                    gate=gate,
-                    hold_failure=hold_failure,
-                )
+                self._retry(call, task_id, record, future, hold_failure)
             else:
                 self._fail(task, task_id, future, error, hold_failure, notify=False)
         elif decision is Decision.abort:

@@ -489,6 +489,19 @@ class MarkerTask(EventTask):
         return f"MarkerTask({self.name!r}, {self.details!r})"
 
 
+def remote_task_for(submittable: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> RemoteTask | None:
+    """The remote task calling ``submittable`` (activity, LambdaFunction, Workflow class), else None."""
+    if isinstance(submittable, Activity):
+        return ActivityTask(submittable, *args, **kwargs)
+    if isinstance(submittable, LambdaFunction):
+        return LambdaTask(submittable, *args, **kwargs)
+    from simpleflow.workflow import Workflow  # imported here: workflow imports this module
+
+    if isinstance(submittable, type) and issubclass(submittable, Workflow):
+        return ChildWorkflowTask(submittable, *args, **kwargs)
+    return None
+
+
 class Task(abc.ABC):  # noqa: B024 (a marker base: nothing to implement)
     """simpleflow 0.36's base of every task: ``isinstance(x, Task)`` holds for remote and event tasks."""
 
