@@ -128,17 +128,20 @@ class Canvas:
         extra_args: tuple[Any, ...] = (),
         *,
         raises: bool | None = None,
+        into: Future | None = None,
     ) -> Future:
         """Submit the items whose turn it is and return the canvas's future.
 
         ``extra_args`` is what an enclosing ``Chain(send_result=True)`` passes on (the previous result);
-        ``raises`` is an enclosing canvas's ``raises_on_failure``, which wins over this one's.
+        ``raises`` is an enclosing canvas's ``raises_on_failure``, which wins over this one's. ``into``
+        is the future an earlier decision task of a live run returned for this canvas: it takes the
+        canvas's new state, so that the future ``run()`` holds stays the one that moves on.
         """
         raise NotImplementedError
 
     def submit_to(self, scheduler: Scheduler) -> Future:
-        """Plan and run the canvas in ``scheduler``'s replay."""
-        return self.run(scheduler, self.plan(scheduler))
+        """Plan and run the canvas in ``scheduler``'s replay (as ``scheduler.submit(canvas)`` does)."""
+        return scheduler.submit(self, (), {})
 
     def _raises(self, outer: bool | None) -> bool | None:
         return outer if outer is not None else self.raises_on_failure
@@ -159,25 +162,39 @@ def _plan_item(scheduler: Scheduler, item: Item) -> Any:
 
 
 def _submit_item(
-    scheduler: Scheduler, item: Item, plan: Any, extra_args: tuple[Any, ...], raises: bool | None
+    scheduler: Scheduler,
+    item: Item,
+    plan: Any,
+    extra_args: tuple[Any, ...],
+    raises: bool | None,
+    into: Future | None = None,
 ) -> Future:
     if isinstance(item, Canvas):
-        return item.run(scheduler, plan, extra_args, raises=raises)
+        return item.run(scheduler, plan, extra_args, raises=raises, into=into)
     if isinstance(plan, EventFuture):
         return plan.act()
     assert isinstance(item, RemoteTask)
     if extra_args:
         item = copy.copy(item)
         item.args = item.args + extra_args
-    future = scheduler.submit_task(item, task_id=plan, hold_failure=True)
-    if (raises if raises is not None else item.raises_on_failure) and future.finished and future._exception:
+    future = scheduler.submit_task(item, task_id=plan, hold_failure=True, reserved=True, into=into)
+    finished = future._state is FutureState.FINISHED
+    if (raises if raises is not None else item.raises_on_failure) and finished and future._exception:
         scheduler.raised_failure = True
         raise future._exception
     return future
 
 
 def _failed(future: Future) -> bool:
-    return future.done and future._exception is not None
+    return future._is_done() and future._exception is not None
+
+
+def _into(future: Future | None, canvas: Canvas) -> GroupFuture:
+    """The canvas's future: a live run's earlier one (``into``), or a new one."""
+    if isinstance(future, GroupFuture):
+        future.canvas, future.activities = canvas, canvas.items
+        return future
+    return canvas.default_future_class(canvas)
 
 
 class GroupFuture(Future):
@@ -197,7 +214,7 @@ class GroupFuture(Future):
     @property
     def result(self) -> Any:
         """The list of item results; blocks the replay while the canvas is not done."""
-        if self.done:
+        if self._is_done():
             return self._result
         return super().result
 
@@ -211,7 +228,7 @@ class GroupFuture(Future):
         self.futures = [f for f in futures if f is not None]
         self._result = [None if f is None else f._result for f in futures]
         if not complete:
-            if any(f.running or f.done for f in self.futures):
+            if any(f._state is not FutureState.PENDING for f in self.futures):
                 self.set_running()
             return
         self._state = FutureState.FINISHED
@@ -255,8 +272,9 @@ class Group(Canvas):
         extra_args: tuple[Any, ...] = (),
         *,
         raises: bool | None = None,
+        into: Future | None = None,
     ) -> Future:
-        future = self.default_future_class(self)
+        future = _into(into, self)
         raises = self._raises(raises)
         futures: list[Future | None] = []
         in_flight = 0
@@ -266,8 +284,8 @@ class Group(Canvas):
                 continue
             submitted = _submit_item(scheduler, item, item_plan, extra_args, raises)
             futures.append(submitted)
-            in_flight += 0 if submitted.done else 1
-        future.settle(futures, complete=all(f is not None and f.done for f in futures))
+            in_flight += 0 if submitted._is_done() else 1
+        future.settle(futures, complete=all(f is not None and f._is_done() for f in futures))
         return future
 
 
@@ -309,8 +327,9 @@ class Chain(Canvas):
         extra_args: tuple[Any, ...] = (),
         *,
         raises: bool | None = None,
+        into: Future | None = None,
     ) -> Future:
-        future = self.default_future_class(self)
+        future = _into(into, self)
         raises = self._raises(raises)
         futures: list[Future | None] = []
         previous: Any = None
@@ -321,7 +340,7 @@ class Chain(Canvas):
                 extra = (previous,) if self.send_result else ()
             submitted = _submit_item(scheduler, item, item_plan, extra, raises)
             futures.append(submitted)
-            if not submitted.done:
+            if not submitted._is_done():
                 future.settle(futures, complete=False)
                 return future
             if _failed(submitted) and self.break_on_failure:
@@ -347,6 +366,7 @@ class FuncGroup(Canvas):
         self.args = list(args)
         self.kwargs = kwargs
         super().__init__((), raises_on_failure=raises_on_failure, bubbles_exception_on_failure=True)
+        self._built: dict[str, tuple[Item, Any]] = {}
 
     def __repr__(self) -> str:
         return f"FuncGroup({getattr(self.func, '__qualname__', self.func)!r})"
@@ -361,27 +381,35 @@ class FuncGroup(Canvas):
         extra_args: tuple[Any, ...] = (),
         *,
         raises: bool | None = None,
+        into: Future | None = None,
     ) -> Future:
         from simpleflow.scheduler import resolve_arguments
 
-        future = Future()
-        resolved, blocker = resolve_arguments((tuple(self.args) + tuple(extra_args), self.kwargs))
-        if blocker is not None:
-            if blocker.done and blocker._exception is not None:
-                future.set_exception(blocker._exception)
-            return future
-        args, kwargs = resolved
-        made = self.func(*args, **kwargs)
-        if made is None and self.allow_none:
-            made = Group()
-        try:
-            item = as_item(made)
-        except TypeError:
-            raise TypeError(
-                f"{self!r}: the function must return a Group, a Chain or a task, not {made!r}"
-            ) from None
+        built = self._built.get(plan)
+        if built is None:
+            resolved, blocker = resolve_arguments((tuple(self.args) + tuple(extra_args), self.kwargs))
+            if blocker is not None:
+                future = into if into is not None else self.default_future_class(self)
+                if blocker._is_done() and blocker._exception is not None:
+                    future.set_exception(blocker._exception)
+                return future
+            args, kwargs = resolved
+            made = self.func(*args, **kwargs)
+            if made is None and self.allow_none:
+                made = Group()
+            try:
+                item = as_item(made)
+            except TypeError:
+                raise TypeError(
+                    f"{self!r}: the function must return a Group, a Chain or a task, not {made!r}"
+                ) from None
+            with scheduler.in_scope(plan):
+                built = (item, _plan_item(scheduler, item))
+            # Built once: a live run's later decision tasks run the same content under the same ids.
+            self._built[plan] = built
+        item, item_plan = built
         with scheduler.in_scope(plan):
-            return _submit_item(scheduler, item, _plan_item(scheduler, item), (), self._raises(raises))
+            return _submit_item(scheduler, item, item_plan, (), self._raises(raises), into=into)
 
 
 def __getattr__(name: str) -> Any:

@@ -79,26 +79,28 @@ history alone.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 from simpleflow import decisions, payload
 from simpleflow.exceptions import (
-    ExecutionBlocked,
     PayloadError,
-    PayloadReferenceError,
     PayloadTooLarge,
     SimpleflowError,
     WorkflowFailed,
 )
-from simpleflow.history import History, TaskKind, TimerState
+from simpleflow.history import History
 from simpleflow.replay_events import Gate, throttle_delay
-from simpleflow.run_context import ExecutorView, build_run_context, class_tags, resolve_tags
+from simpleflow.run_context import class_tags, resolve_tags
+from simpleflow.runtime.answer import Replay, execution_context, fit_response
+from simpleflow.runtime.instance import make_workflow, raise_nondeterminism
+from simpleflow.runtime.live_run import LiveRun, RunOutcome
 from simpleflow.scheduler import Scheduler
 from simpleflow.task import internal_timer_id
 from simpleflow.workflow import ContinueAsNew, Workflow
+
+if TYPE_CHECKING:
+    from simpleflow.runtime.cache import RunCache
 
 __all__ = ["Executor", "Replay", "execution_context", "fit_response", "make_workflow"]
 
@@ -106,58 +108,6 @@ __all__ = ["Executor", "Replay", "execution_context", "fit_response", "make_work
 MAX_DECIDER_BACKOFF = 30.0
 #: The ``ContinueAsNewWorkflowExecutionFailed`` cause that passes with time.
 CONTINUE_AS_NEW_THROTTLED = "CONTINUE_AS_NEW_WORKFLOW_EXECUTION_RATE_EXCEEDED"
-#: Room kept in a response for the task token, the execution context and the JSON envelope.
-RESPONSE_OVERHEAD_BYTES = 64 * 1024
-_WAKE_UP = "wake-up"
-
-
-@dataclass(frozen=True)
-class Replay:
-    """The outcome of one replay: the decisions to send and the execution context to attach.
-
-    ``backoff_seconds`` is how long the decider should wait before sending them (non-zero only when SWF
-    refused a timer for its rates or limits; see the module documentation).
-    """
-
-    decisions: list[dict[str, Any]] = field(default_factory=list)
-    execution_context: str | None = None
-    backoff_seconds: float = 0.0
-
-
-def fit_response(decisions_: list[dict[str, Any]], history: History) -> list[dict[str, Any]]:
-    """``decisions_`` cut to SWF's limits, with a zero-second wake-up timer when anything was cut."""
-    budget = decisions.MAX_REQUEST_BYTES - RESPONSE_OVERHEAD_BYTES
-    sizes = [decisions.decision_size(decision) for decision in decisions_]
-    if len(decisions_) <= decisions.MAX_DECISIONS_PER_RESPONSE and sum(sizes) <= budget:
-        return decisions_
-    wake_ups = sum(1 for timer in history.timers() if timer.timer_id.startswith(internal_timer_id(_WAKE_UP)))
-    wake_up = decisions.start_timer(internal_timer_id(_WAKE_UP, wake_ups + 1), start_to_fire_timeout=0)
-    kept: list[dict[str, Any]] = []
-    total = decisions.decision_size(wake_up)
-    for decision, size in zip(decisions_, sizes, strict=True):
-        if decision["decisionType"] in decisions.CLOSING_DECISION_TYPES:
-            break  # never close the execution while decisions are left for the next turn
-        if len(kept) + 1 >= decisions.MAX_DECISIONS_PER_RESPONSE or total + size > budget:
-            break
-        kept.append(decision)
-        total += size
-    return [*kept, wake_up]
-
-
-def make_workflow(workflow_cls: type[Workflow], executor: ExecutorView) -> Workflow:
-    """An instance of ``workflow_cls``: given ``executor`` when its ``__init__`` takes one (upstream's form).
-
-    A subclass written ``def __init__(self): ...`` gets no argument; the executor is bound afterwards.
-    """
-    try:
-        parameters = list(inspect.signature(workflow_cls).parameters.values())
-    except (TypeError, ValueError):  # a C-level or otherwise opaque __init__: assume upstream's form
-        return workflow_cls(executor)
-    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    takes_one = any(p.kind in positional or p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters)
-    if takes_one:
-        return workflow_cls(executor)
-    return workflow_cls()
 
 
 class Executor:
@@ -177,105 +127,59 @@ class Executor:
         #: Reported as ``domain_name`` in the run context (default: the one the decider binds).
         self.domain = domain
 
-    def replay(self, decision_task: Mapping[str, Any], *, history: History | None = None) -> Replay:
-        """Re-run the workflow against the decision task's history; return what to decide.
+    def replay(
+        self,
+        decision_task: Mapping[str, Any],
+        *,
+        history: History | None = None,
+        runs: RunCache | None = None,
+    ) -> Replay:
+        """What to decide for the decision task: the workflow run against the task's history.
 
         ``history`` is the task's events already folded, when the caller kept the run's history from
         an earlier decision task (see :meth:`History.extended`); it must hold exactly those events.
+        ``runs`` keeps live runs between decision tasks (:class:`~simpleflow.runtime.cache.RunCache`):
+        a run found there goes on from where it parked; without it, every task starts a fresh run
+        against the whole history and ends it (a replay).
         """
         if history is None:
             history = History(decision_task["events"])
         if history.start is None:
             raise SimpleflowError("the history has no WorkflowExecutionStarted event; merge every page first")
-        execution = decision_task.get("workflowExecution") or {}
-        run_context = build_run_context(
-            history,
-            workflow_id=execution.get("workflowId", ""),
-            run_id=execution.get("runId", ""),
-            store=self.payload_store,
-            domain=self.domain,
-        )
-        view = ExecutorView(
-            self.workflow_cls, history, run_context, activity_task_list=self.activity_task_list
-        )
-        workflow = make_workflow(self.workflow_cls, view)
-        view.workflow = workflow
-        store = None if self.payload_store is None else WatchedStore(self.payload_store)
-        scheduler = Scheduler(
-            history,
-            workflow=workflow,
-            workflow_id=execution.get("workflowId", ""),
-            run_id=execution.get("runId", ""),
-            activity_task_list=self.activity_task_list,
-            payload_store=store,
-            max_open_activities=workflow.max_open_activity_count,
-        )
-        view.scheduler = scheduler
-        workflow.bind(scheduler, executor=view)
-        # Hooks get the history upstream's hooks got (its attributes, folded on first read) with every
-        # name of ours too: overrides written for either project read what they expect.
-        hooks_history = cast(History, view.history)
-        with view.current():
-            scheduler.propagate_signals()
-            if history.cancel_requested is not None and workflow.should_cancel(hooks_history):
-                workflow.on_canceled(hooks_history)
-                workflow.after_closed(hooks_history)
-                closing: dict[str, Any] | None = decisions.cancel_workflow_execution()
-            else:
-                closing = self._run(workflow, scheduler, hooks_history)
-            scheduler.settle(run_ended=closing is not None)  # timers, signals, markers made and never used
-        if store is not None and store.error is not None:
-            raise store.error
-        decided = scheduler.decisions + ([closing] if closing is not None else [])
-        sent = fit_response(decided, history)
-        return Replay(
-            decisions=sent,
-            execution_context=execution_context(history, sent, scheduler.blocked_on),
-            backoff_seconds=self._backoff(history, scheduler.decider_backoff),
-        )
+        if runs is None:
+            run = LiveRun(self, decision_task, history)
+            try:
+                return run.decide(decision_task, history)
+            finally:
+                run.close()
+        return runs.decide(self, decision_task, history)
 
-    @staticmethod
-    def _backoff(history: History, wanted: float) -> float:
-        if wanted <= 0:
-            return 0.0
-        # Answer well within the decision task's timeout, or SWF would time the task out and redeliver.
-        assert history.start is not None
-        timeout = history.start.task_start_to_close_timeout
-        cap = int(timeout) / 3 if timeout and timeout.isdigit() else MAX_DECIDER_BACKOFF
-        return float(min(wanted, MAX_DECIDER_BACKOFF, cap))
+    def start_run(self, decision_task: Mapping[str, Any], history: History) -> LiveRun:
+        """A new live run of the workflow for the decision task's execution (not started yet)."""
+        return LiveRun(self, decision_task, history)
 
-    def _run(self, workflow: Workflow, scheduler: Scheduler, history: History) -> dict[str, Any] | None:
-        assert history.start is not None
-        value = payload.decode(history.start.input, field="workflow input", store=self.payload_store)
-        args, kwargs = payload.parse_input(value)
-        workflow.before_replay(history)
-        failure: BaseException | None = None
-        try:
-            result = workflow.run(*args, **kwargs)
-            blocked = False
-        except ExecutionBlocked as stop:
-            blocked = True
-            waiting = stop.args[0] if stop.args else None
-            scheduler.blocked_on = getattr(waiting, "task_id", None)
-        except ContinueAsNew as request:
+    def closing_of(
+        self, workflow: Workflow, scheduler: Scheduler, history: History, outcome: RunOutcome
+    ) -> dict[str, Any] | None:
+        """The closing decision (``None``: none yet) for what ``run()`` did at this decision task."""
+        if outcome.continued is not None:
             workflow.after_replay(history)
-            self._raise_nondeterminism(scheduler)
-            return self._continue_as_new(workflow, scheduler, history, request)
-        except Exception as error:
-            failure, blocked = error, False
+            raise_nondeterminism(scheduler)
+            return self._continue_as_new(workflow, scheduler, history, outcome.continued)
+        failure = outcome.failure
         workflow.after_replay(history)
-        self._raise_nondeterminism(scheduler)
+        raise_nondeterminism(scheduler)
         if scheduler.fail_request is not None:
             failure = scheduler.fail_request
-        if failure is None and not scheduler.raised_failure:
+        if failure is None and not scheduler.raised_failure and outcome.fresh:
             scheduler.check_unproduced()
-        if blocked and failure is None:
+        if outcome.blocked and failure is None:
             return None
         if failure is None:
             try:
                 text = payload.encode_field(
                     "result",
-                    result,
+                    outcome.result,
                     store=self.payload_store,
                     serializer=workflow.serializer,
                     field="workflow result",
@@ -288,14 +192,19 @@ class Executor:
                 return decisions.complete_workflow_execution(result=text)
         return self._fail(workflow, history, failure)
 
+    def backoff(self, history: History, wanted: float) -> float:
+        """How long the decider waits before answering (see :attr:`Replay.backoff_seconds`)."""
+        return self._backoff(history, wanted)
+
     @staticmethod
-    def _raise_nondeterminism(scheduler: Scheduler) -> None:
-        # Raised again here because run() may have caught it: the replay cannot be trusted either way.
-        if scheduler.nondeterminism is not None:
-            raise scheduler.nondeterminism
-        store = scheduler.payload_store
-        if isinstance(store, WatchedStore) and store.error is not None:
-            raise store.error
+    def _backoff(history: History, wanted: float) -> float:
+        if wanted <= 0:
+            return 0.0
+        # Answer well within the decision task's timeout, or SWF would time the task out and redeliver.
+        assert history.start is not None
+        timeout = history.start.task_start_to_close_timeout
+        cap = int(timeout) / 3 if timeout and timeout.isdigit() else MAX_DECIDER_BACKOFF
+        return float(min(wanted, MAX_DECIDER_BACKOFF, cap))
 
     def _fail(self, workflow: Workflow, history: History, failure: BaseException) -> dict[str, Any]:
         store = self.payload_store
@@ -371,50 +280,3 @@ class Executor:
             or None,
             workflow_type_version=workflow.version,
         )
-
-
-class WatchedStore:
-    """The executor's store for one replay: remembers the first payload it could not deliver.
-
-    A :class:`~simpleflow.exceptions.PayloadReferenceError` raised inside ``run()`` may be caught there;
-    the executor raises it again after the run (see the module documentation). Digests are checked here,
-    so that a mismatch is seen too.
-    """
-
-    verifies_digests = True
-
-    def __init__(self, store: payload.PayloadStore) -> None:
-        self.store = store
-        self.url: str = getattr(store, "url", repr(store))
-        self.error: PayloadReferenceError | None = None
-
-    def put(self, data: bytes) -> str:
-        """Store through the wrapped store."""
-        return self.store.put(data)
-
-    def get(self, reference: str) -> bytes:
-        """Fetch and verify; a failure is remembered before it is raised."""
-        try:
-            data = self.store.get(reference)
-            if not getattr(self.store, "verifies_digests", False):
-                payload.verify(reference, data)
-        except PayloadReferenceError as error:
-            if self.error is None:
-                self.error = error
-            raise
-        return data
-
-    def delete(self, reference: str) -> None:
-        """Delete through the wrapped store."""
-        self.store.delete(reference)
-
-
-def execution_context(history: History, sent: list[dict[str, Any]], blocked_on: str | None) -> str:
-    """The JSON summary attached to a decision (see the module documentation): small and deterministic."""
-    open_tasks = {kind.value: len([r for r in history.tasks(kind) if r.state.is_open]) for kind in TaskKind}
-    open_tasks["timer"] = sum(1 for timer in history.timers() if timer.state is TimerState.STARTED)
-    decided: dict[str, int] = {}
-    for decision in sent:
-        decided[decision["decisionType"]] = decided.get(decision["decisionType"], 0) + 1
-    summary = {"open": open_tasks, "decided": decided, "waiting_on": blocked_on}
-    return payload.encode(summary, field="execution context")[: payload.FIELD_LIMITS["control"]]

@@ -1,11 +1,11 @@
 """Futures of the replay: what ``Workflow.submit`` returns.
 
-A :class:`Future` mimics :mod:`concurrent.futures`, with one difference that is the heart of the replay
-model: nothing ever waits. A future is resolved from the execution's history when it is created (the
-executor knows at once whether its task completed, failed or is still running). Reading the result of
-a future that is not done, or waiting on it, raises :class:`~simpleflow.exceptions.ExecutionBlocked`:
-the replay stops there, the decisions gathered so far are sent, and ``run()`` is replayed from the
-start when the next event arrives.
+A :class:`Future` mimics :mod:`concurrent.futures`. A future is resolved from the execution's history
+when it is created (the executor knows at once whether its task completed, failed or is still running).
+Reading the result of a future that is not done, or waiting on it, *parks* the run
+(:func:`simpleflow.runtime.parking.park`): a live run's thread waits there until a later decision task
+brings the result, and the decisions gathered so far are sent meanwhile. Outside a live run the same read
+raises :class:`~simpleflow.exceptions.ExecutionBlocked`, which stops a plain replay.
 
 Waiting, as simpleflow 0.36 has it: ``x, y = futures.wait(a, b)`` gives the results, in order. The
 ``concurrent.futures`` conditions (``FIRST_COMPLETED``, ``FIRST_EXCEPTION``) live in :func:`wait_for`,
@@ -30,7 +30,8 @@ from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import Any, NamedTuple
 
-from simpleflow.exceptions import ExecutionBlocked, TaskCanceled
+from simpleflow.exceptions import TaskCanceled
+from simpleflow.runtime.parking import observe, park
 
 __all__ = [
     "ALL_COMPLETED",
@@ -63,6 +64,7 @@ PENDING = FutureState.PENDING
 RUNNING = FutureState.RUNNING
 FINISHED = FutureState.FINISHED
 CANCELLED = FutureState.CANCELLED
+_DONE = (FINISHED, CANCELLED)
 
 # simpleflow 0.36 spells a cancelled future's state both ways; a replay never tells them apart.
 CANCELLED_AND_NOTIFIED = FutureState.CANCELLED
@@ -97,57 +99,70 @@ class Future:
 
     # -- reading ---------------------------------------------------------------------------------
 
+    def _seen(self) -> FutureState:
+        # What run() reads: a state that may still change is remembered by a live run (see
+        # simpleflow.runtime.parking), which may only resume while none of them changed.
+        state = self._state
+        if state is not FINISHED and state is not CANCELLED:
+            observe(self, state)
+        return state
+
     @property
     def state(self) -> FutureState:
         """The current :class:`FutureState`."""
-        return self._state
+        return self._seen()
 
     @property
     def pending(self) -> bool:
         """True when the task is not scheduled yet."""
-        return self._state is PENDING
+        return self._seen() is PENDING
 
     @property
     def running(self) -> bool:
         """True when the task is scheduled and not closed."""
-        return self._state is RUNNING
+        return self._seen() is RUNNING
 
     @property
     def finished(self) -> bool:
         """True when the task closed with a result or an exception."""
-        return self._state is FINISHED
+        return self._seen() is FINISHED
 
     @property
     def cancelled(self) -> bool:
         """True when the task was canceled."""
-        return self._state is CANCELLED
+        return self._seen() is CANCELLED
 
     @property
     def done(self) -> bool:
         """True when the future will not change any more (finished or cancelled)."""
-        return self._state in (FINISHED, CANCELLED)
+        return self._seen() in _DONE
+
+    def _is_done(self) -> bool:
+        # The library's own test of doneness: not an observation of run()'s.
+        return self._state in _DONE
 
     @property
     def result(self) -> Any:
         """The task's result.
 
         When the task failed: ``None`` if the future does not raise on failure (see the class), else
-        raises the task's exception. Raises :class:`TaskCanceled` when it was canceled, and
-        :class:`ExecutionBlocked` (which stops the replay) when it is not done yet.
+        raises the task's exception. Raises :class:`TaskCanceled` when it was canceled. When it is not
+        done yet, the run waits for it: a live run parks here, a plain replay stops with
+        :class:`~simpleflow.exceptions.ExecutionBlocked`.
         """
+        if self._state not in _DONE:
+            park(self, self._is_done)
         if self._state is FINISHED:
             if self._exception is not None and self.raises_on_failure:
                 raise self._exception
             return self._result
-        if self._state is CANCELLED:
-            raise self._exception or TaskCanceled(task_id=self.task_id)
-        raise ExecutionBlocked(self)
+        raise self._exception or TaskCanceled(task_id=self.task_id)
 
     @property
     def exception(self) -> BaseException | None:
-        """The task's exception, ``None`` when it succeeded; blocks the replay when it is not done."""
-        if not self.done:
-            raise ExecutionBlocked(self)
+        """The task's exception, ``None`` when it succeeded; waits (as :attr:`result`) when not done."""
+        if self._state not in _DONE:
+            park(self, self._is_done)
         return self._exception
 
     # -- acting ----------------------------------------------------------------------------------------
@@ -220,7 +235,7 @@ class WaitResult(NamedTuple):
 def _has_failed(future: Future) -> bool:
     # Reads the private slot: going through .exception would be fine here (the future is done), but
     # this keeps the check obviously free of replay-blocking side effects.
-    return future.done and future._exception is not None
+    return future._is_done() and future._exception is not None
 
 
 def _check_futures(function: str, futures: tuple[Any, ...]) -> None:
@@ -247,8 +262,8 @@ def wait(*futures: Future, **options: Any) -> list[Any]:
         )
     _check_futures("wait", futures)
     for future in futures:
-        if not future.done:
-            raise ExecutionBlocked(future)
+        if not future._is_done():
+            park(future, future._is_done)
     return [future._result if future._exception is not None else future.result for future in futures]
 
 
@@ -270,15 +285,25 @@ def wait_for(*futures: Future, return_when: str = ALL_COMPLETED) -> WaitResult:
     if return_when not in (ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION):
         raise ValueError(f"unknown return_when: {return_when!r}")
     _check_futures("wait_for", futures)
-    done = [future for future in futures if future.done]
-    not_done = [future for future in futures if not future.done]
-    if not not_done:
-        return WaitResult(done, not_done)
-    if return_when == FIRST_COMPLETED and done:
-        return WaitResult(done, not_done)
-    if return_when == FIRST_EXCEPTION and any(_has_failed(future) for future in done):
-        return WaitResult(done, not_done)
-    raise ExecutionBlocked(not_done[0])
+
+    def outcome() -> WaitResult | None:
+        done = [future for future in futures if future._is_done()]
+        not_done = [future for future in futures if not future._is_done()]
+        if not not_done:
+            return WaitResult(done, not_done)
+        if return_when == FIRST_COMPLETED and done:
+            return WaitResult(done, not_done)
+        if return_when == FIRST_EXCEPTION and any(_has_failed(future) for future in done):
+            return WaitResult(done, not_done)
+        return None
+
+    result = outcome()
+    while result is None:
+        park(next(f for f in futures if not f._is_done()), lambda: outcome() is not None)
+        result = outcome()
+    for future in result.not_done:
+        future._seen()  # run() learns these are not done yet
+    return result
 
 
 def as_completed(*futures: Future) -> Iterator[Future]:
@@ -287,7 +312,15 @@ def as_completed(*futures: Future) -> Iterator[Future]:
     A replay cannot observe arrival order between decision tasks, so "completed" order is the order of
     the arguments among those already done; the rest are yielded by a later replay.
     """
-    pending = [future for future in futures if not future.done]
-    yield from (future for future in futures if future.done)
-    if pending:
-        raise ExecutionBlocked(pending[0])
+    yielded: set[int] = set()
+    while True:
+        for future in futures:
+            if id(future) not in yielded and future._is_done():
+                yielded.add(id(future))
+                yield future
+        pending = [future for future in futures if id(future) not in yielded]
+        if not pending:
+            return
+        for future in pending:
+            future._seen()  # the order of what was yielded depends on these not being done
+        park(pending[0], pending[0]._is_done)

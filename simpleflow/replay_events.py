@@ -47,6 +47,7 @@ from simpleflow.history import (
     TimerState,
 )
 from simpleflow.history.records import MarkerRecord
+from simpleflow.runtime import parking
 from simpleflow.serializer import Serializer
 from simpleflow.signal import WaitForSignal
 from simpleflow.task import (
@@ -120,7 +121,7 @@ class EventFuture(Future):
     """
 
     def __init__(self, events: ReplayEvents, task: EventTask, *, rank: int) -> None:
-        self._acted = False
+        self._acted_at = -1  # the decision task (epoch) it last acted in
         super().__init__()
         self.task = task
         self.rank = rank
@@ -132,7 +133,7 @@ class EventFuture(Future):
 
     @property
     def _state(self) -> FutureState:
-        if not self._acted:
+        if self._acted_at != self.events.epoch:
             self.act()
         return self._state_value
 
@@ -141,10 +142,19 @@ class EventFuture(Future):
         self._state_value = value
 
     def act(self) -> EventFuture:
-        """Resolve against the history (deciding what is missing) once; later calls do nothing."""
-        if not self._acted:
-            self._acted = True
-            self.events.resolve_event(self)
+        """Resolve against the history (deciding what is missing) once per decision task.
+
+        A live run's event acts again at each later decision task while it is not done, where a replay
+        would reach it again: in ``run()`` order when ``run()`` made it act, else when the run settles.
+        """
+        if self._acted_at != self.events.epoch:
+            first = self._acted_at < 0
+            self._acted_at = self.events.epoch
+            if first or self._state_value not in (FutureState.FINISHED, FutureState.CANCELLED):
+                logging = self.events.in_run_thread()
+                self.events.resolve_event(self)
+                if logging and not self._is_done():
+                    self.events.call_log.append(lambda: not self.act()._is_done())
         return self
 
     def __bool__(self) -> bool:
@@ -152,7 +162,7 @@ class EventFuture(Future):
         return self.act().accepted
 
     def __repr__(self) -> str:
-        state = self._state_value.value if self._acted else "not acted"
+        state = self._state_value.value if self._acted_at >= 0 else "not acted"
         return f"<EventFuture {self.task!r} {state}>"
 
 
@@ -185,6 +195,37 @@ class ReplayEvents:
         self._recorded_side_effects: dict[str, Any] | None = None
         #: Seconds the decider should wait before answering: a timer was refused for SWF's rates.
         self.decider_backoff = 0
+        #: The decision task this state is at: 1 for the first, one more for each a live run goes on to.
+        self.epoch = 1
+        #: What ``run()`` submitted (or asked) that a replay would decide again: made again, in order, at
+        #: each later decision task of a live run; each call says whether it is still to be made.
+        self.call_log: list[Callable[[], bool]] = []
+        self._depth = 0
+
+    def in_run_thread(self) -> bool:
+        """Whether ``run()`` itself (not a canvas, nor the decider) is calling, in a live run's thread."""
+        return self._depth == 0 and parking.current() is not None
+
+    def begin_decision(self, history: History) -> None:
+        """Start the next decision task of a live run: the history moved on, nothing is decided yet."""
+        self.history = history
+        self.epoch += 1
+        self.decisions = []
+        self._timers = {}
+        self._timers_canceled = set()
+        self._needs_wake = False
+        self._recorded_side_effects = None
+        self.decider_backoff = 0
+
+    def redo_calls(self) -> None:
+        """Make again, in ``run()`` order, what ``run()`` submitted that is still open (a replay would).
+
+        Raises what a call raises: a task failure raised into ``run()`` at a point the live run already
+        passed, which tells the caller that this run would take another path now.
+        """
+        log, self.call_log = self.call_log, []
+        kept = [call for call in log if call()]
+        self.call_log = kept + self.call_log
 
     # -- back-off ----------------------------------------------------------------------------------------
 
@@ -268,6 +309,8 @@ class ReplayEvents:
         for future in self._unsettled:
             if not future.in_canvas:
                 future.act()
+        # What is done stays done: later decision tasks of a live run need not look at it again.
+        self._unsettled = [future for future in self._unsettled if not future._is_done()]
         if self._needs_wake and not run_ended:
             self.back_off(internal_timer_id("wake", len(self.history)), 0)
 
@@ -345,8 +388,18 @@ class ReplayEvents:
             future.set_exception(TaskFailed(record.cause, task_id=timer_id))
         else:
             future.set_running()
-        if not future.done:
-            future.set_canceller(lambda: self._cancel_timer(timer_id))
+        if not future._is_done():
+            future.set_canceller(lambda: self._cancel_timer_asked(timer_id))
+
+    def _cancel_timer_asked(self, timer_id: str) -> bool:
+        """``future.cancel()`` of a timer's future: asked again at each later decision task of a live run."""
+        if self.in_run_thread():
+            self.call_log.append(lambda: self._cancel_timer(timer_id) and self._timer_running(timer_id))
+        return self._cancel_timer(timer_id)
+
+    def _timer_running(self, timer_id: str) -> bool:
+        record = self.history.timer(timer_id)
+        return record is None or record.state is TimerState.STARTED
 
     def _cancel_timer(self, timer_id: str) -> bool:
         """Cancel a running timer; False when it is unknown, fired or already canceled."""
@@ -482,6 +535,7 @@ class ReplayEvents:
 
         As upstream, markers are grouped by name (names in the order first recorded).
         """
+        parking.observe_history()
         by_name: dict[str, list[MarkerRecord]] = {}
         for marker in self.history.markers():
             if marker.name != SIDE_EFFECT_MARKER:
@@ -509,6 +563,13 @@ class ReplayEvents:
                     body = payload.decode(marker.details, store=self.payload_store)
                     self._recorded_side_effects[body["key"]] = body["result"]
         return self._recorded_side_effects
+
+    def _record_side_effect_again(self, key: str, details: str | None) -> bool:
+        """Decide a side effect's marker again while the history does not hold it (refused, or cut)."""
+        if key in self._recorded():
+            return False
+        self.decisions.append(decisions.record_marker(SIDE_EFFECT_MARKER, details=details))
+        return True
 
     def side_effect(
         self,
@@ -544,5 +605,7 @@ class ReplayEvents:
             self.decisions.append(decisions.record_marker(SIDE_EFFECT_MARKER, details=field))
             # The value the run sees now must be what later replays will read back: the decoded JSON.
             value = payload.decode(text)["result"]
+            if self.in_run_thread():
+                self.call_log.append(lambda: self._record_side_effect_again(key, field))
         self._side_effect_values[key] = value
         return value

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from simpleflow import payload
 from simpleflow.history.upstream_view import UpstreamHistory
+from simpleflow.runtime.parking import observe_history
 
 if TYPE_CHECKING:
     from simpleflow.history import History
@@ -156,7 +157,13 @@ class ExecutorView:
 
         Built on first read only: most replays never look.
         """
+        observe_history()
         return UpstreamHistory(self._native_history)
+
+    def set_history(self, history: History) -> None:
+        """The history moved on (a live run's next decision task)."""
+        self._native_history = history
+        self.__dict__.pop("history", None)
 
     # Upstream's private names, which its users' workflows read too.
     @property
@@ -187,6 +194,7 @@ class ExecutorView:
     def get_event_details(self, event_type: str, event_name: str) -> dict[str, Any] | None:
         """The same as the workflow's :meth:`~simpleflow.workflow.Workflow.get_event_details`."""
         store = None if self.scheduler is None else self.scheduler.payload_store
+        observe_history()
         return event_details(self._native_history, event_type, event_name, store=store)
 
     def __getattr__(self, name: str) -> Any:

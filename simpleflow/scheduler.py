@@ -59,7 +59,7 @@ from simpleflow.exceptions import (
     WorkflowFailed,
     raised_into_run,
 )
-from simpleflow.futures import Future
+from simpleflow.futures import Future, FutureState
 from simpleflow.history import Attempt, History, TaskKind, TaskRecord, TaskState
 from simpleflow.replay_events import Gate, ReplayEvents, throttle_delay
 from simpleflow.submit_options import (
@@ -93,7 +93,7 @@ def resolve_arguments(value: Any) -> tuple[Any, Future | None]:
     if type(value) in _PLAIN_TYPES:  # the common leaves, before the isinstance chain
         return value, None
     if isinstance(value, Future):
-        if not value.done or value._exception is not None:
+        if not value._is_done() or value._exception is not None:
             return None, value
         return value.result, None
     if isinstance(value, (list, tuple)):
@@ -200,6 +200,16 @@ class Scheduler(ReplayEvents):
         #: The id of the future ``run()`` blocked on, when it did (for the execution context).
         self.blocked_on: str | None = None
         self._hook: tuple[Callable[..., Any] | None, bool] | None = None
+        self._calls: dict[tuple[TaskKind, str], Call] = {}
+        #: The decision task (epoch) at which each task was last resolved.
+        self._resolved_at: dict[tuple[TaskKind, str], int] = {}
+
+    def begin_decision(self, history: History) -> None:
+        """Start the next decision task of a live run: the history moved on, nothing is decided yet."""
+        super().begin_decision(history)
+        self.open_activities = history.open_activity_count()
+        self._cancel_asked = set()
+        self.blocked_on = None
 
     # -- submissions ---------------------------------------------------------------------------------
 
@@ -231,13 +241,36 @@ class Scheduler(ReplayEvents):
                 if args or kwargs:
                     raise TypeError(f"{submittable!r} already holds its items; submit it alone")
                 # As in simpleflow 0.36, a canvas's items keep their own priorities.
-                return submittable.submit_to(self)
+                canvas, plan = submittable, submittable.plan(self)
+                future = self._logged(lambda into=None: canvas.run(self, plan, into=into))
+                return future
             event = self.submit_event(submittable, args, kwargs)  # timers, signals, markers
             if event is not None:
                 return event
-        return self.submit_task(
-            self.make_task(submittable, args, kwargs), priority=options.get("__priority", PRIORITY_NOT_SET)
+        task = self.make_task(submittable, args, kwargs)
+        priority = options.get("__priority", PRIORITY_NOT_SET)
+        task_id = self.reserve_id(task)
+        return self._logged(
+            lambda into=None: self.submit_task(
+                task, task_id=task_id, reserved=True, priority=priority, into=into
+            )
         )
+
+    def _logged(self, submission: Callable[..., Future]) -> Future:
+        """Make ``submission`` now; a live run makes it again at each later decision task, while open.
+
+        That is what a replay would do when ``run()`` reaches the same submission again (see
+        :meth:`ReplayEvents.redo_calls`).
+        """
+        logging = self.in_run_thread()
+        self._depth += 1
+        try:
+            future = submission()
+        finally:
+            self._depth -= 1
+        if logging and not future._is_done():
+            self.call_log.append(lambda: not submission(into=future)._is_done())
+        return future
 
     def reserve_id(self, task: RemoteTask) -> str | None:
         """Take the next id for ``task`` now (``None`` for idempotent tasks, named by their input)."""
@@ -270,21 +303,30 @@ class Scheduler(ReplayEvents):
         task_id: str | None = None,
         hold_failure: bool = False,
         priority: Any = PRIORITY_NOT_SET,
+        reserved: bool = False,
+        into: Future | None = None,
     ) -> Future:
         """Resolve one remote task (``task_id`` when a canvas reserved it; ``hold_failure``: never raise).
 
-        ``priority`` is ``submit(..., __priority=...)``'s value (see :class:`Call`).
+        ``priority`` is ``submit(..., __priority=...)``'s value (see :class:`Call`). ``reserved``: the
+        id was reserved already (``None`` then names an idempotent task by its input). ``into``: the
+        future a live run made for this submission at an earlier decision task, resolved again.
+
+        A task is resolved once per decision task, by its first submission in ``run()`` order (a
+        submission made again, by an idempotent call or a live run, gets the same future).
         """
         if any(isinstance(key, str) and key.startswith("__") for key in task.kwargs):
             refuse_options_in_task(task)
-        if task_id is None:
+        if task_id is None and not reserved:
             task_id = self.reserve_id(task)
-        future = Future(task_id=task_id, raises_on_failure=task.raises_on_failure)
+        future = (
+            into if into is not None else Future(task_id=task_id, raises_on_failure=task.raises_on_failure)
+        )
         resolved, blocker = resolve_arguments((task.args, task.kwargs))
         if blocker is not None:
-            if blocker.cancelled:
+            if blocker._state is FutureState.CANCELLED:
                 future.set_cancelled(TaskCanceled(task_id=task_id))
-            elif blocker.done and blocker._exception is not None:
+            elif blocker._is_done() and blocker._exception is not None:
                 future.set_exception(blocker._exception)
             return future  # PENDING: scheduled by a later replay, once the arguments are there
         args, kwargs = resolved
@@ -298,9 +340,16 @@ class Scheduler(ReplayEvents):
             existing = self.futures[key]
             if self.produced[key] != (task.name, task.version, input_text):
                 raise TaskError(f"{task_id} was submitted twice with different tasks; check get_task_id")
+            if self._resolved_at.get(key) != self.epoch and not existing._is_done():
+                # First submission in this decision task of a future a live run made earlier.
+                self._resolved_at[key] = self.epoch
+                record = self.history.task(task.kind, task_id)
+                self._resolve(self._calls[key], task_id, record, existing, hold_failure)
             return existing  # an idempotent task submitted again: one task, one future
         self.futures[key] = future
         self.produced[key] = (task.name, task.version, input_text)
+        self._calls[key] = call
+        self._resolved_at[key] = self.epoch
         record = self.history.task(task.kind, task_id)
         if record is not None:
             self._check_identity(call, task_id, record)
@@ -556,6 +605,10 @@ class Scheduler(ReplayEvents):
     def _canceller(self, task: RemoteTask, task_id: str, attempt: Attempt | None) -> Callable[[], bool]:
         def cancel() -> bool:
             key = (task.kind, task_id)
+            if self.in_run_thread():
+                # run() asked: a live run asks again at each later decision task, as a replay would,
+                # through the canceller the task's latest resolution installed.
+                self.call_log.append(lambda: self._cancel_again(key))
             if key in self._cancel_asked or (attempt is not None and attempt.cancel_requested):
                 return True
             if task.kind is TaskKind.CHILD_WORKFLOW:
@@ -572,6 +625,13 @@ class Scheduler(ReplayEvents):
             return True
 
         return cancel
+
+    def _cancel_again(self, key: tuple[TaskKind, str]) -> bool:
+        future = self.futures.get(key)
+        if future is None or future._is_done():
+            return False
+        future.cancel()
+        return True
 
     def child_run_ids(self) -> Mapping[str, str | None]:
         """The run id of each started child workflow, by workflow id."""

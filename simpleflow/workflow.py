@@ -37,6 +37,7 @@ from simpleflow.futures import Future
 from simpleflow.history import History
 from simpleflow.replay_events import EventFuture, Marker
 from simpleflow.run_context import INHERIT_TAG_LIST, ExecutorView, RunContext, event_details
+from simpleflow.runtime.parking import observe_history
 from simpleflow.serializer import Serializer
 from simpleflow.task import RemoteTask, input_digest
 
@@ -255,6 +256,7 @@ class Workflow:
         ``control``. ``None`` when there is none; ValueError for another event type.
         """
         store = self._scheduler.payload_store if self._scheduler is not None else None
+        observe_history()
         return event_details(self.executor._native_history, event_type, event_name, store=store)
 
     # -- hooks (override as needed; every replay calls them, so they must be deterministic too) --------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,11 @@ from click.testing import CliRunner
 
 from simpleflow.localswf.embedded import embedded_client
 from simpleflow.localswf.service import SWFService
+from simpleflow.runtime.cache import VERIFY_VARIABLE
+
+# Every decision a live run makes in the suite (the --local runner, standalone deciders, the executor
+# tests) is checked against a fresh run of the whole history: the whole suite is a differential test.
+os.environ.setdefault(VERIFY_VARIABLE, "1")
 
 
 @pytest.fixture

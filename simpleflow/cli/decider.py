@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from simpleflow.cli.arguments import domain_option, load_workflow, log_level_option
+from simpleflow.runtime.bounds import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS
 
 
 @click.command("decider.start")
@@ -36,6 +37,21 @@ from simpleflow.cli.arguments import domain_option, load_workflow, log_level_opt
     help="Register the domain when missing: for the embedded service; on Amazon SWF register it yourself.",
 )
 @click.option(
+    "--cache-runs",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_RUNS,
+    show_default=True,
+    help="Live runs each decider process keeps between decision tasks (0: replay every task afresh).",
+)
+@click.option(
+    "--cache-memory",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES // 2**20,
+    show_default=True,
+    metavar="MIB",
+    help="Memory (MiB, estimated from the histories) the kept live runs may take in each process.",
+)
+@click.option(
     "--grace-period",
     type=click.FloatRange(min=0),
     default=60.0,
@@ -51,12 +67,16 @@ def decider_start(
     activity_task_list: str | None,
     route_children: bool,
     register_domain: bool,
+    cache_runs: int,
+    cache_memory: int,
     grace_period: float,
 ) -> None:
     """Decide executions of the MODULE.WORKFLOW classes until SIGTERM or Ctrl-C.
 
-    Each decision task replays the workflow's run() on a fresh instance against the execution's
-    history and answers with the decisions. A second signal stops at once.
+    Each run's workflow instance is kept live between decision tasks: run() executes once, parks where
+    it waits for a result, and goes on when the next decision task brings it, so a decision costs what
+    is new. A run not kept (new, evicted, decided elsewhere) is run afresh against its whole history.
+    --cache-runs and --cache-memory bound what is kept. A second signal stops at once.
     """
     from simpleflow.process.decider import DeciderConfig, start_decider
 
@@ -71,5 +91,7 @@ def decider_start(
         activity_task_list=activity_task_list,
         register_domain=register_domain,
         route_children=route_children,
+        cache_runs=cache_runs,
+        cache_bytes=cache_memory * 2**20,
     )
     raise SystemExit(start_decider(config, processes=nb_processes, grace_period=grace_period))

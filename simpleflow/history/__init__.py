@@ -17,6 +17,7 @@ Pure: no I/O, and payloads (inputs, results, details) stay the strings SWF store
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -71,7 +72,7 @@ class History:
         """
         folder = self._folder.copy()
         history = History.__new__(History)
-        history._take(tuple(new_events), folder, before=self.events)
+        history._take(tuple(new_events), folder, before=self.events, base=self)
         return history
 
     def _take(
@@ -80,15 +81,32 @@ class History:
         folder: EventFolder,
         *,
         before: tuple[Mapping[str, Any], ...] = (),
+        base: History | None = None,
     ) -> None:
-        """Fold ``events`` into ``folder`` (which has folded ``before``) and become their snapshot."""
+        """Fold ``events`` into ``folder`` (which has folded ``before``) and become their snapshot.
+
+        ``base`` is the history of ``before``: only the tasks the new events touched are made anew, so
+        extending a long history costs what is new (and a copy of its indexes).
+        """
         for event in events:
             folder.feed(event)
         self._folder = folder
         self.events: tuple[Mapping[str, Any], ...] = before + events
-        self._tasks: dict[tuple[TaskKind, str], TaskRecord] = {
-            key: TaskRecord(key[0], key[1], tuple(attempts)) for key, attempts in folder.attempts.items()
-        }
+        if base is None:
+            self._tasks: dict[tuple[TaskKind, str], TaskRecord] = {
+                key: TaskRecord(key[0], key[1], tuple(attempts)) for key, attempts in folder.attempts.items()
+            }
+            self._open = Counter(record.kind for record in self._tasks.values() if record.state.is_open)
+        else:
+            self._tasks = dict(base._tasks)
+            self._open = Counter(base._open)
+            for key in folder.touched:
+                old = self._tasks.get(key)
+                if old is not None and old.state.is_open:
+                    self._open[key[0]] -= 1
+                record = self._tasks[key] = TaskRecord(key[0], key[1], tuple(folder.attempts[key]))
+                if record.state.is_open:
+                    self._open[key[0]] += 1
         self._timers = dict(folder.timers)
         self._signals = tuple(folder.signals)
         self._sent = tuple(sorted(folder.sent.values(), key=lambda request: request.event_id))
@@ -147,11 +165,11 @@ class History:
 
     def open_activity_count(self) -> int:
         """How many activities are scheduled or started right now (SWF caps this at 1,000)."""
-        return sum(
-            1
-            for (kind, _), record in self._tasks.items()
-            if kind is TaskKind.ACTIVITY and record.state.is_open
-        )
+        return self._open[TaskKind.ACTIVITY]
+
+    def open_count(self, kind: TaskKind) -> int:
+        """How many tasks of ``kind`` are scheduled or started (kept as events fold: no scan)."""
+        return self._open[kind]
 
     def open_child_workflows(self) -> list[TaskRecord]:
         """The child workflows started (or starting) and not closed, in start order."""

@@ -149,11 +149,16 @@ class EventFolder:
     start: WorkflowStart | None = None
     closed: str | None = None
     execution_context: str | None = None
+    #: The tasks whose attempts changed since this folder was made (by :meth:`copy` or anew).
+    touched: dict[tuple[TaskKind, str], None] = field(default_factory=dict, compare=False, repr=False)
+    #: The attempt lists this folder may change in place; the others it shares with the folder it was
+    #: copied from, and copies before the first change (a long history's copy stays cheap).
+    _owned: set[tuple[TaskKind, str]] | None = field(default=None, compare=False, repr=False)
 
     def copy(self) -> EventFolder:
         """A folder in the same state that folds on independently (the records are immutable)."""
         return EventFolder(
-            attempts={key: list(attempts) for key, attempts in self.attempts.items()},
+            attempts=dict(self.attempts),
             by_event=dict(self.by_event),
             timers=dict(self.timers),
             signals=list(self.signals),
@@ -164,12 +169,26 @@ class EventFolder:
             start=self.start,
             closed=self.closed,
             execution_context=self.execution_context,
+            _owned=set(),
         )
 
     # -- tasks --------------------------------------------------------------------------------------
 
+    def _own(self, key: tuple[TaskKind, str]) -> list[Attempt]:
+        """The attempts of ``key``, safe to change in place (copied once if shared)."""
+        self.touched[key] = None
+        attempts = self.attempts.get(key)
+        if attempts is None:
+            attempts = self.attempts[key] = []
+            if self._owned is not None:
+                self._owned.add(key)
+        elif self._owned is not None and key not in self._owned:
+            attempts = self.attempts[key] = list(attempts)
+            self._owned.add(key)
+        return attempts
+
     def open_attempt(self, kind: TaskKind, task_id: str, attempt: Attempt) -> None:
-        attempts = self.attempts.setdefault((kind, task_id), [])
+        attempts = self._own((kind, task_id))
         attempts.append(attempt)
         if attempt.state is not TaskState.SCHEDULE_FAILED:
             self.by_event[attempt.scheduled_event_id] = (kind, task_id, len(attempts) - 1)
@@ -179,12 +198,12 @@ class EventFolder:
         if located is None:
             return  # a partial history (or a foreign event): nothing to attach it to
         kind, task_id, index = located
-        attempts = self.attempts[(kind, task_id)]
+        attempts = self._own((kind, task_id))
         attempts[index] = _replaced(attempts[index], **changes)
 
     def update_latest(self, kind: TaskKind, task_id: str, **changes: Any) -> None:
-        attempts = self.attempts.get((kind, task_id))
-        if attempts:
+        if self.attempts.get((kind, task_id)):
+            attempts = self._own((kind, task_id))
             attempts[-1] = _replaced(attempts[-1], **changes)
 
     def feed(self, event: Mapping[str, Any]) -> None:

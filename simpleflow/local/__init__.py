@@ -210,7 +210,10 @@ class LocalRun:
             shutdown=self.shutdown,
             executor_factory=self._make_executor,
         )
-        poller.run()
+        try:
+            poller.run()
+        finally:
+            poller.runs.close()  # unwind the parked run threads
 
     def _make_executor(self, workflow_cls: type, **options: Any) -> Any:
         return _ReportingExecutor(self, workflow_cls, **options)

@@ -1,4 +1,4 @@
-"""The decider: poll decision tasks, replay the workflow on a fresh instance, answer with decisions.
+"""The decider: poll decision tasks, decide each from the run's live state, answer with decisions.
 
 Entry points (what ``simpleflow decider.start`` calls):
 
@@ -8,8 +8,10 @@ Entry points (what ``simpleflow decider.start`` calls):
 - :class:`DeciderPoller`: the loop itself, for callers that bring their own client and
   :class:`Shutdown` (the ``--local`` runner).
 
-Every decision task gets a fresh ``Executor(workflow_cls, ...)`` and so a fresh workflow instance:
-nothing leaks from one replay to the next (simpleflow issue #101).
+Each run's workflow instance lives in a live run (:mod:`simpleflow.runtime.live_run`) that the
+poller keeps in its :class:`~simpleflow.runtime.cache.RunCache` between decision tasks: a task that
+follows the one the run last decided costs what is new; any other starts a fresh instance against the
+whole history. Nothing leaks from one run to another (simpleflow issue #101).
 
 A replay that raises (a ``NondeterminismError``, a bug in the workflow's code, an import error) does
 not kill the decider and does not fail the execution. The error is logged and the task is left
@@ -35,6 +37,8 @@ from simpleflow.process.polling import Poller
 from simpleflow.process.shutdown import Shutdown, ShutdownForced
 from simpleflow.process.supervisor import Supervisor
 from simpleflow.run_context import bound_domain
+from simpleflow.runtime.bounds import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS
+from simpleflow.runtime.cache import RunCache
 from simpleflow.storage import store_from_settings
 from simpleflow.swf.actors import Decider
 from simpleflow.swf.client import make_client
@@ -65,6 +69,9 @@ class DeciderConfig:
     register_domain: bool = False
     #: Start child workflows and continue-as-new runs on ``task_list`` too (a run's private task list).
     route_children: bool = False
+    #: Live runs kept between decision tasks: at most this many, and this many bytes (estimated).
+    cache_runs: int = DEFAULT_MAX_RUNS
+    cache_bytes: int = DEFAULT_MAX_BYTES
 
 
 def import_workflow(path: str) -> type:
@@ -150,9 +157,11 @@ class DeciderPoller(Poller):
         registry: TypeRegistry | None = None,
         shutdown: Shutdown | None = None,
         executor_factory: Callable[..., Any] | None = None,
+        runs: RunCache | None = None,
     ) -> None:
         """``executor_factory`` defaults to :class:`simpleflow.executor.Executor` (same signature; its
-        ``replay`` is given the run's folded history as ``history=``)."""
+        ``replay`` is given the run's folded history as ``history=`` and the live runs as ``runs=``).
+        ``runs`` defaults to a :class:`RunCache` of the default bounds."""
         self.decider = decider
         self.executor_factory = executor_factory
         self.workflows = {workflow_type_name(cls): cls for cls in workflows}
@@ -161,6 +170,7 @@ class DeciderPoller(Poller):
         self.registry = registry or TypeRegistry(decider.client, decider.domain)
         self.shutdown = shutdown or Shutdown()
         self.histories = FoldedHistories()
+        self.runs = runs if runs is not None else RunCache()
 
     def find_workflow(self, name: str) -> type:
         """The workflow class for SWF type ``name``: the given ones first, then the registry."""
@@ -191,7 +201,7 @@ class DeciderPoller(Poller):
                 workflow_cls, activity_task_list=self.activity_task_list, payload_store=self.payload_store
             )
             with bound_domain(self.decider.domain):  # the run context's domain_name
-                replay = executor.replay(task, history=self.histories.history_of(task))
+                replay = executor.replay(task, history=self.histories.history_of(task), runs=self.runs)
             backoff = float(getattr(replay, "backoff_seconds", 0) or 0)
         except Exception:
             logger.exception(
@@ -235,12 +245,15 @@ def run_decider_process(config: DeciderConfig) -> int:
         payload_store=store_from_settings(),
         shutdown=shutdown,
         executor_factory=executor_factory,
+        runs=RunCache(max_runs=config.cache_runs, max_bytes=config.cache_bytes),
     )
     try:
         return poller.run()
     except ShutdownForced:
         logger.warning("stopped at once; the decision task in hand is left to SWF's timeout")
         raise SystemExit(1) from None
+    finally:
+        poller.runs.close()
 
 
 def start_decider(config: DeciderConfig, *, processes: int = 1, grace_period: float = 60.0) -> int:

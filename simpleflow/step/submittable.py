@@ -63,6 +63,7 @@ class Step(Canvas):
         self.force_steps_if_executed = list(force_steps_if_executed or [])
         self.bubbles_exception_on_failure = bubbles_exception_on_failure
         self.raises_on_failure = bubbles_exception_on_failure
+        self._planned: dict[int, tuple[Any, Chain]] = {}
 
     def __repr__(self) -> str:
         return f"Step({self.step_name!r})"
@@ -81,12 +82,24 @@ class Step(Canvas):
         )
 
     def plan(self, scheduler: Scheduler) -> Any:
-        return self._canvas(_step_workflow(scheduler)).plan(scheduler)
+        canvas = self._canvas(_step_workflow(scheduler))
+        plan = canvas.plan(scheduler)
+        # Kept with its plan: a live run runs the same canvas again at later decision tasks.
+        self._planned[id(plan)] = (plan, canvas)
+        return plan
 
     def run(
-        self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = (), *, raises: bool | None = None
+        self,
+        scheduler: Scheduler,
+        plan: Any,
+        extra_args: tuple[Any, ...] = (),
+        *,
+        raises: bool | None = None,
+        into: Future | None = None,
     ) -> Future:
-        return self._canvas(_step_workflow(scheduler)).run(scheduler, plan, extra_args, raises=raises)
+        kept = self._planned.get(id(plan))
+        canvas = kept[1] if kept is not None and kept[0] is plan else self._canvas(_step_workflow(scheduler))
+        return canvas.run(scheduler, plan, extra_args, raises=raises, into=into)
 
     def _after_lookup(self, workflow: WorkflowStepMixin, steps_done: Sequence[str]) -> Canvas:
         marker: dict[str, Any] = {
@@ -162,10 +175,16 @@ class _Then(Canvas):
         return self.canvas.plan(scheduler)
 
     def run(
-        self, scheduler: Scheduler, plan: Any, extra_args: tuple[Any, ...] = (), *, raises: bool | None = None
+        self,
+        scheduler: Scheduler,
+        plan: Any,
+        extra_args: tuple[Any, ...] = (),
+        *,
+        raises: bool | None = None,
+        into: Future | None = None,
     ) -> Future:
-        future = self.canvas.run(scheduler, plan, extra_args, raises=raises)
-        if future.done and future._exception is None:
+        future = self.canvas.run(scheduler, plan, extra_args, raises=raises, into=into)
+        if future._is_done() and future._exception is None:
             self.callback()
         return future
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from simpleflow.executor import Executor
+from simpleflow.runtime.cache import RunCache
 from simpleflow.testing import HistoryBuilder
 
 
@@ -15,14 +16,23 @@ def attributes(decision: dict[str, Any]) -> dict[str, Any]:
 
 
 class Run:
-    """One execution: ``step()`` replays, records the decisions as SWF would, and returns them."""
+    """One execution: ``step()`` decides, records the decisions as SWF would, and returns them.
 
-    def __init__(self, workflow: type, *, input: Any = None, **builder_options: Any) -> None:
+    Each decision task is decided by a live run kept between tasks, checked against a fresh run of the
+    whole history (``RunCache(verify=True)``): every scenario of the executor tests is a differential
+    test of the live run too. ``verify=False`` for a test that counts hook calls (the check's fresh
+    run calls them again).
+    """
+
+    def __init__(
+        self, workflow: type, *, input: Any = None, verify: bool = True, **builder_options: Any
+    ) -> None:
         self.builder = HistoryBuilder(workflow, input=input, **builder_options)
         self.executor = Executor(workflow)
+        self.runs = RunCache(verify=verify)
 
     def replay(self) -> list[dict[str, Any]]:
-        return self.executor.replay(self.builder.decision_task()).decisions
+        return self.executor.replay(self.builder.decision_task(), runs=self.runs).decisions
 
     def step(self) -> list[dict[str, Any]]:
         decisions = self.replay()

@@ -1,0 +1,218 @@
+"""The live runs a decider keeps between decision tasks, least recently used first out.
+
+A decision task whose run is here, parked where its last decision task left it, costs what is new
+(a *hit*); any other (a new run, one evicted, one another decider handled meanwhile, one that
+diverged) starts a fresh live run against the whole history (a *miss*), through the same mechanism.
+A run is taken for a hit only when the task follows the one it last decided: the task's
+``previousStartedEventId`` is the ``startedEventId`` the run last answered.
+
+Bounds: at most ``max_runs`` runs, and at most ``max_bytes`` of their histories by estimate (each
+event's strings plus a fixed overhead, counted once when it arrives); past either, the least recently
+decided runs are evicted and their parked threads unwound. Hits, misses, divergences and evictions are
+logged (``simpleflow.runtime.cache``) and counted (:meth:`RunCache.stats`).
+
+``verify=True`` (or ``SIMPLEFLOW_VERIFY_LIVE_RUNS=1`` in the environment) checks every hit against a
+fresh run of the whole history, and raises :class:`LiveRunMismatch` when the decisions or the execution
+context differ. The test suite runs with it on, so every workflow it runs is a differential test of the
+live run; it doubles the decider's work, so it is off by default.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from simpleflow.history import History
+from simpleflow.runtime.answer import Replay
+from simpleflow.runtime.bounds import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS
+from simpleflow.runtime.live_run import Diverged, LiveRun
+
+if TYPE_CHECKING:
+    from simpleflow.executor import Executor
+
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_RUNS", "LiveRunMismatch", "RunCache", "estimate_bytes"]
+
+logger = logging.getLogger(__name__)
+
+#: What an event costs beyond its strings: the dict, its keys, the folded records (measured with
+#: benchmarks/bench_decider_memory.py).
+EVENT_OVERHEAD_BYTES = 1500
+
+
+def estimate_bytes(events: Iterable[Mapping[str, Any]]) -> int:
+    """A cheap estimate of what ``events`` hold in memory once folded: their strings plus overhead."""
+    total = 0
+    for event in events:
+        total += EVENT_OVERHEAD_BYTES
+        for value in event.values():
+            if isinstance(value, dict):
+                for item in value.values():
+                    if isinstance(item, str):
+                        total += len(item)
+    return total
+
+
+#: Set to 1 to check every cache hit against a fresh run (see the module documentation).
+VERIFY_VARIABLE = "SIMPLEFLOW_VERIFY_LIVE_RUNS"
+
+
+class LiveRunMismatch(AssertionError):
+    """A live run decided otherwise than a fresh run of the whole history would: a simpleflow bug."""
+
+    def __init__(self, label: str, live: Replay, fresh: Replay) -> None:
+        super().__init__(
+            f"the live run of {label} decided otherwise than a fresh run:\n"
+            f"  live:  {live.decisions!r} {live.execution_context}\n"
+            f"  fresh: {fresh.decisions!r} {fresh.execution_context}"
+        )
+        self.live, self.fresh = live, fresh
+
+
+@dataclass
+class _Entry:
+    run: LiveRun
+    events: int
+    bytes: int
+
+
+class RunCache:
+    """Live runs by execution, bounded by count and by estimated memory; thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        max_runs: int = DEFAULT_MAX_RUNS,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        verify: bool | None = None,
+    ) -> None:
+        if max_runs < 0 or max_bytes < 0:
+            raise ValueError(
+                f"cache bounds must be 0 or more, not max_runs={max_runs}, max_bytes={max_bytes}"
+            )
+        self.max_runs = max_runs
+        self.max_bytes = max_bytes
+        self.verify = os.environ.get(VERIFY_VARIABLE, "") not in ("", "0") if verify is None else verify
+        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+        self.divergences = 0
+        self.evictions = 0
+
+    def stats(self) -> dict[str, int]:
+        """``runs``, ``bytes`` (estimated), ``hits``, ``misses``, ``divergences`` and ``evictions`` so far."""
+        with self._lock:
+            return {
+                "runs": len(self._entries),
+                "bytes": self._bytes,
+                "hits": self.hits,
+                "misses": self.misses,
+                "divergences": self.divergences,
+                "evictions": self.evictions,
+            }
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def decide(self, executor: Executor, decision_task: Mapping[str, Any], history: History) -> Replay:
+        """The answer to ``decision_task``: from its cached live run when it follows on, else a fresh one."""
+        execution = decision_task.get("workflowExecution") or {}
+        key = (execution.get("workflowId", ""), execution.get("runId", ""))
+        label = f"{key[0]} ({key[1]})"
+        with self._lock:
+            entry = self._entries.pop(key, None)
+            if entry is not None:
+                self._bytes -= entry.bytes
+        run: LiveRun | None = None
+        replay: Replay | None = None
+        if entry is not None and self._follows(entry, decision_task, executor):
+            run = entry.run
+            try:
+                replay = run.decide(decision_task, history)
+            except Diverged as why:
+                self.divergences += 1
+                logger.info("run cache: %s diverged, deciding it afresh: %s", label, why)
+                run.close()
+                run = None
+            except BaseException:
+                run.close()
+                raise
+            else:
+                self.hits += 1
+                logger.debug("run cache: hit %s", label)
+                if self.verify:
+                    self._check(executor, decision_task, label, replay)
+        elif entry is not None:
+            logger.info("run cache: %s was decided elsewhere meanwhile, deciding it afresh", label)
+            entry.run.close()
+            entry = None
+        if run is None:
+            self.misses += 1
+            if entry is None:
+                logger.info("run cache: miss %s", label)
+            run = executor.start_run(decision_task, history)
+            try:
+                replay = run.decide(decision_task, history)
+            except BaseException:
+                run.close()
+                raise
+            entry = None
+        assert replay is not None
+        self._keep(key, run, history, entry)
+        return replay
+
+    @staticmethod
+    def _check(executor: Executor, decision_task: Mapping[str, Any], label: str, live: Replay) -> None:
+        fresh = executor.replay(decision_task, history=History(decision_task["events"]))
+        if (live.decisions, live.execution_context) != (fresh.decisions, fresh.execution_context):
+            raise LiveRunMismatch(label, live, fresh)
+
+    @staticmethod
+    def _follows(entry: _Entry, decision_task: Mapping[str, Any], executor: Executor) -> bool:
+        run = entry.run
+        return (
+            run.resumable
+            and run.started_event_id is not None
+            and run.started_event_id == decision_task.get("previousStartedEventId")
+            and run.executor.workflow_cls is executor.workflow_cls
+            and run.executor.activity_task_list == executor.activity_task_list
+        )
+
+    def _keep(self, key: tuple[str, str], run: LiveRun, history: History, entry: _Entry | None) -> None:
+        if not run.resumable or self.max_runs == 0:
+            run.close()
+            return
+        if entry is not None and entry.events <= len(history):
+            size = entry.bytes + estimate_bytes(history.events[entry.events :])
+        else:
+            size = estimate_bytes(history.events)
+        evicted: list[tuple[tuple[str, str], _Entry]] = []
+        with self._lock:
+            self._entries[key] = _Entry(run, len(history), size)
+            self._bytes += size
+            while self._entries and (len(self._entries) > self.max_runs or self._bytes > self.max_bytes):
+                old_key, old = self._entries.popitem(last=False)
+                self._bytes -= old.bytes
+                evicted.append((old_key, old))
+            self.evictions += len(evicted)
+        for old_key, old in evicted:
+            logger.info("run cache: evicted %s (%s)", f"{old_key[0]} ({old_key[1]})", self._bounds())
+            old.run.close()
+
+    def _bounds(self) -> str:
+        return f"{len(self._entries)}/{self.max_runs} runs, {self._bytes}/{self.max_bytes} bytes"
+
+    def close(self) -> None:
+        """Evict every run, unwinding their threads."""
+        with self._lock:
+            entries = list(self._entries.values())
+            self._entries.clear()
+            self._bytes = 0
+        for entry in entries:
+            entry.run.close()
