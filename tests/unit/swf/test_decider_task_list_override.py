@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from simpleflow.exceptions import ConfigurationError
+from simpleflow.localswf.clock import VirtualClock
 from simpleflow.localswf.embedded import IN_PROCESS_ENDPOINT
 from simpleflow.localswf.inprocess import attach
 from simpleflow.localswf.service import SWFService
-from simpleflow.swf.actors import Decider
+from simpleflow.swf.actors import ActivityWorker, Decider
 from simpleflow.swf.client import make_client
+from simpleflow.swf.querysets import ActivityTypeQuerySet
 from tests.fixtures.swf_executions import start_execution
 from tests.unit.swf.fake_http import answer_with, capture_params
 
@@ -99,3 +102,54 @@ def test_the_next_decision_task_comes_to_the_deciders_own_list(embedded: Any) ->
     scheduled = [e for e in second["events"] if e["eventType"] == "DecisionTaskScheduled"][-1]
     assert scheduled["decisionTaskScheduledEventAttributes"]["taskList"] == {"name": "decisions-host-1"}
     assert scheduled["decisionTaskScheduledEventAttributes"]["scheduleToStartTimeout"] == "60"
+
+
+def test_a_run_whose_decider_is_gone_comes_back_to_another_with_its_whole_history() -> None:
+    clock = VirtualClock(quiet_period=1.0)
+    service = SWFService(poll_timeout=0.3, clock=clock)
+    client = make_client(endpoint_url=IN_PROCESS_ENDPOINT, max_attempts=1)
+    attach(client, service)
+    try:
+        client.register_domain(name="affinity", workflowExecutionRetentionPeriodInDays="1")
+        ActivityTypeQuerySet(client, "affinity").get_or_create(
+            "work",
+            "1",
+            default_task_list="activities",
+            default_task_start_to_close_timeout="60",
+            default_task_schedule_to_start_timeout="600",
+            default_task_schedule_to_close_timeout="600",
+            default_task_heartbeat_timeout="NONE",
+        )
+        start_execution(client, "affinity", "wf-gone")
+        gone = Decider(client, "affinity", task_list="decisions")
+        other = Decider(client, "affinity", task_list="decisions")
+        first = gone.poll()
+        assert first is not None
+        work = {
+            "decisionType": "ScheduleActivityTask",
+            "scheduleActivityTaskDecisionAttributes": {
+                "activityId": "a1",
+                "activityType": {"name": "work", "version": "1"},
+            },
+        }
+        gone.complete(first["taskToken"], decisions=[work], task_list="decisions-gone", task_list_timeout=60)
+        worker = ActivityWorker(client, "affinity", task_list="activities")
+        activity = worker.poll()
+        assert activity is not None
+        worker.complete(activity["taskToken"], result="1")
+        assert other.poll() is None  # the task waits on the list of the decider that is gone
+        clock.advance(61)
+        task = None
+        deadline = time.monotonic() + 15
+        while task is None and time.monotonic() < deadline:
+            task = other.poll()
+        assert task is not None, "the task did not come back to the shared list"
+        events = task["events"]
+        assert [event["eventId"] for event in events] == list(range(1, task["startedEventId"] + 1))
+        timed_out = [event for event in events if event["eventType"] == "DecisionTaskTimedOut"]
+        assert [event["decisionTaskTimedOutEventAttributes"]["timeoutType"] for event in timed_out] == [
+            "SCHEDULE_TO_START"
+        ]
+        other.complete(task["taskToken"], task_list="decisions-other", task_list_timeout=60)
+    finally:
+        service.close()
