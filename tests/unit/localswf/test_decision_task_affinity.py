@@ -67,7 +67,11 @@ def take(swf: Driver, task_list: str) -> dict[str, Any]:
 
 
 def assert_no_task(swf: Driver, task_list: str) -> None:
-    assert swf.poll_decision(task_list)["taskToken"] == "", f"a decision task was on {task_list!r}"
+    """No decision task comes on ``task_list`` for more than two steps of the service's scheduler (which
+    checks deadlines every 0.5 s while a decision task is pending), so a deadline due now has fired."""
+    until = time.monotonic() + 1.2
+    while time.monotonic() < until:
+        assert swf.poll_decision(task_list)["taskToken"] == "", f"a decision task was on {task_list!r}"
 
 
 def pending(swf: Driver, task_list: str) -> int:
@@ -82,13 +86,6 @@ def events_from(swf: Driver, run_id: str, first_id: int) -> list[tuple[str, dict
         for event in swf.events("wf-1", run_id)
         if event["eventId"] >= first_id
     ]
-
-
-def wait_for(condition: Any, *, what: str) -> None:
-    deadline = time.monotonic() + 15
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
 
 
 # -- routing ----------------------------------------------------------------------------------------
