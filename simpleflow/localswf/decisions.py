@@ -25,6 +25,7 @@ from simpleflow.localswf.runs import (
     start_run,
     workflow_settings,
 )
+from simpleflow.localswf.task_list_override import override_task_list
 from simpleflow.localswf.tasks import close_activity
 
 CLOSE_DECISIONS = {
@@ -70,7 +71,6 @@ def respond_decision_task_completed(ctx: Context, params: dict[str, Any]) -> dic
             "Unknown decision task token (the task is closed, timed out, or never existed)"
         )
     run = ctx.adopt_row(row)
-    task_list = (params.get("taskList") or {}).get("name")
     completed_id = append_event(
         ctx,
         run,
@@ -89,8 +89,7 @@ def respond_decision_task_completed(ctx: Context, params: dict[str, Any]) -> dic
     run.prev_started_id = run.dt_started_id
     if params.get("executionContext") is not None:
         run.latest_context = params["executionContext"]
-    run.dt_task_list = task_list
-    run.dt_schedule_to_start = params.get("taskListScheduleToStartTimeout")
+    override_task_list(run, params)
     # While decisions apply, new events mark the task pending instead of scheduling in the middle.
     run.dt_state = "completing"
     run.dt_token = None

@@ -97,7 +97,11 @@ def request_decision(ctx: Context, run: Run) -> None:
 
 
 def schedule_decision(ctx: Context, run: Run) -> None:
-    """Record ``DecisionTaskScheduled`` and queue the task for the deciders."""
+    """Record ``DecisionTaskScheduled`` and queue the task for the deciders.
+
+    The task goes to the list a decider's override names, if any (see ``task_list_override``), with
+    that override's schedule-to-start timeout when it is temporary.
+    """
     task_list = run.dt_task_list or run.task_list
     schedule_to_start = run.dt_schedule_to_start
     event_id = append_event(

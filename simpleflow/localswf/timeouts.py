@@ -19,6 +19,7 @@ from simpleflow.localswf.runs import (
     reset_decision,
     schedule_decision,
 )
+from simpleflow.localswf.task_list_override import has_temporary_override, revert_override
 from simpleflow.localswf.tasks import close_activity
 
 BATCH = 500
@@ -84,9 +85,10 @@ def fire(ctx: Context, kind: str, *, run_seq: int, ref: int) -> None:
             },
         )
         reset_decision(run)
-        # The next decision task goes back to the execution's own task list.
-        run.dt_task_list = None
-        run.dt_schedule_to_start = None
+        # Either timeout reverts a temporary override (a schedule-to-start deadline exists only for one);
+        # a permanent override keeps the run's decision tasks on its list: see task_list_override.
+        if has_temporary_override(run):
+            revert_override(run)
         schedule_decision(ctx, run)
     elif kind in ACTIVITY_TIMEOUTS:
         fire_activity_timeout(ctx, kind, run_seq=run_seq, ref=ref)

@@ -14,11 +14,14 @@ import socket
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from simpleflow.exceptions import ConfigurationError
 from simpleflow.swf.client import SWFClient, swf_errors
 from simpleflow.swf.history_cache import DEFAULT_MAX_BYTES, HistoryCache
 
 # SWF's limit on ``identity``.
 MAX_IDENTITY_LENGTH = 256
+# SWF's durations are strings of at most 8 characters.
+MAX_DURATION = 99_999_999
 
 
 def default_identity() -> str:
@@ -46,6 +49,27 @@ def default_identity() -> str:
         identity.update(update)
     text = json.dumps({key: value for key, value in identity.items() if value is not None})
     return text[:MAX_IDENTITY_LENGTH]
+
+
+def task_list_override(task_list: str | None, timeout: int | None) -> dict[str, Any]:
+    """The ``RespondDecisionTaskCompleted`` members of a task-list override; none without ``task_list``."""
+    if task_list is None:
+        if timeout is not None:
+            # SWF would record the timeout and route nothing: a silent no-op is a bug in the caller.
+            raise ConfigurationError(
+                "task_list_timeout needs a task_list: it is the timeout of that override"
+            )
+        return {}
+    if not isinstance(task_list, str) or not task_list:
+        raise ConfigurationError(f"task_list must be a non-empty task list name, not {task_list!r}")
+    params: dict[str, Any] = {"taskList": {"name": task_list}}
+    if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, int) or not 0 <= timeout <= MAX_DURATION:
+            raise ConfigurationError(
+                f"task_list_timeout must be whole seconds from 0 to {MAX_DURATION}, not {timeout!r}"
+            )
+        params["taskListScheduleToStartTimeout"] = str(timeout)
+    return params
 
 
 class Actor:
@@ -167,11 +191,22 @@ class Decider(Actor):
         *,
         decisions: Sequence[dict[str, Any]] = (),
         execution_context: str | None = None,
+        task_list: str | None = None,
+        task_list_timeout: int | None = None,
     ) -> None:
-        """Respond to a decision task with ``decisions`` (at most 100, SWF's limit)."""
+        """Respond to a decision task with ``decisions`` (at most 100, SWF's limit).
+
+        ``task_list`` sends the run's next decision tasks to that list instead of the workflow's (SWF's
+        task-list override): a decider process that keeps a run's state names a list of its own, so the
+        run comes back to it. The override holds for the run's later tasks, whether or not later answers
+        name a list. ``task_list_timeout`` (seconds) makes it temporary: when a task waits on that list
+        longer, or is started there but not completed in time, SWF reverts to the workflow's task list.
+        Without it, the override is permanent. Raises ``ConfigurationError`` for an unusable pair.
+        """
         params: dict[str, Any] = {"taskToken": task_token, "decisions": list(decisions)}
         if execution_context is not None:
             params["executionContext"] = execution_context
+        params.update(task_list_override(task_list, task_list_timeout))
         with swf_errors("RespondDecisionTaskCompleted"):
             self.client.respond_decision_task_completed(**params)
 
