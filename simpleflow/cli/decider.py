@@ -52,6 +52,16 @@ from simpleflow.runtime.bounds import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS
     help="Memory (MiB, estimated from the histories) the kept live runs may take in each process.",
 )
 @click.option(
+    "--affinity-timeout",
+    type=click.IntRange(min=0, max=99_999_999),
+    default=10,
+    show_default=True,
+    metavar="SECONDS",
+    help="Each process also polls a task list of its own and asks SWF to send a run's next decision task "
+    "there, where its live run is; unstarted after SECONDS (the process is gone), SWF sends it back to "
+    "--task-list. 0: no task list of its own.",
+)
+@click.option(
     "--grace-period",
     type=click.FloatRange(min=0),
     default=60.0,
@@ -69,6 +79,7 @@ def decider_start(
     register_domain: bool,
     cache_runs: int,
     cache_memory: int,
+    affinity_timeout: int,
     grace_period: float,
 ) -> None:
     """Decide executions of the MODULE.WORKFLOW classes until SIGTERM or Ctrl-C.
@@ -93,5 +104,6 @@ def decider_start(
         route_children=route_children,
         cache_runs=cache_runs,
         cache_bytes=cache_memory * 2**20,
+        affinity_timeout=affinity_timeout or None,
     )
     raise SystemExit(start_decider(config, processes=nb_processes, grace_period=grace_period))

@@ -25,6 +25,10 @@ from __future__ import annotations
 
 import importlib
 import logging
+import queue
+import re
+import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,6 +76,9 @@ class DeciderConfig:
     #: Live runs kept between decision tasks: at most this many, and this many bytes (estimated).
     cache_runs: int = DEFAULT_MAX_RUNS
     cache_bytes: int = DEFAULT_MAX_BYTES
+    #: Seconds a run's decision task waits on this process's own task list before SWF sends it back to
+    #: ``task_list`` (``taskListScheduleToStartTimeout``); None: no list of its own, no affinity.
+    affinity_timeout: int | None = 10
 
 
 def import_workflow(path: str) -> type:
@@ -87,6 +94,15 @@ def import_workflow(path: str) -> type:
         return getattr(module, attribute)  # type: ignore[no-any-return,unused-ignore]
     except AttributeError:
         raise WorkflowImportError(path, f"{module_name} has no attribute {attribute}") from None
+
+
+_NOT_IN_NAMES = re.compile(r"[:/|\x00-\x1f\x7f-\x9f]")
+
+
+def own_task_list(shared: str, identity: str) -> str:
+    """A decision task list for this process alone (SWF names: no ``:``, ``/``, ``|``, <= 256)."""
+    readable = _NOT_IN_NAMES.sub("-", identity)
+    return f"{shared}.{uuid.uuid4().hex[:12]}.{readable}"[:256]
 
 
 def workflow_type_name(workflow_cls: type) -> str:
@@ -158,10 +174,14 @@ class DeciderPoller(Poller):
         shutdown: Shutdown | None = None,
         executor_factory: Callable[..., Any] | None = None,
         runs: RunCache | None = None,
+        affinity_timeout: int | None = None,
     ) -> None:
         """``executor_factory`` defaults to :class:`simpleflow.executor.Executor` (same signature; its
         ``replay`` is given the run's folded history as ``history=`` and the live runs as ``runs=``).
-        ``runs`` defaults to a :class:`RunCache` of the default bounds."""
+        ``runs`` defaults to a :class:`RunCache` of the default bounds. With ``affinity_timeout``, the
+        poller also polls a task list of its own and answers every task with it as the override, so a
+        run's next decision tasks come back here, where its live run is (to the shared list after that
+        many seconds unstarted, when this process is gone)."""
         self.decider = decider
         self.executor_factory = executor_factory
         self.workflows = {workflow_type_name(cls): cls for cls in workflows}
@@ -171,6 +191,13 @@ class DeciderPoller(Poller):
         self.shutdown = shutdown or Shutdown()
         self.histories = FoldedHistories()
         self.runs = runs if runs is not None else RunCache()
+        self.affinity_timeout = affinity_timeout
+        self.own_task_list = (
+            None if affinity_timeout is None else own_task_list(decider.task_list, decider.identity)
+        )
+        # Both lists are long-polled in threads of their own; tasks are decided one at a time here.
+        self._handoff: queue.Queue[Mapping[str, Any]] = queue.Queue(maxsize=1)
+        self._list_pollers: list[threading.Thread] = []
 
     def find_workflow(self, name: str) -> type:
         """The workflow class for SWF type ``name``: the given ones first, then the registry."""
@@ -188,8 +215,32 @@ class DeciderPoller(Poller):
         return Executor  # type: ignore[no-any-return,unused-ignore]
 
     def poll_task(self) -> Mapping[str, Any] | None:
-        """One long poll of the decision task list (every page of the history merged)."""
-        return self.decider.poll()
+        """One long poll of the decision task list (every page of the history merged); with affinity,
+        the next task either list brought, waiting up to a second."""
+        if self.own_task_list is None:
+            return self.decider.poll()
+        if not self._list_pollers:
+            for task_list in (self.decider.task_list, self.own_task_list):
+                thread = threading.Thread(
+                    target=self._poll_list, args=(task_list,), name=f"poll-{task_list}", daemon=True
+                )
+                thread.start()
+                self._list_pollers.append(thread)
+        try:
+            return self._handoff.get(timeout=1.0)
+        except queue.Empty:
+            return None
+
+    def _poll_list(self, task_list: str) -> None:
+        while not self.shutdown.is_requested:
+            try:
+                task = self.decider.poll(task_list=task_list)
+            except Exception as error:  # the main loop's poll logs and backs off the same way
+                self.logger.warning("poll of %s failed, retrying in 1 s: %s", task_list, error)
+                self.shutdown.wait(1.0)
+                continue
+            if task is not None:
+                self._handoff.put(task)  # blocks while the main loop decides: one task held per list
 
     def process_task(self, task: Mapping[str, Any]) -> DecisionResult:
         """Replay ``task`` on a fresh workflow instance and complete it with the decisions."""
@@ -213,8 +264,14 @@ class DeciderPoller(Poller):
             self.shutdown.wait(backoff)
         try:
             self.registry.ensure_decision_types(replay.decisions)
+            override: dict[str, Any] = {}
+            if self.own_task_list is not None:
+                override = {"task_list": self.own_task_list, "task_list_timeout": self.affinity_timeout}
             self.decider.complete(
-                task["taskToken"], decisions=replay.decisions, execution_context=replay.execution_context
+                task["taskToken"],
+                decisions=replay.decisions,
+                execution_context=replay.execution_context,
+                **override,
             )
         except UnknownResource as error:
             logger.warning("decision task of %s no longer known to SWF: %s", label, error)
@@ -246,6 +303,7 @@ def run_decider_process(config: DeciderConfig) -> int:
         shutdown=shutdown,
         executor_factory=executor_factory,
         runs=RunCache(max_runs=config.cache_runs, max_bytes=config.cache_bytes),
+        affinity_timeout=config.affinity_timeout,
     )
     try:
         return poller.run()
