@@ -31,7 +31,7 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from simpleflow.exceptions import TaskCanceled
-from simpleflow.runtime.parking import observe, park
+from simpleflow.runtime.parking import observe, park, reached
 
 __all__ = [
     "ALL_COMPLETED",
@@ -150,6 +150,7 @@ class Future:
         done yet, the run waits for it: a live run parks here, a plain replay stops with
         :class:`~simpleflow.exceptions.ExecutionBlocked`.
         """
+        reached(self)
         if self._state not in _DONE:
             park(self, self._is_done)
         if self._state is FINISHED:
@@ -161,6 +162,7 @@ class Future:
     @property
     def exception(self) -> BaseException | None:
         """The task's exception, ``None`` when it succeeded; waits (as :attr:`result`) when not done."""
+        reached(self)
         if self._state not in _DONE:
             park(self, self._is_done)
         return self._exception
@@ -262,6 +264,7 @@ def wait(*futures: Future, **options: Any) -> list[Any]:
         )
     _check_futures("wait", futures)
     for future in futures:
+        reached(future)
         if not future._is_done():
             park(future, future._is_done)
     return [future._result if future._exception is not None else future.result for future in futures]
@@ -285,6 +288,8 @@ def wait_for(*futures: Future, return_when: str = ALL_COMPLETED) -> WaitResult:
     if return_when not in (ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION):
         raise ValueError(f"unknown return_when: {return_when!r}")
     _check_futures("wait_for", futures)
+    for future in futures:
+        reached(future)
 
     def outcome() -> WaitResult | None:
         done = [future for future in futures if future._is_done()]
@@ -312,6 +317,8 @@ def as_completed(*futures: Future) -> Iterator[Future]:
     A replay cannot observe arrival order between decision tasks, so "completed" order is the order of
     the arguments among those already done; the rest are yielded by a later replay.
     """
+    for future in futures:
+        reached(future)
     yielded: set[int] = set()
     while True:
         for future in futures:

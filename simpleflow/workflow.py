@@ -1,4 +1,4 @@
-"""``Workflow``: the class users subclass, whose ``run()`` the replay executor re-runs on every decision.
+"""``Workflow``: the class users subclass, whose ``run()`` the decider runs (once per live run).
 
 ::
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
@@ -37,7 +38,7 @@ from simpleflow.futures import Future
 from simpleflow.history import History
 from simpleflow.replay_events import EventFuture, Marker
 from simpleflow.run_context import INHERIT_TAG_LIST, ExecutorView, RunContext, event_details
-from simpleflow.runtime.parking import observe_history
+from simpleflow.runtime.parking import observe_history, replaying
 from simpleflow.serializer import Serializer
 from simpleflow.task import RemoteTask, input_digest
 
@@ -150,6 +151,16 @@ class Workflow:
         if self._scheduler is None:
             raise ConfigurationError(f"{type(self).__name__} is not being replayed; run it with an Executor")
         return self._scheduler
+
+    @functools.cached_property
+    def logger(self) -> logging.LoggerAdapter[logging.Logger]:
+        """A logger for ``run()`` (``simpleflow.workflows.<name>``) that logs each thing once.
+
+        It stays quiet while a fresh run goes over what an earlier decision task already ran (after a
+        decider restart or a cache miss), so a line logged before a blocking point is not logged again.
+        A subclass may set its own ``logger``.
+        """
+        return RunLogger(logging.getLogger(f"simpleflow.workflows.{self.name}"), {})
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """The workflow's logic; its return value (JSON) is the execution's result."""
@@ -304,6 +315,13 @@ class Workflow:
         replay that meets the failure, so they must be deterministic.
         """
         return None
+
+
+class RunLogger(logging.LoggerAdapter):  # type: ignore[type-arg,unused-ignore]
+    """A logger that says nothing while ``run()`` goes over old ground (see :attr:`Workflow.logger`)."""
+
+    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 - logging's name
+        return not replaying() and self.logger.isEnabledFor(level)
 
 
 def _qualname(method: Callable[..., Any]) -> str:

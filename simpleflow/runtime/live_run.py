@@ -23,12 +23,15 @@ would take the same path up to where it parked. It would not if a task failure n
 starts a fresh live run against the whole history: the same mechanism, from the start.
 
 What users see: on a live run, code before a blocking point runs once, not at every decision task
-(``print`` in ``run()`` prints once). Hooks keep their timing: ``before_replay`` and ``after_replay``
-at each decision task, the closing hooks when ``run()`` ends.
+(``print`` in ``run()`` prints once). A fresh run after a miss goes over old ground again, up to the
+future the last decision task parked on (its execution context names it): ``Workflow.logger`` stays
+quiet until then, so the logs show each thing once. Hooks keep their timing: ``before_replay`` and
+``after_replay`` at each decision task, the closing hooks when ``run()`` ends.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -47,6 +50,19 @@ if TYPE_CHECKING:
     from simpleflow.executor import Executor
 
 __all__ = ["Diverged", "LiveRun", "RunOutcome"]
+
+
+def _parked_on(history: History) -> str | None:
+    """The future the last decision task's run parked on, from its execution context (ours only)."""
+    context = history.execution_context
+    if not context:
+        return None
+    try:
+        summary = json.loads(context)
+    except ValueError:
+        return None  # another decider's context: log everything
+    waiting = summary.get("waiting_on") if isinstance(summary, dict) else None
+    return waiting if isinstance(waiting, str) else None
 
 
 class Diverged(Exception):
@@ -157,6 +173,7 @@ class LiveRun:
         self.thread = RunThread(
             lambda: workflow.run(*args, **kwargs), name=f"simpleflow-run {self.workflow_id}"
         )
+        self.thread.quiet_until = _parked_on(history)
         self.thread.step()
         return self._outcome(fresh=True)
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from simpleflow.exceptions import ExecutionBlocked
 
-__all__ = ["RunAbandoned", "RunThread", "current", "observe", "park"]
+__all__ = ["RunAbandoned", "RunThread", "current", "observe", "park", "reached", "replaying"]
 
 _local = threading.local()
 
@@ -71,6 +71,10 @@ class RunThread:
         self.read_history = False
         self.ended = False
         self.outcome: tuple[str, Any] = ("returned", None)
+        #: While set, ``run()`` goes again through what an earlier decision task already ran (a fresh
+        #: run after a miss): the id of the future that task parked on, where the new part begins.
+        #: The workflow's logger stays quiet until then (:func:`replaying`).
+        self.quiet_until: str | None = None
 
     # -- the driver's side ----------------------------------------------------------------------------
 
@@ -125,6 +129,7 @@ class RunThread:
 
     def park(self, future: Any, ready: Callable[[], bool]) -> None:
         """In the run thread: hand control back until ``ready()`` holds (or the run is abandoned)."""
+        self.quiet_until = None  # a park is always at the frontier: what follows is new
         while not ready():
             if self._abandoned:
                 raise RunAbandoned()
@@ -147,6 +152,19 @@ def park(future: Any, ready: Callable[[], bool]) -> None:
     if run is None:
         raise ExecutionBlocked(future)
     run.park(future, ready)
+
+
+def reached(future: Any) -> None:
+    """``run()`` reads ``future``: past it, a fresh run is no longer going over old ground."""
+    run = getattr(_local, "run", None)
+    if run is not None and run.quiet_until is not None and future.task_id == run.quiet_until:
+        run.quiet_until = None
+
+
+def replaying() -> bool:
+    """Whether the calling ``run()`` is going again over what an earlier decision task already ran."""
+    run = getattr(_local, "run", None)
+    return run is not None and run.quiet_until is not None
 
 
 def observe(future: Any, state: Any) -> None:

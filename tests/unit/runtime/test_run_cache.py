@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from typing import Any
 
@@ -14,7 +15,14 @@ from simpleflow.runtime.cache import LiveRunMismatch, RunCache
 from simpleflow.runtime.live_run import LiveRun
 from simpleflow.testing import HistoryBuilder
 from tests.unit.runtime import workflows
-from tests.unit.runtime.workflows import Chain, FirstCompleted, PeeksAtFinished, SwallowsEverything, Unwinds
+from tests.unit.runtime.workflows import (
+    Chain,
+    FirstCompleted,
+    LogsOnce,
+    PeeksAtFinished,
+    SwallowsEverything,
+    Unwinds,
+)
 
 
 def _scheduled_ids(decisions: list[dict[str, Any]]) -> list[str]:
@@ -35,7 +43,7 @@ class Driver:
 
     def decide(self) -> list[dict[str, Any]]:
         replay = self.executor.replay(self.builder.decision_task(), runs=self.runs)
-        self.builder.record_decisions(replay.decisions)
+        self.builder.record_decisions(replay.decisions, execution_context=replay.execution_context)
         return replay.decisions
 
     def complete_all(self, decisions: list[dict[str, Any]], result: Any = None) -> None:
@@ -190,3 +198,40 @@ def test_a_mismatch_between_live_and_fresh_is_reported_with_both(monkeypatch: py
 
 def test_the_workflows_module_is_importable_by_path() -> None:
     assert workflows.Chain is Chain
+
+
+def test_the_workflow_logger_logs_each_thing_once_across_a_restart(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="simpleflow.workflows")
+    driver = Driver(LogsOnce, RunCache(verify=False), input=[3])
+    decisions = driver.decide()
+    driver.complete_all(decisions, result=1)
+    decisions = driver.decide()  # a hit
+    # The decider restarts: a fresh run goes over "starting" and "got 1" again, quietly.
+    driver.runs.close()
+    driver.runs = RunCache(verify=False)
+    driver.complete_all(decisions, result=2)
+    decisions = driver.decide()
+    driver.complete_all(decisions, result=3)
+    decisions = driver.decide()
+    assert decisions[-1]["decisionType"] == "CompleteWorkflowExecution"
+    lines = [
+        record.getMessage() for record in caplog.records if record.name == "simpleflow.workflows.runtime-logs"
+    ]
+    assert lines == ["starting 3 steps", "got 1", "got 2", "got 3"]
+
+
+def test_the_workflow_logger_logs_everything_after_another_deciders_task(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="simpleflow.workflows")
+    builder = HistoryBuilder(LogsOnce, input=[1])
+    # A decision task answered by a decider that is not ours: no execution context to go by.
+    builder.record_decisions(
+        Executor(LogsOnce).replay(builder.decision_task()).decisions, execution_context="x"
+    )
+    caplog.clear()
+    Executor(LogsOnce).replay(builder.decision_task(), runs=RunCache(verify=False))
+    lines = [
+        record.getMessage() for record in caplog.records if record.name == "simpleflow.workflows.runtime-logs"
+    ]
+    assert lines == ["starting 1 steps"]

@@ -90,3 +90,19 @@ class SwallowsEverything(Workflow):
             except BaseException:
                 pass
         return -1
+
+
+class LogsOnce(Workflow):
+    """Logs before each blocking point through ``self.logger``."""
+
+    name = "runtime-logs"
+    version = "1"
+    task_list = "runtime"
+
+    def run(self, n: int) -> int:
+        self.logger.info("starting %d steps", n)
+        x = 0
+        for _ in range(n):
+            x = self.submit(inc, x).result
+            self.logger.info("got %d", x)
+        return x
