@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from simpleflow.exceptions import AggregateError, AggregateException
 from simpleflow.futures import Future, FutureState
 from simpleflow.replay_events import EventFuture
+from simpleflow.runtime.parking import park, reached
 from simpleflow.task import EventTask, RemoteTask, remote_task_for
 
 if TYPE_CHECKING:
@@ -213,10 +214,11 @@ class GroupFuture(Future):
 
     @property
     def result(self) -> Any:
-        """The list of item results; blocks the replay while the canvas is not done."""
-        if self._is_done():
-            return self._result
-        return super().result
+        """The list of item results, failures included (``None`` in their place); waits until done."""
+        reached(self)
+        if not self._is_done():
+            park(self, self._is_done)
+        return self._result
 
     @property
     def count_finished_activities(self) -> int:

@@ -22,6 +22,7 @@ from tests.unit.runtime.workflows import (
     PeeksAtFinished,
     SwallowsEverything,
     Unwinds,
+    WaitsOnAFailingGroup,
 )
 
 
@@ -235,3 +236,20 @@ def test_the_workflow_logger_logs_everything_after_another_deciders_task(
         record.getMessage() for record in caplog.records if record.name == "simpleflow.workflows.runtime-logs"
     ]
     assert lines == ["starting 1 steps"]
+
+
+def test_a_group_read_before_it_is_done_gives_its_list_once_done_even_with_failures() -> None:
+    # Found by the generated orders: a parked group read raised its AggregateError where a replay
+    # (reading it done) gives the list of results.
+    runs = RunCache(verify=True)
+    driver = Driver(WaitsOnAFailingGroup, runs)
+    first = driver.decide()
+    inc_id, fail_id = _scheduled_ids(first)
+    driver.builder.activity_started(fail_id)
+    driver.builder.activity_failed(fail_id)
+    assert driver.decide() == []
+    driver.builder.activity_started(inc_id)
+    driver.builder.activity_completed(inc_id, result=2)
+    last = driver.decide()
+    assert json.loads(last[-1]["completeWorkflowExecutionDecisionAttributes"]["result"]) == [2, None]
+    assert runs.stats()["hits"] == 2

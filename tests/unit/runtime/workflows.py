@@ -106,3 +106,59 @@ class LogsOnce(Workflow):
             x = self.submit(inc, x).result
             self.logger.info("got %d", x)
         return x
+
+
+@activity.with_attributes(task_list="quick", version="1", retry=1)
+def flaky(x: int) -> int:
+    return x
+
+
+class Child(Workflow):
+    """A child workflow for the generated orders (the test closes it from outside)."""
+
+    name = "runtime-child"
+    version = "1"
+    task_list = "runtime"
+
+    def run(self, x: int) -> int:
+        return x
+
+
+class Mixed(Workflow):
+    """A bit of everything a history can bring, in an order the test generates."""
+
+    name = "runtime-mixed"
+    version = "1"
+    task_list = "runtime"
+
+    def run(self) -> Any:
+        from simpleflow.canvas import Chain as Sequence
+        from simpleflow.canvas import Group
+
+        a = self.submit(flaky, 1)
+        b = self.submit(may_fail, 2)
+        timer = self.start_timer("pause", 30)
+        go = self.wait_signal("go")
+        child = self.submit(Child, 3)
+        group = self.submit(Group((inc, 10), (may_fail, 11), (inc, 12), max_parallel=2))
+        chain = self.submit(Sequence((inc, 20), (inc, 21), send_result=True))
+        first = futures.wait_for(a, b, child, return_when=futures.FIRST_COMPLETED)
+        self.logger.info("first done: %d", len(first.done))
+        after = self.submit(inc, 100)
+        values = futures.wait(a, b, after)
+        timer.result  # noqa: B018 - waits for the timer
+        signal = go.result
+        return [values, child.result, group.result, chain.result, signal]
+
+
+class WaitsOnAFailingGroup(Workflow):
+    """Reads a group's result while its items run; one fails (and does not raise)."""
+
+    name = "runtime-group"
+    version = "1"
+    task_list = "runtime"
+
+    def run(self) -> Any:
+        from simpleflow.canvas import Group
+
+        return self.submit(Group((inc, 1), (may_fail, 2))).result
