@@ -27,7 +27,7 @@ from simpleflow.localswf.rates import RATE_CAUSES, CreationRates, TokenBucket
 from simpleflow.localswf.service import SWFService
 from simpleflow.localswf.throttling import APIThrottle
 from tests.fixtures.frozen_clock import FrozenClock
-from tests.unit.localswf.driver import DOMAIN, Driver, schedule
+from tests.unit.localswf.driver import ACTIVITY, DOMAIN, WORKFLOW, Driver, attrs_of, decision, schedule
 
 MODEL = botocore.session.get_session().get_service_model("swf")
 
@@ -361,3 +361,52 @@ def test_the_service_takes_a_profile_by_name_or_from_its_limits() -> None:
             service.close()
     with pytest.raises(ValueError, match="unknown quota profile 'fast'"):
         SWFService(quotas="fast")
+
+
+@pytest.mark.parametrize(
+    ("decision_type", "attrs"),
+    [
+        ("ScheduleActivityTask", {"activityType": ACTIVITY, "activityId": "a"}),
+        ("StartTimer", {"timerId": "t", "startToFireTimeout": "60"}),
+        ("StartChildWorkflowExecution", {"workflowType": WORKFLOW}),
+        ("SignalExternalWorkflowExecution", {"workflowId": "elsewhere", "signalName": "s"}),
+        ("RequestCancelExternalWorkflowExecution", {"workflowId": "elsewhere"}),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_a_published_decision_bucket_is_shared_by_every_run_of_the_account(
+    decision_type: str, attrs: dict[str, Any], clock: FrozenClock
+) -> None:
+    profile = tiny().with_buckets(decisions={decision_type: BucketQuota(1, 1)})
+    service = SWFService(poll_timeout=0.2, clock=clock, quotas=profile)
+    with embedded_client(service, max_attempts=1) as client:
+        swf = Driver(client).setup()
+        runs = {workflow_id: swf.start(workflow_id) for workflow_id in ("wf-1", "wf-2")}
+        answered: list[str] = []
+        for _ in range(10):  # each run's first decision task, whatever else (a child, an event) comes
+            task = swf.poll_decision()
+            workflow_id = task["workflowExecution"]["workflowId"]
+            decisions = []
+            if workflow_id in runs and workflow_id not in answered:
+                # A child needs an id of its own in each run.
+                made = (
+                    {**attrs, "workflowId": f"child-of-{workflow_id}"} if "Child" in decision_type else attrs
+                )
+                decisions = [decision(decision_type, **made)]
+                answered.append(workflow_id)
+            client.respond_decision_task_completed(taskToken=task["taskToken"], decisions=decisions)
+            if len(answered) == len(runs):
+                break
+        assert sorted(answered) == sorted(runs)
+        causes = {
+            workflow_id: [
+                attrs_of(event)["cause"]
+                for event in swf.events(workflow_id, run_id)
+                if event["eventType"] == f"{decision_type}Failed"
+            ]
+            for workflow_id, run_id in runs.items()
+        }
+    service.close()
+    first, second = answered
+    assert RATE_CAUSES[decision_type] not in causes[first]
+    assert causes[second][:1] == [RATE_CAUSES[decision_type]]  # another run, the account's spent bucket
