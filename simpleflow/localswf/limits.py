@@ -29,5 +29,6 @@ class Limits:
     )
     #: SWF's published throttling buckets (:mod:`simpleflow.localswf.quotas`): API calls answered with
     #: ``ThrottlingException``, decisions refused with their ``*_RATE_EXCEEDED`` cause. ``None`` (the
-    #: default) keeps local runs unthrottled; ``AWS_QUOTAS`` enforces Amazon SWF's figures.
-    quotas: QuotaProfile | None = None
+    #: default) keeps local runs unthrottled; ``AWS_QUOTAS`` (or its name, ``"aws"``) enforces Amazon
+    #: SWF's figures. The service keeps the profile a name stands for.
+    quotas: QuotaProfile | str | None = None

@@ -268,6 +268,10 @@ def quota_profile(choice: str | QuotaProfile | None) -> QuotaProfile | None:
     """The profile a name (``none``, ``aws``) or a profile stands for; ``None`` stays off."""
     if choice is None or isinstance(choice, QuotaProfile):
         return choice
+    if not isinstance(choice, str):
+        raise TypeError(
+            f"a quota profile is a name ({', '.join(PROFILES)}) or a QuotaProfile, not {choice!r}"
+        )
     if choice not in PROFILES:
         raise ValueError(f"unknown quota profile {choice!r}; known: {', '.join(PROFILES)}")
     return PROFILES[choice]

@@ -103,10 +103,10 @@ class SWFService:
         limits: Limits | None = None,
         quotas: str | QuotaProfile | None = None,
     ) -> None:
-        self.limits = limits or Limits()
-        if quotas is not None:
-            self.limits = dataclasses.replace(self.limits, quotas=quota_profile(quotas))
-        profile = self.limits.quotas
+        limits = limits or Limits()
+        # A name given in either place is resolved here, so a bad one fails before anything starts.
+        profile = quota_profile(limits.quotas if quotas is None else quotas)
+        self.limits = dataclasses.replace(limits, quotas=profile)
         #: The API buckets, when a quota profile is on (``throttle.refused`` counts the refusals).
         self.throttle = None if profile is None else APIThrottle(profile)
         self.store = Store(db)

@@ -351,6 +351,7 @@ def test_the_service_takes_a_profile_by_name_or_from_its_limits() -> None:
         ({"quotas": "aws"}, AWS_QUOTAS),
         ({"quotas": "none", "limits": Limits(quotas=AWS_QUOTAS)}, None),
         ({"limits": Limits(quotas=AWS_QUOTAS, max_open_timers=3)}, AWS_QUOTAS),
+        ({"limits": Limits(quotas="aws")}, AWS_QUOTAS),
     ]
     for options, expected in cases:
         service = SWFService(poll_timeout=0.2, **options)
@@ -361,6 +362,10 @@ def test_the_service_takes_a_profile_by_name_or_from_its_limits() -> None:
             service.close()
     with pytest.raises(ValueError, match="unknown quota profile 'fast'"):
         SWFService(quotas="fast")
+    with pytest.raises(
+        TypeError, match=r"a quota profile is a name \(none, aws\) or a QuotaProfile, not \{\}"
+    ):
+        SWFService(limits=Limits(quotas={}))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
