@@ -169,6 +169,21 @@ PUBLISHED_QUOTAS: tuple[PublishedQuota, ...] = (
 )
 
 
+#: The operations SWF throttles per workflow execution, and the request member naming the execution:
+#: ``execution`` (an object), ``workflowId``/``runId`` at the top, or an activity's ``taskToken``.
+_PER_EXECUTION_OPERATIONS = {
+    "GetWorkflowExecutionHistory": "execution",
+    "SignalWorkflowExecution": "workflowId",
+    "RequestCancelWorkflowExecution": "workflowId",
+    "RecordActivityTaskHeartbeat": "taskToken",
+}
+
+
+def execution_member(operation: str) -> str | None:
+    """The request member that names the execution a per-execution quota of ``operation`` is kept for."""
+    return _PER_EXECUTION_OPERATIONS.get(operation)
+
+
 def _frozen(buckets: Mapping[str, BucketQuota]) -> Mapping[str, BucketQuota]:
     return MappingProxyType(dict(buckets))
 
@@ -229,21 +244,6 @@ class QuotaProfile:
             api_per_execution={**self.api_per_execution, **(api_per_execution or {})},
             decisions={**self.decisions, **(decisions or {})},
         )
-
-
-#: The operations SWF throttles per workflow execution, and the request member naming the execution:
-#: ``execution`` (an object), ``workflowId``/``runId`` at the top, or an activity's ``taskToken``.
-_PER_EXECUTION_OPERATIONS = {
-    "GetWorkflowExecutionHistory": "execution",
-    "SignalWorkflowExecution": "workflowId",
-    "RequestCancelWorkflowExecution": "workflowId",
-    "RecordActivityTaskHeartbeat": "taskToken",
-}
-
-
-def execution_member(operation: str) -> str | None:
-    """The request member that names the execution a per-execution quota of ``operation`` is kept for."""
-    return _PER_EXECUTION_OPERATIONS.get(operation)
 
 
 def _published(kind: QuotaKind, scope: QuotaScope) -> dict[str, BucketQuota]:

@@ -177,3 +177,18 @@ def test_retries_give_up_when_the_bucket_stays_empty(service: SWFService) -> Non
     assert raised.value.response["Error"]["Code"] == "ThrottlingException"
     assert raised.value.response["ResponseMetadata"]["RetryAttempts"] == 1
     assert service.throttle is not None and service.throttle.refused["ListDomains"] == 2
+
+
+def test_botocores_own_detector_classes_the_answer_as_throttling(client: Any) -> None:
+    """The detector adaptive mode's client-side rate limiter listens to (standard mode's checker inside)."""
+    from botocore.retries.standard import RetryContext, RetryEventAdapter, ThrottlingErrorDetector
+
+    client.list_domains(**LIST)
+    with pytest.raises(ClientError) as raised:
+        client.list_domains(**LIST)
+    context = RetryContext(
+        attempt_number=1,
+        operation_model=client.meta.service_model.operation_model("ListDomains"),
+        parsed_response=raised.value.response,
+    )
+    assert ThrottlingErrorDetector(RetryEventAdapter()).is_throttling_error_from_context(context)
