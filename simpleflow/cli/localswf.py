@@ -15,6 +15,9 @@ from simpleflow.cli.arguments import load_object
 from simpleflow.exceptions import ConfigurationError
 
 DEFAULT_PORT = 8765
+#: The names of :data:`simpleflow.localswf.quotas.PROFILES` (a test keeps them equal): written out, as the
+#: engine's modules are not imported to list commands or show help.
+QUOTA_PROFILES = ("none", "aws")
 
 
 def parse_lambda(spec: str) -> tuple[str, Callable[..., Any]]:
@@ -79,6 +82,14 @@ def parse_lambdas(specs: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
     help="How long an empty PollFor*Task call is held before it returns an empty task.",
 )
 @click.option(
+    "--quotas",
+    type=click.Choice(QUOTA_PROFILES),
+    default="none",
+    show_default=True,
+    help="Throttle as Amazon SWF does: 'aws' enforces its published token buckets (ThrottlingException "
+    "for API calls, *_RATE_EXCEEDED for decisions); 'none' runs as fast as the machine allows.",
+)
+@click.option(
     "--allow-remote", is_flag=True, help="Allow a non-loopback --host (the service has no authentication)."
 )
 def localswf_start(
@@ -87,6 +98,7 @@ def localswf_start(
     db: str,
     lambda_specs: tuple[str, ...],
     poll_timeout: float,
+    quotas: str,
     allow_remote: bool,
 ) -> None:
     """Run the embedded SWF service over HTTP until SIGTERM or Ctrl-C.
@@ -111,7 +123,7 @@ def localswf_start(
             "add --allow-remote to serve it anyway"
         )
     lambdas = parse_lambdas(lambda_specs)
-    service = SWFService(db, poll_timeout=poll_timeout, lambdas=lambdas)
+    service = SWFService(db, poll_timeout=poll_timeout, lambdas=lambdas, quotas=quotas)
     try:
         server = LocalSWFServer(service, host, port, allow_remote=allow_remote)
     except OSError as error:
@@ -127,6 +139,8 @@ def localswf_start(
     previous_handlers = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         click.echo(f"localswf: serving Amazon SWF's API at {server.endpoint_url} (db: {db})")
+        if service.throttle is not None:
+            click.echo(f"localswf: throttling with the {quotas!r} quota profile", err=True)
         if db == ":memory:":
             click.echo("localswf: the state is in memory and is lost on stop; --db PATH keeps it", err=True)
         click.echo(f"export AWS_ENDPOINT_URL_SWF={server.endpoint_url}")

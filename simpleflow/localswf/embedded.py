@@ -32,6 +32,10 @@ IN_PROCESS_ENDPOINT = "http://localswf.invalid"
 DEFAULT_REGION = "us-east-1"
 #: The User-Agent of local clients; nothing reads it but the embedded service's debug log.
 LOCAL_USER_AGENT = "simpleflow-localswf"
+#: Attempts per call of an in-process client on a service that throttles API calls: as many as
+#: simpleflow's clients of Amazon SWF make by default (``SWF_CONNECTION_RETRIES``), so botocore retries a
+#: ``ThrottlingException`` here as it would there.
+THROTTLED_MAX_ATTEMPTS = 5
 
 
 def make_local_client(
@@ -89,15 +93,21 @@ def embedded_server(
 
 
 @contextmanager
-def embedded_client(service: SWFService | None = None, **service_options: Any) -> Iterator[Any]:
+def embedded_client(
+    service: SWFService | None = None, *, max_attempts: int | None = None, **service_options: Any
+) -> Iterator[Any]:
     """A boto3 ``swf`` client attached in process to ``service`` (or a new ``SWFService``).
 
-    Closes the service on exit if it was created here.
+    ``max_attempts``: botocore's attempts per call; by default one, or :data:`THROTTLED_MAX_ATTEMPTS` when
+    the service throttles API calls (a quota profile is on). Closes the service on exit if it was created
+    here.
     """
     owned = service is None
     running = SWFService(**service_options) if service is None else service
+    if max_attempts is None:
+        max_attempts = 1 if running.throttle is None else THROTTLED_MAX_ATTEMPTS
     try:
-        client = make_local_client(IN_PROCESS_ENDPOINT)
+        client = make_local_client(IN_PROCESS_ENDPOINT, max_attempts=max_attempts)
         attach(client, running)
         yield client
     finally:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from simpleflow.localswf.quotas import TASK_LIST_SCHEDULE_RATE, QuotaProfile
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -19,8 +21,14 @@ class Limits:
     max_page_size: int = 1_000
     max_resource_tags: int = 50
     lambda_start_to_close_timeout: float = 300.0
-    #: Decisions a second, per decision type (see :mod:`simpleflow.localswf.rates`): SWF documents
-    #: 2,000 scheduled activity tasks a second per task list, and publishes no figure for the others.
+    #: Decisions a second, per decision type and scope (the task list for activities, the domain for the
+    #: rest; see :mod:`simpleflow.localswf.rates`). SWF's quota of 2,000 scheduled activity tasks a second
+    #: per task list is on by default; the others are for tests that want to see a refusal.
     creation_rates: Mapping[str, float] = field(
-        default_factory=lambda: MappingProxyType({"ScheduleActivityTask": 2_000.0})
+        default_factory=lambda: MappingProxyType({"ScheduleActivityTask": TASK_LIST_SCHEDULE_RATE})
     )
+    #: SWF's published throttling buckets (:mod:`simpleflow.localswf.quotas`): API calls answered with
+    #: ``ThrottlingException``, decisions refused with their ``*_RATE_EXCEEDED`` cause. ``None`` (the
+    #: default) keeps local runs unthrottled; ``AWS_QUOTAS`` (or its name, ``"aws"``) enforces Amazon
+    #: SWF's figures. The service keeps the profile a name stands for.
+    quotas: QuotaProfile | str | None = None

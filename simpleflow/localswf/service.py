@@ -8,6 +8,7 @@ on time; with a ``VirtualClock`` it also skips idle time (see ``VirtualClock`` f
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import threading
@@ -22,8 +23,10 @@ from simpleflow.localswf.context import ACTIVITY, DECISION, Context, RegistryCac
 from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.lambdas import LambdaFunction, finish_lambda, invoke
 from simpleflow.localswf.limits import Limits
+from simpleflow.localswf.quotas import QuotaProfile, quota_profile
 from simpleflow.localswf.rates import CreationRates
 from simpleflow.localswf.store import Store
+from simpleflow.localswf.throttling import APIThrottle
 from simpleflow.localswf.timeouts import fire_due, next_due, next_work_due
 from simpleflow.localswf.validation import validate_request
 
@@ -86,6 +89,8 @@ class SWFService:
     ``db``: a file path (durable across restarts) or ``:memory:``. ``clock``: ``SystemClock`` (default) or
     ``VirtualClock``. ``poll_timeout``: how long an empty long poll holds, in seconds (SWF: 60).
     ``lambdas``: name -> callable(event) for ``ScheduleLambdaFunction``. ``limits``: SWF's quotas.
+    ``quotas``: SWF's throttling buckets (``"aws"``, a ``QuotaProfile``, or ``"none"``), in place of
+    ``limits.quotas`` (off by default).
     """
 
     def __init__(
@@ -96,15 +101,23 @@ class SWFService:
         poll_timeout: float = 60.0,
         lambdas: Mapping[str, LambdaFunction] | None = None,
         limits: Limits | None = None,
+        quotas: str | QuotaProfile | None = None,
     ) -> None:
+        limits = limits or Limits()
+        # A name given in either place is resolved here, so a bad one fails before anything starts.
+        profile = quota_profile(limits.quotas if quotas is None else quotas)
+        self.limits = dataclasses.replace(limits, quotas=profile)
+        #: The API buckets, when a quota profile is on (``throttle.refused`` counts the refusals).
+        self.throttle = None if profile is None else APIThrottle(profile)
         self.store = Store(db)
         check_run_columns(self.store)
         self.clock: Clock = clock or SystemClock()
         self.poll_timeout = poll_timeout
         self.lambdas = dict(lambdas or {})
-        self.limits = limits or Limits()
         self._registry = RegistryCache()
-        self._rates = CreationRates(self.limits.creation_rates)
+        self._rates = CreationRates(
+            self.limits.creation_rates, account=None if profile is None else profile.decisions
+        )
         self._lock = threading.Lock()
         self._task_lists: dict[tuple[str, str, str], threading.Condition] = {}
         self._pollers: dict[tuple[str, str, str], int] = {}
@@ -122,11 +135,16 @@ class SWFService:
         """Run one SWF operation; raises ``SWFFault`` for anything SWF would refuse."""
         if operation not in OPERATIONS:
             raise SWFFault("UnknownOperationException", f"Unknown operation: {operation}")
+        throttle = self.throttle
+        if throttle is not None:
+            throttle.admit(operation, now=self.clock.now())
         validate_request(operation, params)
         if operation in POLLS:
             return self._poll(POLLS[operation], params)
         with self._lock:
             self._check_open()
+            if throttle is not None:
+                throttle.admit_execution(operation, params, self.store, now=self.clock.now())
             is_change = not operation.startswith(READ_ONLY_PREFIXES)
             result: dict[str, Any] = self._transact(HANDLERS[operation], params, is_call=is_change)
             return result

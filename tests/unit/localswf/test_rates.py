@@ -15,7 +15,7 @@ from tests.unit.localswf.driver import ACTIVITY, WORKFLOW, Driver, attrs_of, dec
 
 
 def test_a_bucket_holds_one_second_and_refills_with_time() -> None:
-    bucket = TokenBucket(rate=2, tokens=2, updated=0.0)
+    bucket = TokenBucket(size=2, refill=2, tokens=2, updated=0.0)
     assert [bucket.take(0.0) for _ in range(3)] == [True, True, False]
     assert bucket.take(0.4) is False  # 0.8 token
     assert bucket.take(0.5) is True
