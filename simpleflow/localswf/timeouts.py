@@ -1,4 +1,5 @@
-"""Firing what is due: the six timeouts, timers, lambda timeouts and the retention of closed runs.
+"""Firing what is due: the six timeouts, timers, lambda timeouts, the effects of decisions that reach other
+executions (child starts, external signals and cancel requests) and the retention of closed runs.
 
 Each deadline row names a run and a task (by its scheduled or started event id). A deadline is checked
 against the task's current state when it fires, so a task that closed or moved on is left alone; a
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simpleflow.localswf.children import SIDE_EFFECTS, carry_out
 from simpleflow.localswf.closing import purge_run, time_out_run
 from simpleflow.localswf.context import Context
 from simpleflow.localswf.lambdas import close_lambda
@@ -48,7 +50,7 @@ def next_work_due(ctx: Context) -> float | None:
 def fire_due(ctx: Context, params: dict[str, Any]) -> int:
     """Fire every deadline due at ``ctx.now`` (up to a batch); returns how many were handled."""
     rows = ctx.store.rows(
-        "SELECT rowid, * FROM deadlines WHERE due <= ? ORDER BY due LIMIT ?", (ctx.now, BATCH)
+        "SELECT rowid, * FROM deadlines WHERE due <= ? ORDER BY due, rowid LIMIT ?", (ctx.now, BATCH)
     )
     for row in rows:
         ctx.store.execute("DELETE FROM deadlines WHERE rowid = ?", (row["rowid"],))
@@ -64,6 +66,10 @@ def fire(ctx: Context, kind: str, *, run_seq: int, ref: int) -> None:
     try:
         run = ctx.load_run(run_seq)
     except LookupError:
+        return
+    if kind in SIDE_EFFECTS:
+        # Carried out even when the run closed since it decided them (see ``children``).
+        carry_out(ctx, kind, run, initiated_id=ref)
         return
     if not run.is_open:
         return
