@@ -61,6 +61,11 @@ def fire_due(ctx: Context, params: dict[str, Any]) -> int:
 def fire(ctx: Context, kind: str, *, run_seq: int, ref: int) -> None:
     """Fire one deadline if what it guards is still in the state it applies to."""
     if kind == "retention":
+        effects_due = pending_effects_due(ctx, run_seq)
+        if effects_due is not None:
+            # A run purged at once (retention 0) still carries out what it decided before closing.
+            ctx.add_deadline(effects_due, kind, run_seq=run_seq, ref=ref)
+            return
         purge_run(ctx, run_seq)
         return
     try:
@@ -112,6 +117,15 @@ def fire(ctx: Context, kind: str, *, run_seq: int, ref: int) -> None:
             close_lambda(
                 ctx, row, event_type="LambdaFunctionTimedOut", attrs={"timeoutType": "START_TO_CLOSE"}
             )
+
+
+def pending_effects_due(ctx: Context, run_seq: int) -> float | None:
+    """When the last child start, signal or cancel request the run decided is due (None: none pending)."""
+    marks = ", ".join("?" for _ in SIDE_EFFECTS)
+    due: float | None = ctx.store.scalar(
+        f"SELECT MAX(due) FROM deadlines WHERE run_seq = ? AND kind IN ({marks})", (run_seq, *SIDE_EFFECTS)
+    )
+    return due
 
 
 def fire_activity_timeout(ctx: Context, kind: str, *, run_seq: int, ref: int) -> None:

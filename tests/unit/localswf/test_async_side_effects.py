@@ -214,6 +214,31 @@ def test_a_signal_and_a_child_decided_with_the_close_still_happen(instant: Drive
     assert instant.history("sender", sender)[-1] == "WorkflowExecutionCompleted"
 
 
+def test_a_run_purged_at_once_still_signals_first(swf_client: Any) -> None:
+    """With a retention of 0 days, the close's purge waits for the effects the run decided."""
+    swf = Driver(swf_client).setup(retention="0")
+    target = swf.start("target")
+    swf.decide()
+    sender = swf.start("sender")
+    decide_for(
+        swf,
+        "sender",
+        decision("SignalExternalWorkflowExecution", workflowId="target", signalName="bye"),
+        complete(),
+    )
+    signaled = wait_event(swf, "target", target, "WorkflowExecutionSignaled")
+    assert attrs_of(signaled)["externalWorkflowExecution"] == {"workflowId": "sender", "runId": sender}
+
+    def is_purged() -> bool:
+        try:
+            swf.describe("sender", sender)
+        except swf_client.exceptions.UnknownResourceFault:
+            return True
+        return False
+
+    wait_for(is_purged, what="the sender's purge")
+
+
 @pytest.mark.parametrize(
     ("close", "child_last", "child_status"),
     [
