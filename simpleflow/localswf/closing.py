@@ -13,6 +13,9 @@ from simpleflow.localswf.context import Context, Run
 from simpleflow.localswf.runs import CLOSED, append_event, request_decision, reset_decision
 
 DAY = 86_400.0
+#: Deadline kinds that outlive their run's close: the child starts, signals and cancel requests it decided
+#: are still carried out after it closed (see :mod:`simpleflow.localswf.children`).
+DECIDED_EFFECT_DEADLINES = ("child_start", "external_signal", "external_cancel")
 
 PARENT_EVENTS = {
     "COMPLETED": "ChildWorkflowExecutionCompleted",
@@ -38,8 +41,12 @@ def close_run(
     run.close_status = close_status
     run.closed = ctx.now
     reset_decision(run)
-    for table in ("activities", "timers", "lambdas", "deadlines"):
+    for table in ("activities", "timers", "lambdas"):
         ctx.store.execute(f"DELETE FROM {table} WHERE run_seq = ?", (run.seq,))
+    ctx.store.execute(
+        "DELETE FROM deadlines WHERE run_seq = ? AND kind NOT IN (?, ?, ?)",
+        (run.seq, *DECIDED_EFFECT_DEADLINES),
+    )
     run.open_activities = run.open_timers = run.open_lambdas = 0
     domain = ctx.domain_row(run.domain)
     retention = None if domain is None else domain["retention_days"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -32,3 +33,15 @@ class Limits:
     #: default) keeps local runs unthrottled; ``AWS_QUOTAS`` (or its name, ``"aws"``) enforces Amazon
     #: SWF's figures. The service keeps the profile a name stands for.
     quotas: QuotaProfile | str | None = None
+    #: Not a quota: seconds between a child start, external signal or external cancel request decision
+    #: (its ``*Initiated`` event) and its outcome (``ChildWorkflowExecutionStarted``,
+    #: ``ExternalWorkflowExecutionSignaled``, ``ExternalWorkflowExecutionCancelRequested`` or the
+    #: ``*Failed`` event). SWF carries these out asynchronously, so other events may come in between; a
+    #: decider that assumes they arrive together breaks here as it would there. 0: on the service's next
+    #: scheduler step, still after the deciding transaction committed.
+    side_effect_delay: float = 0.02
+
+    def __post_init__(self) -> None:
+        delay = self.side_effect_delay
+        if not (math.isfinite(delay) and delay >= 0):
+            raise ValueError(f"side_effect_delay must be a finite number of seconds, 0 or more, not {delay}")

@@ -1,4 +1,5 @@
-"""Firing what is due: the six timeouts, timers, lambda timeouts and the retention of closed runs.
+"""Firing what is due: the six timeouts, timers, lambda timeouts, the effects of decisions that reach other
+executions (child starts, external signals and cancel requests) and the retention of closed runs.
 
 Each deadline row names a run and a task (by its scheduled or started event id). A deadline is checked
 against the task's current state when it fires, so a task that closed or moved on is left alone; a
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simpleflow.localswf.children import SIDE_EFFECTS, carry_out
 from simpleflow.localswf.closing import purge_run, time_out_run
 from simpleflow.localswf.context import Context
 from simpleflow.localswf.lambdas import close_lambda
@@ -49,7 +51,7 @@ def next_work_due(ctx: Context) -> float | None:
 def fire_due(ctx: Context, params: dict[str, Any]) -> int:
     """Fire every deadline due at ``ctx.now`` (up to a batch); returns how many were handled."""
     rows = ctx.store.rows(
-        "SELECT rowid, * FROM deadlines WHERE due <= ? ORDER BY due LIMIT ?", (ctx.now, BATCH)
+        "SELECT rowid, * FROM deadlines WHERE due <= ? ORDER BY due, rowid LIMIT ?", (ctx.now, BATCH)
     )
     for row in rows:
         ctx.store.execute("DELETE FROM deadlines WHERE rowid = ?", (row["rowid"],))
@@ -60,11 +62,20 @@ def fire_due(ctx: Context, params: dict[str, Any]) -> int:
 def fire(ctx: Context, kind: str, *, run_seq: int, ref: int) -> None:
     """Fire one deadline if what it guards is still in the state it applies to."""
     if kind == "retention":
+        effects_due = pending_effects_due(ctx, run_seq)
+        if effects_due is not None:
+            # A run purged at once (retention 0) still carries out what it decided before closing.
+            ctx.add_deadline(effects_due, kind, run_seq=run_seq, ref=ref)
+            return
         purge_run(ctx, run_seq)
         return
     try:
         run = ctx.load_run(run_seq)
     except LookupError:
+        return
+    if kind in SIDE_EFFECTS:
+        # Carried out even when the run closed since it decided them (see ``children``).
+        carry_out(ctx, kind, run, initiated_id=ref)
         return
     if not run.is_open:
         return
@@ -108,6 +119,15 @@ def fire(ctx: Context, kind: str, *, run_seq: int, ref: int) -> None:
             close_lambda(
                 ctx, row, event_type="LambdaFunctionTimedOut", attrs={"timeoutType": "START_TO_CLOSE"}
             )
+
+
+def pending_effects_due(ctx: Context, run_seq: int) -> float | None:
+    """When the last child start, signal or cancel request the run decided is due (None: none pending)."""
+    marks = ", ".join("?" for _ in SIDE_EFFECTS)
+    due: float | None = ctx.store.scalar(
+        f"SELECT MAX(due) FROM deadlines WHERE run_seq = ? AND kind IN ({marks})", (run_seq, *SIDE_EFFECTS)
+    )
+    return due
 
 
 def fire_activity_timeout(ctx: Context, kind: str, *, run_seq: int, ref: int) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.waiting import wait_for
 from tests.unit.localswf.driver import DOMAIN, WORKFLOW, Driver, attrs_of, complete, decision, types_of
 
 
@@ -14,12 +15,18 @@ def start_child(workflow_id: str = "child-1", **attrs: Any) -> dict[str, Any]:
     return decision("StartChildWorkflowExecution", workflowId=workflow_id, **attrs)
 
 
+def wait_for_event(swf: Driver, workflow_id: str, run_id: str, event_type: str) -> dict[str, Any]:
+    """The first ``event_type`` event of a run, once there: the service records outcomes asynchronously."""
+
+    def find() -> dict[str, Any] | None:
+        return next((e for e in swf.events(workflow_id, run_id) if e["eventType"] == event_type), None)
+
+    found: dict[str, Any] = wait_for(find, what=f"{event_type} in {workflow_id}")
+    return found
+
+
 def child_run(swf: Driver, parent_run: str) -> str:
-    started = next(
-        event
-        for event in swf.events("parent", parent_run)
-        if event["eventType"] == "ChildWorkflowExecutionStarted"
-    )
+    started = wait_for_event(swf, "parent", parent_run, "ChildWorkflowExecutionStarted")
     run_id: str = attrs_of(started)["workflowExecution"]["runId"]
     return run_id
 
@@ -27,6 +34,7 @@ def child_run(swf: Driver, parent_run: str) -> str:
 def test_child_completes_and_the_parent_is_told(swf: Driver) -> None:
     parent = swf.start("parent")
     swf.decide(start_child(input="in", control="ctl"))
+    wait_for_event(swf, "parent", parent, "ChildWorkflowExecutionStarted")
     events = swf.events("parent", parent)
     assert types_of(events)[-3:] == [
         "StartChildWorkflowExecutionInitiated",
@@ -84,6 +92,7 @@ def test_child_outcomes_reach_the_parent(
 ) -> None:
     parent = swf.start("parent")
     swf.decide(start_child())
+    child_run(swf, parent)
     if close is None:
         swf.client.terminate_workflow_execution(domain=DOMAIN, workflowId="child-1")
     else:
@@ -120,11 +129,7 @@ def test_start_child_failures(swf: Driver, prepare: str, cause: str, initiated: 
         swf.client.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[])
         task = swf.poll_decision()
     swf.client.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[start_child(**attrs)])
-    failed = next(
-        event
-        for event in swf.events("parent", parent)
-        if event["eventType"] == "StartChildWorkflowExecutionFailed"
-    )
+    failed = wait_for_event(swf, "parent", parent, "StartChildWorkflowExecutionFailed")
     assert attrs_of(failed)["cause"] == cause
     assert (attrs_of(failed)["initiatedEventId"] != 0) is initiated
 
@@ -163,26 +168,54 @@ def test_signal_and_cancel_external_executions(swf: Driver) -> None:
         decision("RequestCancelExternalWorkflowExecution", workflowId="target", runId=target),
         decision("RequestCancelExternalWorkflowExecution", workflowId="ghost"),
     )
-    sender_events = swf.events("sender", sender)
-    assert types_of(sender_events)[-9:] == [
-        "SignalExternalWorkflowExecutionInitiated",
+    outcome_types = {
         "ExternalWorkflowExecutionSignaled",
-        "SignalExternalWorkflowExecutionInitiated",
         "SignalExternalWorkflowExecutionFailed",
-        "RequestCancelExternalWorkflowExecutionInitiated",
         "ExternalWorkflowExecutionCancelRequested",
-        "RequestCancelExternalWorkflowExecutionInitiated",
         "RequestCancelExternalWorkflowExecutionFailed",
-        "DecisionTaskScheduled",
+    }
+
+    def outcomes() -> dict[int, dict[str, Any]] | None:
+        found = {
+            attrs_of(event)["initiatedEventId"]: event
+            for event in swf.events("sender", sender)
+            if event["eventType"] in outcome_types
+        }
+        return found if len(found) == len(outcome_types) else None
+
+    by_initiated = wait_for(outcomes, what="the four outcomes")
+    sender_events = swf.events("sender", sender)
+    initiated = [event for event in sender_events if event["eventType"].endswith("Initiated")]
+    assert types_of(initiated) == [
+        "SignalExternalWorkflowExecutionInitiated",
+        "SignalExternalWorkflowExecutionInitiated",
+        "RequestCancelExternalWorkflowExecutionInitiated",
+        "RequestCancelExternalWorkflowExecutionInitiated",
     ]
-    assert attrs_of(sender_events[-6])["cause"] == "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION"
+    # Each outcome names its Initiated event, whatever order the outcomes came in.
+    assert [by_initiated[event["eventId"]]["eventType"] for event in initiated] == [
+        "ExternalWorkflowExecutionSignaled",
+        "SignalExternalWorkflowExecutionFailed",
+        "ExternalWorkflowExecutionCancelRequested",
+        "RequestCancelExternalWorkflowExecutionFailed",
+    ]
+    completed_id = next(
+        e["eventId"] for e in reversed(sender_events) if e["eventType"] == "DecisionTaskCompleted"
+    )
+    for event in initiated[1::2]:
+        failed = attrs_of(by_initiated[event["eventId"]])
+        assert failed["cause"] == "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION"
+        assert failed["workflowId"] == "ghost"
+        assert failed["decisionTaskCompletedEventId"] == completed_id
+    # The outcomes schedule one decision task (the first run's was the one that decided).
+    assert types_of(sender_events).count("DecisionTaskScheduled") == 2
     target_events = swf.events("target", target)
     signaled = next(event for event in target_events if event["eventType"] == "WorkflowExecutionSignaled")
     assert attrs_of(signaled) == {
         "signalName": "ping",
         "input": "i",
         "externalWorkflowExecution": {"workflowId": "sender", "runId": sender},
-        "externalInitiatedEventId": sender_events[-9]["eventId"],
+        "externalInitiatedEventId": initiated[0]["eventId"],
     }
     assert "WorkflowExecutionCancelRequested" in types_of(target_events)
     assert swf.describe("target", target)["executionInfo"]["cancelRequested"] is True
