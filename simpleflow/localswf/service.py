@@ -309,7 +309,12 @@ class SWFService:
 
 
 def empty_task(kind: str) -> dict[str, Any]:
-    """What a long poll returns when no task came: SWF's empty task, with an empty token."""
+    """What a long poll returns when no task came: SWF's raw body, with no ``taskToken`` and no ``events``.
+
+    Amazon SWF answers an idle ``PollForDecisionTask`` with ``{"previousStartedEventId":0,
+    "startedEventId":0}`` and an idle ``PollForActivityTask`` with ``{"startedEventId":0}`` (issue 12, from
+    third-party clients run against SWF): clients such as garcon take a poll without ``events`` as empty.
+    """
     if kind == DECISION:
-        return {"taskToken": "", "startedEventId": 0, "previousStartedEventId": 0, "events": []}
-    return {"taskToken": "", "startedEventId": 0}
+        return {"previousStartedEventId": 0, "startedEventId": 0}
+    return {"startedEventId": 0}
