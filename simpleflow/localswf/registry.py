@@ -6,7 +6,13 @@ import json
 from typing import Any
 
 from simpleflow.localswf.context import Context
-from simpleflow.localswf.faults import SWFFault, unknown_resource, validation_error
+from simpleflow.localswf.faults import (
+    SWFFault,
+    unknown_domain,
+    unknown_resource,
+    unknown_type,
+    validation_error,
+)
 from simpleflow.localswf.paging import decode_page_token, encode_page_token, page_size
 from simpleflow.localswf.runs import dump
 
@@ -43,7 +49,7 @@ def require_domain(ctx: Context, name: str, *, registered: bool = True) -> Any:
     """The domain row; UnknownResourceFault if missing (or deprecated, when ``registered``)."""
     row = ctx.domain_row(name)
     if row is None or (registered and row["status"] != REGISTERED):
-        raise unknown_resource(f"Unknown domain: {name}")
+        raise unknown_domain(name)
     return row
 
 
@@ -144,7 +150,7 @@ def require_type(ctx: Context, params: dict[str, Any], *, kind: str) -> Any:
     type_ref = params[KINDS[kind][0]]
     row = find_type(ctx, params["domain"], kind=kind, type_ref=type_ref)
     if row is None:
-        raise unknown_resource(f"Unknown {kind} type: {type_ref['name']} {type_ref['version']}")
+        raise unknown_type(kind, name=type_ref["name"], version=type_ref["version"])
     return row
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from simpleflow.swf.actors import ActivityWorker, Decider
+from simpleflow.swf.models import ActivityType, Domain, WorkflowExecution, WorkflowType
+from tests.unit.localswf.driver import ACTIVITY, Driver, schedule
 
 pytestmark = pytest.mark.conformance
 
@@ -39,3 +42,167 @@ def test_idle_decision_poll_through_the_paginator_yields_one_empty_page(client: 
     paginator = client.get_paginator("poll_for_decision_task")
     pages = list(paginator.paginate(domain=domain, taskList={"name": "idle"}))
     assert [without_metadata(page) for page in pages] == [{"previousStartedEventId": 0, "startedEventId": 0}]
+
+
+# -- UnknownResourceFault texts: SWF's own, which clients parse -----------------------------------------
+
+
+@pytest.fixture
+def swf(client: Any) -> Driver:
+    """A driver with a domain, a workflow type and an activity type registered."""
+    return Driver(client).setup()
+
+
+def fault_of(call: Any, **params: Any) -> tuple[str, str]:
+    """The (code, message) of the ClientError ``call(**params)`` raises."""
+    with pytest.raises(ClientError) as raised:
+        call(**params)
+    error = raised.value.response["Error"]
+    return error["Code"], error["Message"]
+
+
+def unknown(message: str) -> tuple[str, str]:
+    return "UnknownResourceFault", message
+
+
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        ("describe_domain", {"name": "ghost"}),
+        ("deprecate_domain", {"name": "ghost"}),
+        ("list_workflow_types", {"domain": "ghost", "registrationStatus": "REGISTERED"}),
+        ("poll_for_activity_task", {"domain": "ghost", "taskList": {"name": "t"}}),
+        (
+            "start_workflow_execution",
+            {"domain": "ghost", "workflowId": "w", "workflowType": {"name": "wf", "version": "1"}},
+        ),
+    ],
+    ids=["describe", "deprecate", "list-types", "poll", "start"],
+)
+def test_unknown_domain_text(client: Any, operation: str, params: dict[str, Any]) -> None:
+    assert fault_of(getattr(client, operation), **params) == unknown("Unknown domain: ghost")
+
+
+@pytest.mark.parametrize(
+    ("operation", "key", "noun"),
+    [
+        ("describe_workflow_type", "workflowType", "WorkflowType"),
+        ("deprecate_workflow_type", "workflowType", "WorkflowType"),
+        ("describe_activity_type", "activityType", "ActivityType"),
+        ("deprecate_activity_type", "activityType", "ActivityType"),
+    ],
+    ids=["describe-workflow", "deprecate-workflow", "describe-activity", "deprecate-activity"],
+)
+def test_unknown_type_text(swf: Driver, operation: str, key: str, noun: str) -> None:
+    call = getattr(swf.client, operation)
+    fault = fault_of(call, domain=swf.domain, **{key: {"name": "nope", "version": "v2"}})
+    assert fault == unknown(f"Unknown type: {noun}=[name=nope, version=v2]")
+
+
+def test_starting_an_unknown_workflow_type_names_it_as_swf_does(swf: Driver) -> None:
+    fault = fault_of(
+        swf.client.start_workflow_execution,
+        domain=swf.domain,
+        workflowId="w",
+        workflowType={"name": "nope", "version": "1"},
+    )
+    assert fault == unknown("Unknown type: WorkflowType=[name=nope, version=1]")
+
+
+def test_unknown_execution_text(swf: Driver) -> None:
+    execution = {"workflowId": "w-ghost", "runId": "r-ghost"}
+    expected = unknown("Unknown execution: WorkflowExecution=[workflowId=w-ghost, runId=r-ghost]")
+    assert (
+        fault_of(swf.client.describe_workflow_execution, domain=swf.domain, execution=execution) == expected
+    )
+    history = fault_of(swf.client.get_workflow_execution_history, domain=swf.domain, execution=execution)
+    assert history == expected
+
+
+@pytest.mark.parametrize(
+    "operation",
+    ["signal_workflow_execution", "request_cancel_workflow_execution", "terminate_workflow_execution"],
+    ids=["signal", "cancel", "terminate"],
+)
+def test_closed_execution_text_with_and_without_run_id(swf: Driver, operation: str) -> None:
+    run_id = swf.start("w-closed")
+    swf.client.terminate_workflow_execution(domain=swf.domain, workflowId="w-closed", runId=run_id)
+    call = getattr(swf.client, operation)
+    extra = {"signalName": "s"} if operation == "signal_workflow_execution" else {}
+    with_run = fault_of(call, domain=swf.domain, workflowId="w-closed", runId=run_id, **extra)
+    assert with_run == unknown(f"Unknown execution: WorkflowExecution=[workflowId=w-closed, runId={run_id}]")
+    # Naming the workflow id alone asks for its open run: there is none.
+    without_run = fault_of(call, domain=swf.domain, workflowId="w-closed", **extra)
+    assert without_run == unknown("Unknown execution, workflowId = w-closed")
+
+
+def started_activity(swf: Driver, workflow_id: str) -> tuple[str, dict[str, Any]]:
+    """Start a run, schedule one activity and start it: the run id and the activity task."""
+    run_id = swf.start(workflow_id)
+    swf.decide(schedule("a-1"))
+    task = swf.poll_activity()
+    assert task.get("taskToken"), "expected an activity task"
+    return run_id, task
+
+
+def test_a_closed_runs_activity_token_is_an_unknown_execution(swf: Driver) -> None:
+    run_id, task = started_activity(swf, "w-late")
+    swf.client.terminate_workflow_execution(domain=swf.domain, workflowId="w-late", runId=run_id)
+    expected = unknown(f"Unknown execution: WorkflowExecution=[workflowId=w-late, runId={run_id}]")
+    token = task["taskToken"]
+    assert fault_of(swf.client.record_activity_task_heartbeat, taskToken=token) == expected
+    assert fault_of(swf.client.respond_activity_task_completed, taskToken=token) == expected
+    assert fault_of(swf.client.respond_activity_task_failed, taskToken=token) == expected
+    assert fault_of(swf.client.respond_activity_task_canceled, taskToken=token) == expected
+
+
+def test_a_closed_runs_decision_token_is_an_unknown_execution(swf: Driver) -> None:
+    run_id = swf.start("w-late-decider")
+    task = swf.poll_decision()
+    swf.client.terminate_workflow_execution(domain=swf.domain, workflowId="w-late-decider", runId=run_id)
+    fault = fault_of(swf.client.respond_decision_task_completed, taskToken=task["taskToken"])
+    assert fault == unknown(
+        f"Unknown execution: WorkflowExecution=[workflowId=w-late-decider, runId={run_id}]"
+    )
+
+
+def test_an_answered_activity_token_of_an_open_run_names_its_scheduled_event(swf: Driver) -> None:
+    _, task = started_activity(swf, "w-twice")
+    swf.client.respond_activity_task_completed(taskToken=task["taskToken"], result="1")
+    scheduled = [
+        event
+        for event in swf.events("w-twice", task["workflowExecution"]["runId"])
+        if event["eventType"] == "ActivityTaskScheduled"
+    ]
+    expected = unknown(f"Unknown activity, scheduledEventId = {scheduled[0]['eventId']}")
+    assert fault_of(swf.client.respond_activity_task_completed, taskToken=task["taskToken"]) == expected
+    assert fault_of(swf.client.record_activity_task_heartbeat, taskToken=task["taskToken"]) == expected
+
+
+def test_an_answered_decision_token_of_an_open_run_is_an_unknown_decision_task(swf: Driver) -> None:
+    swf.start("w-decided")
+    task = swf.decide()
+    fault = fault_of(swf.client.respond_decision_task_completed, taskToken=task["taskToken"])
+    assert fault == unknown("Unknown decision task")
+
+
+@pytest.mark.parametrize(
+    "token", ["made-up", "abc.1.2x", "abc.99999.3"], ids=["plain", "malformed", "no-run"]
+)
+def test_a_token_never_issued_is_unknown(swf: Driver, token: str) -> None:
+    assert fault_of(swf.client.respond_activity_task_completed, taskToken=token) == unknown(
+        "Unknown task token"
+    )
+    assert fault_of(swf.client.respond_decision_task_completed, taskToken=token) == unknown(
+        "Unknown task token"
+    )
+
+
+def test_exists_checks_read_the_unknown_texts_as_absence(swf: Driver) -> None:
+    """simpleflow's models (and their 0.x forms) say False for what SWF does not know, instead of raising."""
+    assert ActivityType(swf.domain, "nope", version="1", client=swf.client).exists is False
+    assert WorkflowType(swf.domain, "nope", version="1", client=swf.client).exists is False
+    registered = ActivityType(swf.domain, ACTIVITY["name"], version=ACTIVITY["version"], client=swf.client)
+    assert registered.exists is True
+    assert Domain("ghost", client=swf.client).exists is False
+    assert WorkflowExecution(swf.domain, "w-ghost", run_id="r-ghost", client=swf.client).exists is False
