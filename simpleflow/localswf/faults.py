@@ -86,3 +86,11 @@ def unknown_task_token() -> SWFFault:
     is ours; the fault name is SWF's, which is what clients branch on.
     """
     return unknown_resource("Unknown task token")
+
+
+def unknown_resource_arn(arn: str) -> SWFFault:
+    """A ``resourceArn`` that names no domain of this account in the request's region.
+
+    No public source shows SWF's text for it; this one is ours, under SWF's fault name.
+    """
+    return unknown_resource(f"Unknown resource: {arn}")

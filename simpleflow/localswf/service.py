@@ -23,6 +23,7 @@ from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.lambdas import LambdaFunction, finish_lambda, invoke
 from simpleflow.localswf.limits import Limits
 from simpleflow.localswf.rates import CreationRates
+from simpleflow.localswf.region import DEFAULT_REGION
 from simpleflow.localswf.store import Store
 from simpleflow.localswf.timeouts import fire_due, next_due, next_work_due
 from simpleflow.localswf.validation import validate_request
@@ -118,8 +119,13 @@ class SWFService:
 
     # -- API --------------------------------------------------------------------------------------
 
-    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Run one SWF operation; raises ``SWFFault`` for anything SWF would refuse."""
+    def handle(
+        self, operation: str, params: dict[str, Any], *, region: str = DEFAULT_REGION
+    ) -> dict[str, Any]:
+        """Run one SWF operation; raises ``SWFFault`` for anything SWF would refuse.
+
+        ``region``: the AWS region the request is addressed to (the ARNs of the answer name it).
+        """
         if operation not in OPERATIONS:
             raise SWFFault("UnknownOperationException", f"Unknown operation: {operation}")
         validate_request(operation, params)
@@ -128,7 +134,9 @@ class SWFService:
         with self._lock:
             self._check_open()
             is_change = not operation.startswith(READ_ONLY_PREFIXES)
-            result: dict[str, Any] = self._transact(HANDLERS[operation], params, is_call=is_change)
+            result: dict[str, Any] = self._transact(
+                HANDLERS[operation], params, is_call=is_change, region=region
+            )
             return result
 
     def close(self) -> None:
@@ -150,11 +158,13 @@ class SWFService:
         if self._closed:
             raise SWFFault("ServiceUnavailable", "The service is shut down", status=503)
 
-    def _transact(self, handler: Handler, params: dict[str, Any], *, is_call: bool = True) -> Any:
+    def _transact(
+        self, handler: Handler, params: dict[str, Any], *, is_call: bool = True, region: str = DEFAULT_REGION
+    ) -> Any:
         """Run a handler in one transaction (lock held), then do its post-commit work.
 
         ``is_call``: the call may lead a decider or worker to act, so it restarts the quiet period a
-        virtual clock waits for before skipping time.
+        virtual clock waits for before skipping time. ``region``: the request's (see ``handle``).
         """
         ctx = Context(
             self.store,
@@ -163,6 +173,7 @@ class SWFService:
             lambda_names=frozenset(self.lambdas),
             registry=self._registry,
             rates=self._rates,
+            region=region,
         )
         try:
             with self.store.transaction():

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from simpleflow.localswf.embedded import IN_PROCESS_ENDPOINT, make_local_client
+from simpleflow.localswf.http import LocalSWFServer
+from simpleflow.localswf.inprocess import attach
+from simpleflow.localswf.service import SWFService
 from simpleflow.swf.actors import ActivityWorker, Decider
 from simpleflow.swf.models import ActivityType, Domain, WorkflowExecution, WorkflowType
+from tests.conformance.conftest import TRANSPORTS
 from tests.unit.localswf.driver import ACTIVITY, Driver, schedule
 
 pytestmark = pytest.mark.conformance
@@ -206,3 +214,67 @@ def test_exists_checks_read_the_unknown_texts_as_absence(swf: Driver) -> None:
     assert registered.exists is True
     assert Domain("ghost", client=swf.client).exists is False
     assert WorkflowExecution(swf.domain, "w-ghost", run_id="r-ghost", client=swf.client).exists is False
+
+
+# -- ARNs name the region the request is addressed to ------------------------------------------------------
+
+REGIONS = ("eu-west-1", "ap-southeast-2")
+
+
+def regional_client(transport: str, service: SWFService, endpoint_url: str | None, region: str) -> Any:
+    """A boto3 client for ``region``: over HTTP signed as any SDK signs (the scope names the region), in
+    process attached to ``service`` (the client's own region is the request's)."""
+    if transport == "http":
+        assert endpoint_url is not None
+        return boto3.session.Session().client(
+            "swf",
+            region_name=region,
+            endpoint_url=endpoint_url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(retries={"total_max_attempts": 1}),
+        )
+    return attach(make_local_client(IN_PROCESS_ENDPOINT, region=region), service)
+
+
+@pytest.fixture(params=TRANSPORTS)
+def clients_by_region(request: pytest.FixtureRequest, service: SWFService) -> Iterator[dict[str, Any]]:
+    """One client per region of :data:`REGIONS`, all on the same service, through one transport."""
+    if request.param == "http":
+        with LocalSWFServer(service) as server:
+            yield {
+                region: regional_client("http", service, server.endpoint_url, region) for region in REGIONS
+            }
+    else:
+        yield {region: regional_client("in-process", service, None, region) for region in REGIONS}
+
+
+def test_domain_arn_names_the_requests_region(clients_by_region: dict[str, Any]) -> None:
+    first, second = (clients_by_region[region] for region in REGIONS)
+    first.register_domain(name="regional", workflowExecutionRetentionPeriodInDays="1")
+    for region, client in clients_by_region.items():
+        expected = f"arn:aws:swf:{region}:000000000000:/domain/regional"
+        assert client.describe_domain(name="regional")["domainInfo"]["arn"] == expected
+        listed = client.list_domains(registrationStatus="REGISTERED")["domainInfos"]
+        assert [info["arn"] for info in listed] == [expected]
+    assert second.describe_domain(name="regional")["domainInfo"]["name"] == "regional"
+
+
+def test_tags_are_reached_through_the_arn_of_the_requests_region(clients_by_region: dict[str, Any]) -> None:
+    first, second = (clients_by_region[region] for region in REGIONS)
+    first.register_domain(
+        name="tagged", workflowExecutionRetentionPeriodInDays="1", tags=[{"key": "team", "value": "data"}]
+    )
+    first_arn = first.describe_domain(name="tagged")["domainInfo"]["arn"]
+    second_arn = second.describe_domain(name="tagged")["domainInfo"]["arn"]
+    second.tag_resource(resourceArn=second_arn, tags=[{"key": "env", "value": "test"}])
+    # One domain, whichever region names it: both see every tag through their own ARN.
+    for client, arn in ((first, first_arn), (second, second_arn)):
+        tags = client.list_tags_for_resource(resourceArn=arn)["tags"]
+        assert tags == [{"key": "env", "value": "test"}, {"key": "team", "value": "data"}]
+    # Each region is its own service on SWF: an ARN of another region names nothing here.
+    fault = fault_of(second.list_tags_for_resource, resourceArn=first_arn)
+    assert fault == unknown(f"Unknown resource: {first_arn}")
+    assert fault_of(first.untag_resource, resourceArn=second_arn, tagKeys=["env"]) == unknown(
+        f"Unknown resource: {second_arn}"
+    )
