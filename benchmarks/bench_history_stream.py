@@ -41,7 +41,7 @@ class PageClock:
         self.served: list[float] = []
         self._lock = threading.Lock()
 
-    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def handle(self, operation: str, params: dict[str, Any], *, region: str = "us-east-1") -> dict[str, Any]:
         result = self.service.handle(operation, params)
         if operation == "GetWorkflowExecutionHistory":
             with self._lock:

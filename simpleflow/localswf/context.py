@@ -16,6 +16,7 @@ from typing import Any
 
 from simpleflow.localswf.limits import Limits
 from simpleflow.localswf.rates import CreationRates
+from simpleflow.localswf.region import DEFAULT_REGION
 from simpleflow.localswf.store import Store
 
 DECISION = "decision"
@@ -172,6 +173,8 @@ class Context:
     lambda_jobs: list[tuple[int, int, str, str | None]] = field(default_factory=list)
     #: The service's creation-rate buckets (``None``: no rate is enforced).
     rates: CreationRates | None = None
+    #: The AWS region the request is addressed to, which the ARNs of the answer name.
+    region: str = DEFAULT_REGION
 
     def load_run(self, seq: int) -> Run:
         """The execution with this sequence number (cached for the rest of the call)."""

@@ -13,8 +13,8 @@ from typing import Any
 
 from simpleflow.localswf import children, lambdas
 from simpleflow.localswf.closing import close_run
-from simpleflow.localswf.context import ACTIVITY, Context, Run
-from simpleflow.localswf.faults import unknown_resource, validation_error
+from simpleflow.localswf.context import ACTIVITY, DECISION, Context, Run
+from simpleflow.localswf.faults import validation_error
 from simpleflow.localswf.registry import DEPRECATED, find_type
 from simpleflow.localswf.runs import (
     append_event,
@@ -27,6 +27,7 @@ from simpleflow.localswf.runs import (
 )
 from simpleflow.localswf.task_list_override import override_task_list
 from simpleflow.localswf.tasks import close_activity
+from simpleflow.localswf.tokens import gone_task_fault
 
 CLOSE_DECISIONS = {
     "CompleteWorkflowExecution",
@@ -67,9 +68,7 @@ def attributes_key(decision_type: str) -> str:
 def respond_decision_task_completed(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     row = ctx.store.row("SELECT * FROM runs WHERE dt_token = ?", (params["taskToken"],))
     if row is None:
-        raise unknown_resource(
-            "Unknown decision task token (the task is closed, timed out, or never existed)"
-        )
+        raise gone_task_fault(ctx, params["taskToken"], kind=DECISION)
     run = ctx.adopt_row(row)
     completed_id = append_event(
         ctx,

@@ -7,7 +7,7 @@ from typing import Any
 
 from simpleflow.localswf.closing import request_cancel_run, terminate_run
 from simpleflow.localswf.context import Context, Run
-from simpleflow.localswf.faults import SWFFault, unknown_resource, validation_error
+from simpleflow.localswf.faults import SWFFault, unknown_execution, validation_error
 from simpleflow.localswf.paging import decode_page_token, encode_page_token, page_size
 from simpleflow.localswf.registry import DEPRECATED, require_domain, require_type
 from simpleflow.localswf.runs import (
@@ -49,7 +49,7 @@ def require_run(ctx: Context, params: dict[str, Any], *, open_only: bool = False
     execution = params.get("execution") or {"workflowId": params["workflowId"], "runId": params.get("runId")}
     run = find_run(ctx, params["domain"], execution["workflowId"], execution.get("runId"))
     if run is None or (open_only and not run.is_open):
-        raise unknown_resource(f"Unknown execution: {execution}")
+        raise unknown_execution(execution["workflowId"], execution.get("runId"))
     return run
 
 

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from simpleflow.exceptions import ConfigurationError
 from simpleflow.localswf.faults import SWFFault
+from simpleflow.localswf.region import DEFAULT_REGION, region_from_authorization
 from simpleflow.localswf.validation import MAX_REQUEST_BYTES, check_request_size, unknown_operation
 
 logger = logging.getLogger(__name__)
@@ -45,8 +46,10 @@ _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 class SWFRequestHandler(Protocol):
     """What the transport needs from the service: :meth:`SWFService.handle`."""
 
-    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Run one SWF operation on its JSON input; raise :class:`SWFFault` for SWF's errors."""
+    def handle(
+        self, operation: str, params: dict[str, Any], *, region: str = DEFAULT_REGION
+    ) -> dict[str, Any]:
+        """Run one SWF operation on its JSON input, addressed to ``region``; raise :class:`SWFFault`."""
         ...
 
 
@@ -267,7 +270,8 @@ class _SWFRequestHandler(BaseHTTPRequestHandler):
         try:
             params = self._read_params()
             operation = self._read_operation()
-            result = self.server.swf_service.handle(operation, params)
+            region = region_from_authorization(self.request_headers.get("authorization"))
+            result = self.server.swf_service.handle(operation, params, region=region)
             status, body = 200, _ANSWER_ENCODER.encode(result).encode()
         except SWFFault as fault:
             status, body = fault.status, json.dumps(fault.to_body()).encode()

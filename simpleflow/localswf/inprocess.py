@@ -17,6 +17,7 @@ from botocore import UNSIGNED
 from botocore.awsrequest import AWSResponse
 
 from simpleflow.localswf.faults import SWFFault
+from simpleflow.localswf.region import DEFAULT_REGION
 from simpleflow.localswf.validation import check_request_size
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,9 @@ _ANSWER_ENCODER = json.JSONEncoder(separators=(",", ":"))
 class SWFHandler(Protocol):
     """What the transport needs from the service."""
 
-    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]: ...
+    def handle(
+        self, operation: str, params: dict[str, Any], *, region: str = DEFAULT_REGION
+    ) -> dict[str, Any]: ...
 
 
 class _Body:
@@ -43,8 +46,10 @@ class _Body:
         yield self.data
 
 
-def answer(service: SWFHandler, *, target: str, body: bytes | str | None) -> tuple[int, bytes]:
-    """Run one JSON 1.0 request against the service: the HTTP status and response body."""
+def answer(
+    service: SWFHandler, *, target: str, body: bytes | str | None, region: str = DEFAULT_REGION
+) -> tuple[int, bytes]:
+    """Run one JSON 1.0 request, addressed to ``region``, against the service: the HTTP status and body."""
     try:
         raw = body.encode() if isinstance(body, str) else (body or b"")
         check_request_size(len(raw))
@@ -52,7 +57,7 @@ def answer(service: SWFHandler, *, target: str, body: bytes | str | None) -> tup
         if not isinstance(params, dict):
             raise SWFFault("SerializationException", "the request body must be a JSON object")
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else target
-        result = service.handle(operation, params)
+        result = service.handle(operation, params, region=region)
         return 200, _ANSWER_ENCODER.encode(result).encode()
     except SWFFault as fault:
         return fault.status, json.dumps(fault.to_body()).encode()
@@ -75,7 +80,8 @@ def attach(client: Any, service: SWFHandler) -> Any:
         target = request.headers.get("X-Amz-Target", b"")
         if isinstance(target, bytes):
             target = target.decode()
-        status, body = answer(service, target=target, body=request.body)
+        # Unsigned, so no credential scope to read: the client's own region is the request's.
+        status, body = answer(service, target=target, body=request.body, region=client.meta.region_name)
         headers = {"Content-Type": CONTENT_TYPE, "Content-Length": str(len(body))}
         return AWSResponse(request.url, status, headers, _Body(body))
 

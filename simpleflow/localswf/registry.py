@@ -6,13 +6,21 @@ import json
 from typing import Any
 
 from simpleflow.localswf.context import Context
-from simpleflow.localswf.faults import SWFFault, unknown_resource, validation_error
+from simpleflow.localswf.faults import (
+    SWFFault,
+    unknown_domain,
+    unknown_resource_arn,
+    unknown_type,
+    validation_error,
+)
 from simpleflow.localswf.paging import decode_page_token, encode_page_token, page_size
+from simpleflow.localswf.region import DEFAULT_REGION
 from simpleflow.localswf.runs import dump
 
 REGISTERED = "REGISTERED"
 DEPRECATED = "DEPRECATED"
-ARN_PREFIX = "arn:aws:swf:us-east-1:000000000000:/domain/"
+#: The one account of the embedded service, as its ARNs name it.
+ACCOUNT_ID = "000000000000"
 MAX_RETENTION_DAYS = 90
 
 WORKFLOW_DEFAULTS = (
@@ -34,16 +42,30 @@ ACTIVITY_DEFAULTS = (
 KINDS = {"workflow": ("workflowType", WORKFLOW_DEFAULTS), "activity": ("activityType", ACTIVITY_DEFAULTS)}
 
 
-def domain_arn(name: str) -> str:
-    """The ARN of a domain (the only taggable SWF resource)."""
-    return ARN_PREFIX + name
+def domain_arn_prefix(region: str) -> str:
+    """What every domain ARN of ``region`` starts with: ``arn:aws:swf:<region>:<account>:/domain/``."""
+    return f"arn:aws:swf:{region}:{ACCOUNT_ID}:/domain/"
+
+
+def domain_arn(name: str, *, region: str) -> str:
+    """The ARN of a domain (the only taggable SWF resource) as a client of ``region`` sees it."""
+    return domain_arn_prefix(region) + name
+
+
+def tags_key(name: str) -> str:
+    """The key a domain's tags are stored under, whatever region a request names.
+
+    It is the domain's ARN in the default region: the key this service stored tags under before ARNs
+    followed the request's region, so databases written then keep their tags.
+    """
+    return domain_arn(name, region=DEFAULT_REGION)
 
 
 def require_domain(ctx: Context, name: str, *, registered: bool = True) -> Any:
     """The domain row; UnknownResourceFault if missing (or deprecated, when ``registered``)."""
     row = ctx.domain_row(name)
     if row is None or (registered and row["status"] != REGISTERED):
-        raise unknown_resource(f"Unknown domain: {name}")
+        raise unknown_domain(name)
     return row
 
 
@@ -61,12 +83,12 @@ def register_domain(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         "INSERT INTO domains (name, description, status, retention_days, created) VALUES (?, ?, ?, ?, ?)",
         (name, params.get("description"), REGISTERED, retention, ctx.now),
     )
-    store_tags(ctx, domain_arn(name), tags)
+    store_tags(ctx, tags_key(name), tags)
     return {}
 
 
-def domain_info(row: Any) -> dict[str, Any]:
-    info = {"name": row["name"], "status": row["status"], "arn": domain_arn(row["name"])}
+def domain_info(row: Any, *, region: str) -> dict[str, Any]:
+    info = {"name": row["name"], "status": row["status"], "arn": domain_arn(row["name"], region=region)}
     if row["description"] is not None:
         info["description"] = row["description"]
     return info
@@ -75,7 +97,7 @@ def domain_info(row: Any) -> dict[str, Any]:
 def describe_domain(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     row = require_domain(ctx, params["name"], registered=False)
     return {
-        "domainInfo": domain_info(row),
+        "domainInfo": domain_info(row, region=ctx.region),
         "configuration": {"workflowExecutionRetentionPeriodInDays": row["retention_days"]},
     }
 
@@ -109,7 +131,7 @@ def list_domains(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         args.append(after)
     sql += f" ORDER BY name {'DESC' if reverse else 'ASC'} LIMIT ?"
     rows = ctx.store.rows(sql, [*args, size + 1])
-    result: dict[str, Any] = {"domainInfos": [domain_info(row) for row in rows[:size]]}
+    result: dict[str, Any] = {"domainInfos": [domain_info(row, region=ctx.region) for row in rows[:size]]}
     if len(rows) > size:
         result["nextPageToken"] = encode_page_token(rows[size - 1]["name"])
     return result
@@ -144,7 +166,7 @@ def require_type(ctx: Context, params: dict[str, Any], *, kind: str) -> Any:
     type_ref = params[KINDS[kind][0]]
     row = find_type(ctx, params["domain"], kind=kind, type_ref=type_ref)
     if row is None:
-        raise unknown_resource(f"Unknown {kind} type: {type_ref['name']} {type_ref['version']}")
+        raise unknown_type(kind, name=type_ref["name"], version=type_ref["version"])
     return row
 
 
@@ -228,36 +250,38 @@ def store_tags(ctx: Context, arn: str, tags: list[dict[str, str]]) -> None:
         )
 
 
-def require_tagged_domain(ctx: Context, arn: str) -> None:
-    if not arn.startswith(ARN_PREFIX):
-        raise unknown_resource(f"Unknown resource: {arn}")
-    require_domain(ctx, arn[len(ARN_PREFIX) :], registered=False)
+def require_tagged_domain(ctx: Context, arn: str) -> str:
+    """The key of the tags of the domain ``arn`` names; the ARN must be of the request's region, as on
+    SWF, where each region is its own service."""
+    prefix = domain_arn_prefix(ctx.region)
+    if not arn.startswith(prefix):
+        raise unknown_resource_arn(arn)
+    name = arn[len(prefix) :]
+    require_domain(ctx, name, registered=False)
+    return tags_key(name)
 
 
 def tag_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    arn = params["resourceArn"]
-    require_tagged_domain(ctx, arn)
+    key = require_tagged_domain(ctx, params["resourceArn"])
     existing = {
-        row["tag_key"] for row in ctx.store.rows("SELECT tag_key FROM resource_tags WHERE arn = ?", (arn,))
+        row["tag_key"] for row in ctx.store.rows("SELECT tag_key FROM resource_tags WHERE arn = ?", (key,))
     }
     check_tag_count(ctx, len(existing | {tag["key"] for tag in params["tags"]}))
-    store_tags(ctx, arn, params["tags"])
+    store_tags(ctx, key, params["tags"])
     return {}
 
 
 def untag_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    arn = params["resourceArn"]
-    require_tagged_domain(ctx, arn)
-    for key in params["tagKeys"]:
-        ctx.store.execute("DELETE FROM resource_tags WHERE arn = ? AND tag_key = ?", (arn, key))
+    key = require_tagged_domain(ctx, params["resourceArn"])
+    for tag_key in params["tagKeys"]:
+        ctx.store.execute("DELETE FROM resource_tags WHERE arn = ? AND tag_key = ?", (key, tag_key))
     return {}
 
 
 def list_tags_for_resource(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    arn = params["resourceArn"]
-    require_tagged_domain(ctx, arn)
+    key = require_tagged_domain(ctx, params["resourceArn"])
     rows = ctx.store.rows(
-        "SELECT tag_key, tag_value FROM resource_tags WHERE arn = ? ORDER BY tag_key", (arn,)
+        "SELECT tag_key, tag_value FROM resource_tags WHERE arn = ? ORDER BY tag_key", (key,)
     )
     tags = []
     for row in rows:

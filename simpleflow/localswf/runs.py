@@ -59,11 +59,6 @@ def new_run_id() -> str:
     return secrets.token_urlsafe(33)
 
 
-def new_token() -> str:
-    """A fresh, unguessable task token."""
-    return secrets.token_urlsafe(24)
-
-
 def append_event(ctx: Context, run: Run, event_type: str, attrs: dict[str, Any]) -> int:
     """Append an event to the run's history and return its id."""
     event_id = run.next_event_id

@@ -25,6 +25,7 @@ from simpleflow.localswf.lambdas import LambdaFunction, finish_lambda, invoke
 from simpleflow.localswf.limits import Limits
 from simpleflow.localswf.quotas import QuotaProfile, quota_profile
 from simpleflow.localswf.rates import CreationRates
+from simpleflow.localswf.region import DEFAULT_REGION
 from simpleflow.localswf.store import Store
 from simpleflow.localswf.throttling import APIThrottle
 from simpleflow.localswf.timeouts import fire_due, next_due, next_work_due
@@ -131,8 +132,13 @@ class SWFService:
 
     # -- API --------------------------------------------------------------------------------------
 
-    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Run one SWF operation; raises ``SWFFault`` for anything SWF would refuse."""
+    def handle(
+        self, operation: str, params: dict[str, Any], *, region: str = DEFAULT_REGION
+    ) -> dict[str, Any]:
+        """Run one SWF operation; raises ``SWFFault`` for anything SWF would refuse.
+
+        ``region``: the AWS region the request is addressed to (the ARNs of the answer name it).
+        """
         if operation not in OPERATIONS:
             raise SWFFault("UnknownOperationException", f"Unknown operation: {operation}")
         throttle = self.throttle
@@ -146,7 +152,9 @@ class SWFService:
             if throttle is not None:
                 throttle.admit_execution(operation, params, self.store, now=self.clock.now())
             is_change = not operation.startswith(READ_ONLY_PREFIXES)
-            result: dict[str, Any] = self._transact(HANDLERS[operation], params, is_call=is_change)
+            result: dict[str, Any] = self._transact(
+                HANDLERS[operation], params, is_call=is_change, region=region
+            )
             return result
 
     def close(self) -> None:
@@ -168,11 +176,13 @@ class SWFService:
         if self._closed:
             raise SWFFault("ServiceUnavailable", "The service is shut down", status=503)
 
-    def _transact(self, handler: Handler, params: dict[str, Any], *, is_call: bool = True) -> Any:
+    def _transact(
+        self, handler: Handler, params: dict[str, Any], *, is_call: bool = True, region: str = DEFAULT_REGION
+    ) -> Any:
         """Run a handler in one transaction (lock held), then do its post-commit work.
 
         ``is_call``: the call may lead a decider or worker to act, so it restarts the quiet period a
-        virtual clock waits for before skipping time.
+        virtual clock waits for before skipping time. ``region``: the request's (see ``handle``).
         """
         ctx = Context(
             self.store,
@@ -181,6 +191,7 @@ class SWFService:
             lambda_names=frozenset(self.lambdas),
             registry=self._registry,
             rates=self._rates,
+            region=region,
         )
         try:
             with self.store.transaction():
@@ -327,7 +338,12 @@ class SWFService:
 
 
 def empty_task(kind: str) -> dict[str, Any]:
-    """What a long poll returns when no task came: SWF's empty task, with an empty token."""
+    """What a long poll returns when no task came: SWF's raw body, with no ``taskToken`` and no ``events``.
+
+    Amazon SWF answers an idle ``PollForDecisionTask`` with ``{"previousStartedEventId":0,
+    "startedEventId":0}`` and an idle ``PollForActivityTask`` with ``{"startedEventId":0}`` (issue 12, from
+    third-party clients run against SWF): clients such as garcon take a poll without ``events`` as empty.
+    """
     if kind == DECISION:
-        return {"taskToken": "", "startedEventId": 0, "previousStartedEventId": 0, "events": []}
-    return {"taskToken": "", "startedEventId": 0}
+        return {"previousStartedEventId": 0, "startedEventId": 0}
+    return {"startedEventId": 0}

@@ -11,11 +11,12 @@ import sqlite3
 from typing import Any
 
 from simpleflow.localswf.context import ACTIVITY, DECISION, Context, Run
-from simpleflow.localswf.faults import unknown_resource, validation_error
+from simpleflow.localswf.faults import unknown_decision_task, validation_error
 from simpleflow.localswf.paging import decode_page_token, encode_page_token, page_size
 from simpleflow.localswf.registry import require_domain
-from simpleflow.localswf.runs import append_event, event_to_wire, new_token, parse_duration, request_decision
+from simpleflow.localswf.runs import append_event, event_to_wire, parse_duration, request_decision
 from simpleflow.localswf.store import Store
+from simpleflow.localswf.tokens import gone_task_fault, new_token
 
 
 def decision_events(
@@ -61,7 +62,7 @@ def next_decision_page(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     try:
         run = ctx.load_run(page["seq"])
     except LookupError:
-        raise unknown_resource("The decision task of this page token is gone") from None
+        raise unknown_decision_task() from None
     return decision_task(ctx, run, params=params, page=page)
 
 
@@ -110,7 +111,7 @@ def take_decision_task(
         "DecisionTaskStarted",
         {"identity": params.get("identity"), "scheduledEventId": run.dt_scheduled_id},
     )
-    token = new_token()
+    token = new_token(run.seq, run.dt_scheduled_id)
     run.dt_state = "started"
     run.dt_started_id = started_id
     run.dt_token = token
@@ -151,7 +152,7 @@ def take_activity_task(
         "ActivityTaskStarted",
         {"identity": params.get("identity"), "scheduledEventId": scheduled_id},
     )
-    token = new_token()
+    token = new_token(run.seq, scheduled_id)
     ctx.store.execute(
         "UPDATE activities SET state = 'started', started_id = ?, token = ?, heartbeat_at = ?"
         " WHERE run_seq = ? AND activity_id = ?",
@@ -197,9 +198,7 @@ def started_activity(ctx: Context, token: str) -> tuple[Run, Any]:
     """The started activity task a token names, or UnknownResourceFault."""
     row = ctx.store.row("SELECT * FROM activities WHERE token = ?", (token,))
     if row is None:
-        raise unknown_resource(
-            "Unknown activity task token (the task is closed, timed out, or never existed)"
-        )
+        raise gone_task_fault(ctx, token, kind=ACTIVITY)
     return ctx.load_run(row["run_seq"]), row
 
 

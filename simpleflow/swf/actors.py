@@ -4,7 +4,9 @@ They wrap the polling and responding calls and nothing else: what to decide and 
 activity belong to :mod:`simpleflow.executor` and :mod:`simpleflow.process`. Users may subclass them,
 e.g. to add metrics around ``poll``.
 
-A poll that times out with no task (SWF answers with an empty ``taskToken``) returns ``None``.
+A poll that times out with no task returns ``None``. SWF's idle body has no ``taskToken`` at all
+(``{"previousStartedEventId":0,"startedEventId":0}``), while its documentation speaks of an empty one:
+both are taken as "no task".
 """
 
 from __future__ import annotations

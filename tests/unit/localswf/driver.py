@@ -85,7 +85,7 @@ class Driver:
     ) -> dict[str, Any]:
         """Poll a decision task (which must come), answer it with ``decisions``, return the task."""
         task = self.poll_decision(task_list)
-        assert task["taskToken"], "expected a decision task"
+        assert task.get("taskToken"), "expected a decision task"
         self.client.respond_decision_task_completed(
             taskToken=task["taskToken"], decisions=list(decisions), **params
         )
@@ -100,7 +100,7 @@ class Driver:
     def work(self, result: str = "done", task_list: str = WORKER_LIST) -> dict[str, Any]:
         """Poll an activity task (which must come) and complete it."""
         task = self.poll_activity(task_list)
-        assert task["taskToken"], "expected an activity task"
+        assert task.get("taskToken"), "expected an activity task"
         self.client.respond_activity_task_completed(taskToken=task["taskToken"], result=result)
         return task
 

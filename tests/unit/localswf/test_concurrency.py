@@ -41,7 +41,7 @@ def test_concurrent_pollers_never_share_a_task() -> None:
 
         def decide() -> None:
             task = client.poll_for_decision_task(domain=DOMAIN, taskList={"name": DECIDER_LIST})
-            if not task["taskToken"]:
+            if not task.get("taskToken"):
                 return
             with lock:
                 handed_out[f"d{task['startedEventId']}-{task['workflowExecution']['runId']}"] += 1
@@ -54,7 +54,7 @@ def test_concurrent_pollers_never_share_a_task() -> None:
 
         def work() -> None:
             task = client.poll_for_activity_task(domain=DOMAIN, taskList={"name": WORKER_LIST})
-            if not task["taskToken"]:
+            if not task.get("taskToken"):
                 return
             with lock:
                 handed_out[f"{task['workflowExecution']['runId']}/{task['activityId']}"] += 1
@@ -108,7 +108,7 @@ def test_a_scheduled_task_wakes_one_waiting_poller_not_all(scheduled: int) -> No
         swf = Driver(client).setup()
         tokens: list[str] = []
         threads = [
-            threading.Thread(target=lambda: tokens.append(swf.poll_activity()["taskToken"]))
+            threading.Thread(target=lambda: tokens.append(swf.poll_activity().get("taskToken", "")))
             for _ in range(pollers)
         ]
         for thread in threads:

@@ -24,7 +24,7 @@ class FakeService:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.release_poll = threading.Event()
 
-    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def handle(self, operation: str, params: dict[str, Any], *, region: str = "us-east-1") -> dict[str, Any]:
         validate_request(operation, params)
         self.calls.append((operation, params))
         if operation == "DescribeDomain":
