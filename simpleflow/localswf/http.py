@@ -23,10 +23,12 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, Protocol
 
 from simpleflow.exceptions import ConfigurationError
+from simpleflow.localswf.answers import json_answerer
 from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.http_request import HTTPRequest, RequestReader, RequestRefused
 from simpleflow.localswf.validation import MAX_REQUEST_BYTES, check_request_size, unknown_operation
@@ -49,7 +51,11 @@ class SWFRequestHandler(Protocol):
     """What the transport needs from the service: :meth:`SWFService.handle`."""
 
     def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Run one SWF operation on its JSON input; raise :class:`SWFFault` for SWF's errors."""
+        """Run one SWF operation on its JSON input; raise :class:`SWFFault` for SWF's errors.
+
+        A service that also has ``handle_json`` (the answer's JSON body, as ``SWFService`` gives it with
+        its events spliced in) is called through that instead.
+        """
         ...
 
 
@@ -89,7 +95,7 @@ class LocalSWFServer:
         self.service = service
         server_class = _IPv6Server if ":" in host else _Server
         self._server = server_class((host, port), _SWFConnection)
-        self._server.swf_service = service
+        self._server.answer = json_answerer(service)
         self._server.request_timeout = request_timeout
         self._thread: threading.Thread | None = None
         self._state_lock = threading.Lock()
@@ -166,7 +172,7 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True  # a restarted service gets its port back at once
     # Pollers and workers hold connections open; the default backlog of 5 drops bursts of them.
     request_queue_size = 128
-    swf_service: SWFRequestHandler
+    answer: Callable[[str, dict[str, Any]], bytes]
     request_timeout: float
 
     def __init__(self, address: tuple[str, int], handler: type[socketserver.BaseRequestHandler]) -> None:
@@ -213,10 +219,9 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-# json.loads and json.dumps build a new decoder or encoder on every call given options; these are
-# built once (they hold no per-call state, so threads share them).
+# json.loads builds a new decoder on every call given options; this one is built once (it holds no
+# per-call state, so threads share it).
 _REQUEST_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-_ANSWER_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 
 
 class _SWFConnection(socketserver.BaseRequestHandler):
@@ -270,8 +275,7 @@ class _SWFConnection(socketserver.BaseRequestHandler):
                 check_request_size(request.content_length)
             params = _parse_params(request.body or b"")
             operation = _operation(request.headers.get("x-amz-target", ""))
-            result = self.server.swf_service.handle(operation, params)
-            status, body = 200, _ANSWER_ENCODER.encode(result).encode()
+            status, body = 200, self.server.answer(operation, params)
         except SWFFault as fault:
             status, body = fault.status, json.dumps(fault.to_body()).encode()
         except Exception:
