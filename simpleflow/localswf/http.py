@@ -9,7 +9,8 @@ unless told otherwise).
 
 Built on the standard library's ``ThreadingTCPServer``: one thread per connection, so a long poll holds
 its own thread and never blocks other calls. Requests are read by :mod:`~simpleflow.localswf.http_request`
-(http.server's own parser was a tenth of the server's CPU per call), and an answer leaves in one write.
+(the head split once from what the socket holds, with limits and a deadline), and an answer leaves in one
+write.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ class LocalSWFServer:
     ``port=0`` picks a free port; :attr:`endpoint_url` tells which. Use :meth:`start` to serve from a
     background thread (tests, ``standalone``) or :meth:`serve_forever` to serve from the calling thread
     (``simpleflow localswf.start``). A non-loopback ``host`` is refused unless ``allow_remote=True``:
-    the server has no authentication.
+    the server has no authentication. ``request_timeout``: the seconds a client has, from the first
+    byte of a request, to send all of it (then 408 and the connection is closed).
     """
 
     def __init__(
@@ -234,6 +236,7 @@ class _SWFConnection(socketserver.BaseRequestHandler):
         sock = self.request
         # Small answers must not wait for a delayed ACK of the previous segment.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.settimeout(None)  # idle between requests for as long as the client likes, whatever the default
         reader = RequestReader(
             sock,
             request_timeout=self.server.request_timeout,

@@ -346,3 +346,20 @@ def test_refusals_are_json_and_close_the_connection(server, data, status):
     assert head.split(b" ", 2)[1] == status
     assert b"Connection: close" in head
     assert json.loads(body)["message"]
+
+
+def test_an_idle_connection_outlives_a_process_wide_socket_timeout():
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(0.2)  # accepted sockets inherit it: the idle wait must not
+    try:
+        with (
+            LocalSWFServer(EchoService()) as running,
+            socket.create_connection((running.host, running.port), timeout=5) as sock,
+        ):
+            time.sleep(0.5)
+            sock.sendall(post())
+            head, answer, _ = read_answer(sock)
+    finally:
+        socket.setdefaulttimeout(previous)
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    assert answer["params"] == {"name": "dev"}
