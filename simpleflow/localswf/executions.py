@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from simpleflow.localswf.answers import EncodedEvents
 from simpleflow.localswf.closing import request_cancel_run, terminate_run
 from simpleflow.localswf.context import Context, Run
 from simpleflow.localswf.faults import SWFFault, unknown_execution, validation_error
@@ -115,7 +116,7 @@ def describe_workflow_execution(ctx: Context, params: dict[str, Any]) -> dict[st
 
 def history_page(
     ctx: Context, run_seq: int, *, params: dict[str, Any], first: int = 1, last: int | None = None
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[EncodedEvents, str | None]:
     """One page of a run's events between ``first`` and ``last`` (inclusive), and the next token."""
     reverse = bool(params.get("reverseOrder"))
     size = page_size(params, ctx.limits)
@@ -133,7 +134,7 @@ def history_page(
     sql += f" ORDER BY event_id {'DESC' if reverse else 'ASC'} LIMIT ?"
     rows = ctx.store.rows(sql, [*args, size + 1])
     token = encode_page_token(rows[size - 1]["event_id"]) if len(rows) > size else None
-    return [event_to_wire(row) for row in rows[:size]], token
+    return EncodedEvents(event_to_wire(row) for row in rows[:size]), token
 
 
 def get_workflow_execution_history(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,10 @@ the ``aws`` CLI reach it with ``AWS_ENDPOINT_URL_SWF=<endpoint_url>`` and any du
 server does not check signatures: it is meant for one machine, which is why it binds to loopback only
 unless told otherwise).
 
-Built on the standard library's ``ThreadingHTTPServer``: one thread per connection, so a long poll holds
-its own thread and never blocks other calls.
+Built on the standard library's ``ThreadingTCPServer``: one thread per connection, so a long poll holds
+its own thread and never blocks other calls. Requests are read by :mod:`~simpleflow.localswf.http_request`
+(the head split once from what the socket holds, with limits and a deadline), and an answer leaves in one
+write.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ import ipaddress
 import json
 import logging
 import socket
+import socketserver
 import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
 from simpleflow.exceptions import ConfigurationError
+from simpleflow.localswf.answers import json_answerer
 from simpleflow.localswf.faults import SWFFault
+from simpleflow.localswf.http_request import HTTPRequest, RequestReader, RequestRefused
 from simpleflow.localswf.region import DEFAULT_REGION, region_from_authorization
 from simpleflow.localswf.validation import MAX_REQUEST_BYTES, check_request_size, unknown_operation
 
@@ -37,8 +42,9 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 # A body over the limit is still read (and dropped) up to this size, so that the client, which is
 # still sending, receives the error document instead of a reset connection.
 _DRAIN_LIMIT = 16 * MAX_REQUEST_BYTES
-_MAX_HEADERS = 100
-_MAX_HEADER_LINE = 65536
+#: How long a client has, from the first byte of a request, to send all of it (a stalled or byte-a-time
+#: client would otherwise hold a thread forever).
+REQUEST_TIMEOUT = 30.0
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
@@ -49,7 +55,11 @@ class SWFRequestHandler(Protocol):
     def handle(
         self, operation: str, params: dict[str, Any], *, region: str = DEFAULT_REGION
     ) -> dict[str, Any]:
-        """Run one SWF operation on its JSON input, addressed to ``region``; raise :class:`SWFFault`."""
+        """Run one SWF operation on its JSON input, addressed to ``region``; raise :class:`SWFFault`.
+
+        A service that also has ``handle_json`` (the answer's JSON body, as ``SWFService`` gives it with
+        its events spliced in) is called through that instead.
+        """
         ...
 
 
@@ -69,7 +79,8 @@ class LocalSWFServer:
     ``port=0`` picks a free port; :attr:`endpoint_url` tells which. Use :meth:`start` to serve from a
     background thread (tests, ``standalone``) or :meth:`serve_forever` to serve from the calling thread
     (``simpleflow localswf.start``). A non-loopback ``host`` is refused unless ``allow_remote=True``:
-    the server has no authentication.
+    the server has no authentication. ``request_timeout``: the seconds a client has, from the first
+    byte of a request, to send all of it (then 408 and the connection is closed).
     """
 
     def __init__(
@@ -79,6 +90,7 @@ class LocalSWFServer:
         port: int = 0,
         *,
         allow_remote: bool = False,
+        request_timeout: float = REQUEST_TIMEOUT,
     ) -> None:
         if not allow_remote and not is_loopback(host):
             raise ConfigurationError(
@@ -87,8 +99,9 @@ class LocalSWFServer:
             )
         self.service = service
         server_class = _IPv6Server if ":" in host else _Server
-        self._server = server_class((host, port), _SWFRequestHandler)
-        self._server.swf_service = service
+        self._server = server_class((host, port), _SWFConnection)
+        self._server.answer = json_answerer(service)
+        self._server.request_timeout = request_timeout
         self._thread: threading.Thread | None = None
         self._state_lock = threading.Lock()
         self._serving = False
@@ -159,13 +172,15 @@ class LocalSWFServer:
         self.stop()
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
+    allow_reuse_address = True  # a restarted service gets its port back at once
     # Pollers and workers hold connections open; the default backlog of 5 drops bursts of them.
     request_queue_size = 128
-    swf_service: SWFRequestHandler
+    answer: Callable[..., bytes]
+    request_timeout: float
 
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+    def __init__(self, address: tuple[str, int], handler: type[socketserver.BaseRequestHandler]) -> None:
         super().__init__(address, handler)
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
@@ -209,70 +224,65 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-# json.loads and json.dumps build a new decoder or encoder on every call given options; these are
-# built once (they hold no per-call state, so threads share them).
+# json.loads builds a new decoder on every call given options; this one is built once (it holds no
+# per-call state, so threads share it).
 _REQUEST_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-_ANSWER_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 
 
-class _SWFRequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: boto3 reuses its connections
-    disable_nagle_algorithm = True  # small answers must not wait for a delayed ACK
-    server_version = "simpleflow-localswf"
+class _SWFConnection(socketserver.BaseRequestHandler):
+    """Serves the requests of one connection, one after the other, until either side closes it."""
+
     server: _Server
-    request_headers: dict[str, str]
-    raw_requestline: bytes  # set by http.server's handle_one_request before parse_request
+    request: socket.socket
 
-    def parse_request(self) -> bool:
-        """Read the request line and headers into :attr:`request_headers` (lower-cased names).
+    def handle(self) -> None:
+        sock = self.request
+        # Small answers must not wait for a delayed ACK of the previous segment.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.settimeout(None)  # idle between requests for as long as the client likes, whatever the default
+        reader = RequestReader(
+            sock,
+            request_timeout=self.server.request_timeout,
+            max_body=MAX_REQUEST_BYTES,
+            drain_limit=_DRAIN_LIMIT,
+        )
+        client = self.client_address[0] if isinstance(self.client_address, tuple) else "-"
+        while True:
+            try:
+                request = reader.read()
+            except RequestRefused as refused:
+                logger.debug("%s: request refused (%d): %s", client, refused.status, refused.message)
+                self._respond(refused.status, _refusal_body(refused), close=True)
+                return
+            except (ConnectionResetError, BrokenPipeError):
+                return  # the client left between or during requests: nobody to answer
+            if request is None:
+                return
+            if request.method == "POST":
+                status, body, close = self._answer(request, client)
+            elif request.method == "GET":
+                # A health check for scripts waiting for the server (SWF itself has no GET operations).
+                status, body, close = 200, b'{"status":"ok"}', False
+            else:
+                unsupported = RequestRefused(501, f"Unsupported method {request.method[:20]!r}")
+                status, body, close = 501, _refusal_body(unsupported), True
+            close = close or not request.keep_alive
+            if not self._respond(status, body, close=close) or close:
+                return
 
-        Replaces http.server's parser, which builds an ``email.message.Message`` per request: that
-        took nearly half of the server's CPU per SWF call. SWF clients send a handful of plain
-        headers; anything malformed is answered 400 (431 for oversized headers) and the connection
-        closed. Returns False when the request was refused, as http.server expects.
-        """
-        self.close_connection = True
-        self.command, self.path = "", ""  # send_error reads them
-        self.request_version = "HTTP/1.1"  # the version error answers are written in
-        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
-        words = self.requestline.split()
-        if len(words) != 3 or words[2] not in ("HTTP/1.0", "HTTP/1.1"):
-            self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request line {self.requestline[:80]!r}")
-            return False
-        self.command, self.path, self.request_version = words
-        headers: dict[str, str] = {}
-        for _ in range(_MAX_HEADERS + 1):
-            line = self.rfile.readline(_MAX_HEADER_LINE + 1)
-            if len(line) > _MAX_HEADER_LINE:
-                self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Header line too long")
-                return False
-            if line in (b"\r\n", b"\n", b""):
-                break
-            name, colon, value = line.decode("iso-8859-1").partition(":")
-            if not colon or not name.strip():
-                self.send_error(HTTPStatus.BAD_REQUEST, f"Bad header line {line[:80]!r}")
-                return False
-            headers[name.strip().lower()] = value.strip()
-        else:
-            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers")
-            return False
-        self.request_headers = headers
-        connection = headers.get("connection", "").lower()
-        if self.request_version == "HTTP/1.1":
-            self.close_connection = connection == "close"
-        else:
-            self.close_connection = connection != "keep-alive"
-        return True
-
-    def do_POST(self) -> None:
+    def _answer(self, request: HTTPRequest, client: str) -> tuple[int, bytes, bool]:
+        """The status and body of an SWF call, and whether the connection must close after it."""
         started = time.perf_counter()
-        operation = self.request_headers.get("x-amz-target", "")
+        operation = request.headers.get("x-amz-target", "")
+        close = False
         try:
-            params = self._read_params()
-            operation = self._read_operation()
-            region = region_from_authorization(self.request_headers.get("authorization"))
-            result = self.server.swf_service.handle(operation, params, region=region)
-            status, body = 200, _ANSWER_ENCODER.encode(result).encode()
+            if request.body is None:
+                close = request.content_length > _DRAIN_LIMIT  # its body is still unread
+                check_request_size(request.content_length)
+            params = _parse_params(request.body or b"")
+            operation = _operation(request.headers.get("x-amz-target", ""))
+            region = region_from_authorization(request.headers.get("authorization"))
+            status, body = 200, self.server.answer(operation, params, region=region)
         except SWFFault as fault:
             status, body = fault.status, json.dumps(fault.to_body()).encode()
         except Exception:
@@ -283,65 +293,20 @@ class _SWFRequestHandler(BaseHTTPRequestHandler):
         # Logged before answering, so that a client which got its answer also finds the line.
         logger.debug(
             "%s %s -> %d (%d bytes) in %.1f ms",
-            self.client_address[0],
+            client,
             operation or "-",
             status,
             len(body),
             (time.perf_counter() - started) * 1000,
         )
-        self._respond(status, body)
+        return status, body, close
 
-    def do_GET(self) -> None:
-        """A health check for scripts waiting for the server (SWF itself has no GET operations)."""
-        self._respond(200, b'{"status":"ok"}')
+    def _respond(self, status: int, body: bytes, *, close: bool) -> bool:
+        """Write one answer; False when the client is gone.
 
-    def _read_params(self) -> dict[str, Any]:
-        length_header = self.request_headers.get("content-length")
-        if length_header is None:
-            self.close_connection = True  # without a length the body's end cannot be found
-            raise SWFFault("SerializationException", "a request needs a Content-Length header", status=411)
-        try:
-            length = int(length_header)
-        except ValueError:
-            self.close_connection = True
-            raise SWFFault("SerializationException", f"bad Content-Length {length_header!r}") from None
-        if length > MAX_REQUEST_BYTES:
-            self._drain(length)
-            check_request_size(length)
-        raw = self.rfile.read(length)
-        if not raw.strip():
-            return {}
-        try:
-            text = raw.decode("utf-8")
-            if text.startswith("\ufeff"):  # json.loads checks this before decoding: same answer as before
-                raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
-            params = _REQUEST_DECODER.decode(text)
-        except (UnicodeDecodeError, ValueError, RecursionError) as error:
-            raise SWFFault("SerializationException", f"the request body is not valid JSON: {error}") from None
-        if not isinstance(params, dict):
-            raise SWFFault("SerializationException", "the request body must be a JSON object")
-        return params
-
-    def _read_operation(self) -> str:
-        target = self.request_headers.get("x-amz-target", "")
-        if not target.startswith(TARGET_PREFIX):
-            raise unknown_operation(target)
-        return target[len(TARGET_PREFIX) :]
-
-    def _drain(self, length: int) -> None:
-        if length > _DRAIN_LIMIT:
-            self.close_connection = True
-            return
-        remaining = length
-        while remaining > 0:
-            chunk = self.rfile.read(min(remaining, 65536))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-
-    def _respond(self, status: int, body: bytes) -> None:
-        # Status line, headers and body leave in one write: one segment for small answers, so the
-        # client wakes once instead of reading the headers and then waiting for the body.
+        Status line, headers and body leave in one write: one segment for small answers, so the
+        client wakes once instead of reading the headers and then waiting for the body.
+        """
         reason = _REASONS.get(status, "")
         head = (
             f"HTTP/1.1 {status} {reason}\r\n"
@@ -349,15 +314,40 @@ class _SWFRequestHandler(BaseHTTPRequestHandler):
             f"Content-Length: {len(body)}\r\n"
             f"x-amzn-RequestId: {uuid.uuid4()}\r\n"
         )
-        if self.close_connection:
+        if close:
             head += "Connection: close\r\n"
         try:
-            self.wfile.write(head.encode("latin-1") + b"\r\n" + body)
-        except (BrokenPipeError, ConnectionResetError):
+            self.request.sendall(head.encode("latin-1") + b"\r\n" + body)
+        except OSError:
             # The client left (read timeout, or the server is stopping and shut the socket): nobody
             # is there to read the answer, and this is no error of the service.
-            self.close_connection = True
             logger.debug("%s left before its answer was written", self.client_address[0])
+            return False
+        return True
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silenced: requests are logged once, at debug level, by :meth:`do_POST`."""
+
+def _refusal_body(refused: RequestRefused) -> bytes:
+    """The error document of a request that could not be read as HTTP (botocore reads its message)."""
+    return json.dumps({"__type": "BadRequest", "message": refused.message}).encode()
+
+
+def _parse_params(raw: bytes) -> dict[str, Any]:
+    """The JSON object of a request body (an empty body is ``{}``), or SWF's SerializationException."""
+    if not raw.strip():
+        return {}
+    try:
+        text = raw.decode("utf-8")
+        if text.startswith("\ufeff"):  # json.loads checks this before decoding: same answer as before
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        params = _REQUEST_DECODER.decode(text)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise SWFFault("SerializationException", f"the request body is not valid JSON: {error}") from None
+    if not isinstance(params, dict):
+        raise SWFFault("SerializationException", "the request body must be a JSON object")
+    return params
+
+
+def _operation(target: str) -> str:
+    if not target.startswith(TARGET_PREFIX):
+        raise unknown_operation(target)
+    return target[len(TARGET_PREFIX) :]

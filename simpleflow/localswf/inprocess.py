@@ -3,7 +3,8 @@
 ``attach(client, service)`` registers a botocore ``before-send`` handler. botocore still builds,
 validates and serializes the request, and parses the answer (and its errors) as it would from AWS; the
 handler only replaces the network: it reads ``X-Amz-Target`` and the JSON body, calls
-``service.handle``, and returns an ``AWSResponse`` holding the JSON 1.0 result or fault.
+``service.handle_json`` (``handle`` for a service without it), and returns an ``AWSResponse`` holding the
+JSON 1.0 result or fault.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 from botocore import UNSIGNED
 from botocore.awsrequest import AWSResponse
 
+from simpleflow.localswf.answers import json_answerer
 from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.region import DEFAULT_REGION
 from simpleflow.localswf.validation import check_request_size
@@ -24,8 +26,6 @@ logger = logging.getLogger(__name__)
 
 TARGET_PREFIX = "SimpleWorkflowService."
 CONTENT_TYPE = "application/x-amz-json-1.0"
-# Built once: json.dumps with options builds a new encoder on every call (stateless, so shared).
-_ANSWER_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
 class SWFHandler(Protocol):
@@ -57,8 +57,7 @@ def answer(
         if not isinstance(params, dict):
             raise SWFFault("SerializationException", "the request body must be a JSON object")
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else target
-        result = service.handle(operation, params, region=region)
-        return 200, _ANSWER_ENCODER.encode(result).encode()
+        return 200, json_answerer(service)(operation, params, region=region)
     except SWFFault as fault:
         return fault.status, json.dumps(fault.to_body()).encode()
     except ValueError as error:

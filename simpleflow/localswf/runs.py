@@ -70,14 +70,18 @@ def append_event(ctx: Context, run: Run, event_type: str, attrs: dict[str, Any])
     return event_id
 
 
-def event_to_wire(row: Any) -> dict[str, Any]:
-    """An ``events`` row as a ``HistoryEvent``."""
-    return {
-        "eventId": row["event_id"],
-        "eventTimestamp": row["ts"],
-        "eventType": row["event_type"],
-        attributes_key(row["event_type"]): json.loads(row["attrs"]),
-    }
+def event_to_wire(row: Any) -> str:
+    """An ``events`` row as the JSON text of a ``HistoryEvent``, its stored attributes spliced in as they
+    are (see :mod:`~simpleflow.localswf.answers`).
+
+    The event type is one of the service's own names, so it needs no escaping; ``repr`` of a float is
+    what ``json`` writes for it.
+    """
+    event_type = row["event_type"]
+    return (
+        f'{{"eventId":{row["event_id"]},"eventTimestamp":{row["ts"]!r},"eventType":"{event_type}",'
+        f'"{attributes_key(event_type)}":{row["attrs"]}}}'
+    )
 
 
 def request_decision(ctx: Context, run: Run) -> None:

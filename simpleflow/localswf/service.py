@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from simpleflow.localswf import decisions, executions, registry, tasks
+from simpleflow.localswf.answers import decode_answer, encode_answer
 from simpleflow.localswf.clock import Clock, SystemClock, VirtualClock
 from simpleflow.localswf.closing import terminate_run
 from simpleflow.localswf.context import ACTIVITY, DECISION, Context, RegistryCache, check_run_columns
@@ -139,6 +140,16 @@ class SWFService:
 
         ``region``: the AWS region the request is addressed to (the ARNs of the answer name it).
         """
+        return decode_answer(self._call(operation, params, region=region))
+
+    def handle_json(self, operation: str, params: dict[str, Any], *, region: str = DEFAULT_REGION) -> bytes:
+        """Run one SWF operation and return its JSON body, as the transports send it.
+
+        History events go from storage to the body without being decoded (see ``answers``).
+        """
+        return encode_answer(self._call(operation, params, region=region))
+
+    def _call(self, operation: str, params: dict[str, Any], *, region: str) -> dict[str, Any]:
         if operation not in OPERATIONS:
             raise SWFFault("UnknownOperationException", f"Unknown operation: {operation}")
         throttle = self.throttle

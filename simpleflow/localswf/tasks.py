@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from simpleflow.localswf.answers import EncodedEvents
 from simpleflow.localswf.context import ACTIVITY, DECISION, Context, Run
 from simpleflow.localswf.faults import unknown_decision_task, validation_error
 from simpleflow.localswf.paging import decode_page_token, encode_page_token, page_size
@@ -21,7 +22,7 @@ from simpleflow.localswf.tokens import gone_task_fault, new_token
 
 def decision_events(
     ctx: Context, run_seq: int, *, first: int, last: int, after: int | None, params: dict[str, Any]
-) -> tuple[list[dict[str, Any]], int | None]:
+) -> tuple[EncodedEvents, int | None]:
     """A page of the events a decision task carries, and the event id the next page starts after."""
     reverse = bool(params.get("reverseOrder"))
     size = page_size(params, ctx.limits)
@@ -33,7 +34,7 @@ def decision_events(
     sql += f" ORDER BY event_id {'DESC' if reverse else 'ASC'} LIMIT ?"
     rows = ctx.store.rows(sql, [*args, size + 1])
     next_after = rows[size - 1]["event_id"] if len(rows) > size else None
-    return [event_to_wire(row) for row in rows[:size]], next_after
+    return EncodedEvents(event_to_wire(row) for row in rows[:size]), next_after
 
 
 def decision_task(ctx: Context, run: Run, *, params: dict[str, Any], page: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,17 @@ def test_defaults_keep_live_runs_and_poll_a_list_of_its_own(cli_runner, started)
 
 
 def test_the_options_reach_the_config(cli_runner, started) -> None:
-    args = ["decider.start", "-d", "D", "--cache-runs", "5", "--cache-memory", "64", "--affinity-timeout", "0"]
+    args = [
+        "decider.start",
+        "-d",
+        "D",
+        "--cache-runs",
+        "5",
+        "--cache-memory",
+        "64",
+        "--affinity-timeout",
+        "0",
+    ]
     result = cli_runner.invoke(main, [*args, WORKFLOW])
     assert result.exit_code == 0, result.output
     (config,) = started
