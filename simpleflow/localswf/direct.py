@@ -37,7 +37,7 @@ from botocore.loaders import create_loader
 from botocore.model import OperationModel, ServiceModel
 from botocore.paginate import Paginator, PaginatorModel
 from botocore.serialize import create_serializer
-from botocore.validate import ParamValidator
+from botocore.validate import ParamValidationDecorator, ParamValidator
 
 from simpleflow.localswf.answers import (
     Reader,
@@ -167,7 +167,9 @@ class DirectClient:
         self._service = service
         self._exceptions = model_client.exceptions
         self.meta = DirectMeta(model_client.meta, AfterCallEvents())
-        self._validate = bool(model_client.meta.config.parameter_validation)
+        # botocore resolves parameter_validation (config, then profile) into its serializer and keeps no
+        # flag of it: meta.config always says True. The serializer's type is the resolved setting.
+        self._validate = isinstance(getattr(model_client, "_serializer", None), ParamValidationDecorator)
         self._validator = ParamValidator()
         protocol = self.meta.service_model.resolved_protocol
         self._serializer = create_serializer(protocol, include_validation=False)
