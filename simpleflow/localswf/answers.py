@@ -30,6 +30,8 @@ Reader = Callable[[Any], Any]
 # number of seconds within years 1970..2999, far from any platform limit of gmtime/localtime.
 _QUICK_TIMESTAMP_TYPES = (int, float)
 _QUICK_TIMESTAMP_LIMIT = 32503680000
+# Up to this many members, a structure is read member by member, as botocore does; past it, key by key.
+_FEW_MEMBERS = 12
 
 
 def parse_json_body(body: bytes) -> Any:
@@ -132,6 +134,9 @@ def _compile(shape: Shape, compiling: set[str]) -> Reader | None:
 
 
 def _structure_reader(members: tuple[tuple[str, str, Reader | None], ...]) -> Reader:
+    if len(members) > _FEW_MEMBERS:
+        return _wide_structure_reader(members)
+
     def read_structure(value: Any) -> Any:
         if value is None:
             return None
@@ -143,6 +148,32 @@ def _structure_reader(members: tuple[tuple[str, str, Reader | None], ...]) -> Re
         return parsed
 
     return read_structure
+
+
+def _wide_structure_reader(members: tuple[tuple[str, str, Reader | None], ...]) -> Reader:
+    """For shapes with many optional members (``HistoryEvent`` has 60, an event sets 4 or 5): walk the value's
+    keys, not the model's, then put what was found back in the model's order."""
+    by_wire_name = {
+        wire_name: (position, name, read) for position, (name, wire_name, read) in enumerate(members)
+    }
+
+    def read_wide_structure(value: Any) -> Any:
+        if value is None:
+            return None
+        found = []
+        for wire_name, item in value.items():
+            member = by_wire_name.get(wire_name)
+            if member is not None and item is not None:
+                found.append((*member, item))
+        found.sort(key=_model_position)
+        return {name: item if read is None else read(item) for _, name, read, item in found}
+
+    return read_wide_structure
+
+
+def _model_position(member: tuple[Any, ...]) -> int:
+    position: int = member[0]
+    return position
 
 
 def _list_reader(read_item: Reader | None) -> Reader:
