@@ -238,7 +238,10 @@ def read_timestamp(value: Any) -> datetime.datetime:
     if type(value) in _QUICK_TIMESTAMP_TYPES and 0 <= value < _QUICK_TIMESTAMP_LIMIT:
         zone, offset = _local_zone.current()
         if offset is not None:
-            utc = datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
-            return (utc + offset).replace(tzinfo=zone)
+            wall = datetime.datetime.fromtimestamp(value, datetime.timezone.utc) + offset
+            # The constructor, not wall.replace(tzinfo=...), which costs twice as much.
+            return datetime.datetime(
+                wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second, wall.microsecond, zone
+            )
     parsed: datetime.datetime = parse_timestamp(value)
     return parsed
