@@ -1,4 +1,8 @@
-"""Servers and clients for the conformance suites: moto, and the embedded service on both transports."""
+"""Servers and clients for the conformance suites: moto, and the embedded service on every transport.
+
+The transports: botocore in process (``before-send``), botocore over HTTP, and the direct client, which
+skips botocore's pipeline and must answer exactly as the first (tests/conformance/test_direct_client.py).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,12 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from simpleflow.localswf.embedded import embedded_client, make_local_client
+from simpleflow.localswf.embedded import embedded_client, embedded_direct_client, make_local_client
 from simpleflow.localswf.http import LocalSWFServer
 from simpleflow.localswf.service import SWFService
 from tests.fixtures.moto_swf import moto_swf_server
 
-TRANSPORTS = ["in-process", "http"]
+TRANSPORTS = ["in-process", "http", "direct"]
 
 
 def moto_client(endpoint_url: str) -> Any:
@@ -51,6 +55,9 @@ def make_transport_client(transport: str, service: SWFService) -> Iterator[Any]:
     if transport == "in-process":
         with embedded_client(service) as attached:
             yield attached
+    elif transport == "direct":
+        with embedded_direct_client(service) as direct:
+            yield direct
     else:
         with LocalSWFServer(service) as server:
             yield make_local_client(server.endpoint_url, read_timeout=30)
@@ -58,7 +65,7 @@ def make_transport_client(transport: str, service: SWFService) -> Iterator[Any]:
 
 @pytest.fixture(params=TRANSPORTS)
 def client(request: pytest.FixtureRequest, service: SWFService) -> Iterator[Any]:
-    """A boto3 ``swf`` client on the embedded service, once per transport."""
+    """An ``swf`` client on the embedded service, once per transport."""
     with make_transport_client(request.param, service) as transport_client:
         yield transport_client
 
