@@ -82,3 +82,21 @@ class ChainWorkflow(Workflow):
         for _ in range(count):
             x = self.submit(inc, x).result
         return x
+
+
+class ParkedChainWorkflow(Workflow):
+    """A chain of ``count`` steps, then a wait for signal ``finish``: the run stays open, parked.
+
+    A decider that keeps live runs holds every such run in its cache until the signal closes it.
+    """
+
+    name = "bench-parked-chain"
+    version = "1"
+    task_list = "bench"
+
+    def run(self, count):
+        x = 0
+        for _ in range(count):
+            x = self.submit(inc, x).result
+        self.wait_signal("finish").result
+        return x
