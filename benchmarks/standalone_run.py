@@ -69,7 +69,11 @@ def run_standalone(workflow: str, input_value: Any, *, nb_workers: int = 1, time
                     stdout, _ = process.communicate(timeout=timeout)
                 except subprocess.TimeoutExpired:
                     _stop(process, sampler)
-                    raise StandaloneFailed(f"standalone did not finish within {timeout:.0f} s") from None
+                    raise StandaloneFailed(
+                        f"standalone did not finish within {timeout:.0f} s; {_progress(db)}; CPU seconds "
+                        f"so far: decider {sampler.seconds['decider.start']:.1f}, "
+                        f"workers {sampler.seconds['worker.start']:.1f}, service {sampler.own_seconds:.1f}"
+                    ) from None
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if process.returncode != 0 or not stdout.strip():
@@ -110,16 +114,40 @@ def _read_execution(db: str) -> tuple[float, int]:
     """The only execution of the run's database: its start-to-close seconds and its number of events."""
     service = SWFService(db)
     try:
-        closed = service.handle(
-            "ListClosedWorkflowExecutions", {"domain": DOMAIN, "startTimeFilter": {"oldestDate": 0}}
-        )["executionInfos"]
+        closed = _executions(service, "ListClosedWorkflowExecutions")
         if len(closed) != 1:
             raise StandaloneFailed(f"expected one closed execution, found {len(closed)}")
         info = closed[0]
-        last_page = service.handle(
-            "GetWorkflowExecutionHistory",
-            {"domain": DOMAIN, "execution": info["execution"], "reverseOrder": True, "maximumPageSize": 1},
-        )
-        return info["closeTimestamp"] - info["startTimestamp"], last_page["events"][0]["eventId"]
+        return info["closeTimestamp"] - info["startTimestamp"], _event_count(service, info["execution"])
     finally:
         service.close()
+
+
+def _progress(db: str) -> str:
+    """How far the run's open execution got, for the message of a run stopped on its timeout."""
+    try:
+        service = SWFService(db)
+    except Exception as error:  # the message must not hide the timeout behind a second error
+        return f"progress unknown ({error})"
+    try:
+        running = _executions(service, "ListOpenWorkflowExecutions")
+        if not running:
+            return "no execution open"
+        info = running[0]
+        elapsed = service.clock.now() - info["startTimestamp"]
+        return f"{_event_count(service, info['execution']):,} events after {elapsed:.0f} s"
+    finally:
+        service.close()
+
+
+def _executions(service: SWFService, operation: str) -> list[dict[str, Any]]:
+    infos = service.handle(operation, {"domain": DOMAIN, "startTimeFilter": {"oldestDate": 0}})
+    return list(infos["executionInfos"])
+
+
+def _event_count(service: SWFService, execution: dict[str, str]) -> int:
+    last_page = service.handle(
+        "GetWorkflowExecutionHistory",
+        {"domain": DOMAIN, "execution": execution, "reverseOrder": True, "maximumPageSize": 1},
+    )
+    return int(last_page["events"][0]["eventId"])
