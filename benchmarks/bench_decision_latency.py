@@ -29,6 +29,7 @@ from typing import Any
 
 from benchmarks.bench_long_chain import positive_setting
 from benchmarks.process_tree import TreeSampler
+from benchmarks.reference import our_pythonpath
 from benchmarks.workflows import ChainWorkflow
 from simpleflow.children import ChildProcesses, simpleflow_command
 from simpleflow.execution import start_execution
@@ -126,7 +127,7 @@ def main() -> int:
                 client = make_client(endpoint_url=server.endpoint_url)
                 client.register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")
                 env = {**os.environ, "AWS_ENDPOINT_URL_SWF": server.endpoint_url, "LOG_LEVEL": "WARNING"}
-                env["PYTHONPATH"] = str(REPO_ROOT)
+                env["PYTHONPATH"] = our_pythonpath()
                 common = ["--domain", DOMAIN, "--task-list", TASK_LIST]
                 decider = simpleflow_command(
                     "decider.start",

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from benchmarks.process_tree import TreeSampler
+from benchmarks.reference import our_pythonpath
 from simpleflow.children import ChildProcesses, simpleflow_command
 from simpleflow.execution import start_execution
 from simpleflow.localswf.embedded import embedded_server
@@ -56,7 +57,7 @@ def main() -> int:
             client = make_client(endpoint_url=server.endpoint_url)
             client.register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")
             env = {**os.environ, "AWS_ENDPOINT_URL_SWF": server.endpoint_url, "LOG_LEVEL": "WARNING"}
-            env["PYTHONPATH"] = str(REPO_ROOT)
+            env["PYTHONPATH"] = our_pythonpath()
             common = ["--domain", DOMAIN, "--task-list", TASK_LIST]
             children.start(
                 "decider",
