@@ -95,7 +95,7 @@ class TreeSampler:
     highest value seen, so a tree that ends keeps the figure of its last sample.
     """
 
-    def __init__(self, root: int, roles: tuple[str, ...], *, interval: float = 0.2) -> None:
+    def __init__(self, root: int, roles: tuple[str, ...], *, interval: float = 0.5) -> None:
         self.root = root
         self.roles = roles
         self.interval = interval
