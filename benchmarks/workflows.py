@@ -98,5 +98,5 @@ class ParkedChainWorkflow(Workflow):
         x = 0
         for _ in range(count):
             x = self.submit(inc, x).result
-        self.wait_signal("finish").result
+        futures.wait(self.wait_signal("finish"))
         return x
