@@ -1,7 +1,20 @@
-"""Activities per second end to end over HTTP: 1 decider thread + 4 worker threads, trivial activities.
+"""P4: activities/s of ``simpleflow standalone`` (1 decider, 4 worker processes) on trivial activities.
 
-The same boto3 driver runs against the embedded service (``simpleflow localswf.start``) and against
-moto's server, both in their own process. Goals: >= 300 activities/s, and >= 10x moto.
+``standalone --local-swf`` runs as a user starts it: the embedded service in its process, over HTTP on
+loopback, and the real ``decider.start`` and ``worker.start`` process trees. Each side's fixed cost
+(interpreter starts, imports, the first poll) is taken out by a run of the same workflow with no
+activity, as bench_local_trivial does:
+
+- activities/s = N / (E(N) - E(0)), E the execution's start-to-close time by the service's clock;
+- CPU per activity of the decider, the workers and the service = (C(N) - C(0)) / N, C read from ``/proc``
+  (see benchmarks/process_tree.py; the service's figure includes standalone's own progress loop).
+
+Goal: >= 500 activities/s.
+
+For information, a bare boto3 driver (1 decider thread and 4 worker threads in one process, no
+simpleflow above the client) runs the same kind of workload against the embedded service
+(``simpleflow localswf.start``) and against moto's server: the engines' own rate, and the ceiling a
+single driver process puts on it. "10x moto on wall clock" is no longer a goal: that ceiling caps it.
 """
 
 from __future__ import annotations
@@ -16,6 +29,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from benchmarks.standalone_run import run_standalone
 from benchmarks.swf_servers import (
     ServerProcess,
     client_call,
@@ -27,8 +41,9 @@ from benchmarks.swf_servers import (
     schedule_decisions,
 )
 
-GOAL_RATE = 300.0
-GOAL_RATIO = 10.0
+GOAL_RATE = 500.0
+STANDALONE_ACTIVITIES = 1000
+STANDALONE_TIMEOUT = 1800.0
 WORKFLOW_TYPE = {"name": "bench-workflow", "version": "1"}
 ACTIVITY_TYPE = {"name": "bench-activity", "version": "1"}
 WORKERS = 4
@@ -160,13 +175,44 @@ def measure(server: ServerProcess, client: Any, *, workflows: int, activities: i
     )
 
 
-def main() -> int:
+def standalone_rate() -> bool:
+    """P4: runs standalone with no activity, then with ``STANDALONE_ACTIVITIES``; prints; goal met?"""
+    empty = run_standalone("TrivialWorkflow", [0], nb_workers=WORKERS, timeout=STANDALONE_TIMEOUT)
+    full = run_standalone(
+        "TrivialWorkflow", [STANDALONE_ACTIVITIES], nb_workers=WORKERS, timeout=STANDALONE_TIMEOUT
+    )
+    if full.result != sum(range(STANDALONE_ACTIVITIES)):
+        raise RuntimeError(f"standalone returned {full.result!r}")
+    count = STANDALONE_ACTIVITIES
+    rate = count / (full.execution_seconds - empty.execution_seconds)
+    print(
+        f"simpleflow standalone --local-swf, 1 decider + {WORKERS} worker processes, "
+        f"{count:,} trivial activities submitted at once"
+    )
+    print(
+        f"  execution {full.execution_seconds:.2f} s ({empty.execution_seconds:.2f} s with no activity), "
+        f"command {full.wall_seconds:.2f} s; {full.events:,} events"
+    )
+    per_activity = {
+        role: (full.cpu_seconds[role] - empty.cpu_seconds[role]) * 1000 / count for role in full.cpu_seconds
+    }
+    print(
+        f"  {rate:.1f} activities/s; CPU per activity: decider {per_activity['decider']:.2f} ms, "
+        f"workers {per_activity['workers']:.2f} ms, service {per_activity['service']:.2f} ms"
+    )
+    met = rate >= GOAL_RATE
+    print(f"  goal: >= {GOAL_RATE:.0f} activities/s -> {'met' if met else 'NOT met'}")
+    return met
+
+
+def engines_for_information() -> None:
+    """The bare boto3 driver against the embedded service and against moto (no goal)."""
     with localswf_server(poll_timeout=1) as server:
         ours = measure(server, localswf_client(server.endpoint_url), workflows=20, activities=50)
     with moto_server() as server:
         theirs = measure(server, moto_client(server.endpoint_url), workflows=8, activities=25)
     ratio = ours.rate / theirs.rate
-    print("activities/s end to end over HTTP (1 decider thread, 4 worker threads, trivial activities)")
+    print("for information: a bare boto3 driver over HTTP (1 decider and 4 worker threads, no simpleflow)")
     print(ours.line("localswf:", "20 workflows x 50 activities"))
     print(theirs.line("moto:", "8 workflows x 25 activities"))
     print(
@@ -179,8 +225,11 @@ def main() -> int:
         f"  driver ceiling: {ours.client_cpu_ms:.2f} ms of boto3 CPU per activity allows at most"
         f" {ceiling:.0f} activities/s = {ceiling / theirs.rate:.1f}x moto's rate, even with a free server"
     )
-    met = ours.rate >= GOAL_RATE and ratio >= GOAL_RATIO
-    print(f"  goal: >= {GOAL_RATE:.0f}/s and >= {GOAL_RATIO:.0f}x moto -> {'met' if met else 'NOT met'}")
+
+
+def main() -> int:
+    met = standalone_rate()
+    engines_for_information()
     return 0 if met else 1
 
 

@@ -1,9 +1,13 @@
-"""Median start-to-completed time of a one-activity workflow, over loopback, with real processes.
+"""P5: median start-to-completed time of a one-activity workflow, over loopback, with real processes.
 
 The embedded SWF service serves HTTP on 127.0.0.1; ``simpleflow decider.start`` and ``worker.start`` run
 as child processes, as in production. Each sample is measured by the service's own clock, from the
 ``WorkflowExecutionStarted`` event to the ``WorkflowExecutionCompleted`` event, so the driver's polling
-does not count. Goal: median <= 50 ms.
+does not count. Goal: median <= 10 ms.
+
+The CPU milliseconds per workflow of the decider's process tree, the worker's (its process per activity
+included) and this process (the embedded service, and the driver's polling) are printed too: on a busy
+machine they say what a run costs when the wall clock mostly says how long it waited for a core.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.process_tree import TreeSampler
+from benchmarks.reference import our_pythonpath
 from simpleflow.children import ChildProcesses, simpleflow_command
 from simpleflow.execution import start_execution
 from simpleflow.localswf.embedded import embedded_server
@@ -26,7 +32,7 @@ DOMAIN = "bench"
 TASK_LIST = "bench-latency"
 WARM_UP = 3
 SAMPLES = 30
-GOAL_MS = 50.0
+GOAL_MS = 10.0
 
 
 def completed_in_ms(client, execution: dict[str, str], *, timeout: float = 60.0) -> float:
@@ -38,7 +44,9 @@ def completed_in_ms(client, execution: dict[str, str], *, timeout: float = 60.0)
             if info.get("closeStatus") != "COMPLETED":
                 raise RuntimeError(f"execution closed as {info.get('closeStatus')}")
             return (info["closeTimestamp"] - info["startTimestamp"]).total_seconds() * 1000
-        time.sleep(0.005)
+        # The service shares this process's GIL: polling it often would slow the very run being timed. The
+        # figure comes from the service's own timestamps, so a slower poll only delays the next sample.
+        time.sleep(0.05)
     raise TimeoutError(f"{execution['workflowId']} did not complete within {timeout} s")
 
 
@@ -51,7 +59,7 @@ def main() -> int:
             client = make_client(endpoint_url=server.endpoint_url)
             client.register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")
             env = {**os.environ, "AWS_ENDPOINT_URL_SWF": server.endpoint_url, "LOG_LEVEL": "WARNING"}
-            env["PYTHONPATH"] = str(REPO_ROOT)
+            env["PYTHONPATH"] = our_pythonpath()
             common = ["--domain", DOMAIN, "--task-list", TASK_LIST]
             children.start(
                 "decider",
@@ -67,13 +75,19 @@ def main() -> int:
             )
             children.start("worker", simpleflow_command("worker.start", *common), env=env, cwd=str(REPO_ROOT))
             samples = []
+            cpu = TreeSampler(os.getpid(), ("decider.start", "worker.start"))
             for number in range(WARM_UP + SAMPLES):
+                if number == WARM_UP:
+                    cpu.sample()
+                    before = {**cpu.seconds, "service": time.process_time()}
                 execution = start_execution(
                     client, OneActivityWorkflow, [number], domain=DOMAIN, task_list=TASK_LIST
                 )
                 elapsed = completed_in_ms(client, execution)
                 if number >= WARM_UP:
                     samples.append(elapsed)
+            cpu.sample()
+            after = {**cpu.seconds, "service": time.process_time()}
         service.close()
     median = statistics.median(samples)
     print("one-activity workflow, start to completed, real decider and worker processes over loopback")
@@ -81,6 +95,12 @@ def main() -> int:
         f"  median {median:.1f} ms over {len(samples)} runs (after {WARM_UP} warm-up runs); "
         f"p90 {statistics.quantiles(samples, n=10)[-1]:.1f} ms, min {min(samples):.1f} ms, "
         f"max {max(samples):.1f} ms"
+    )
+    per_run = {role: (after[role] - before[role]) * 1000 / len(samples) for role in after}
+    print(
+        f"  CPU per workflow: decider {per_run['decider.start']:.1f} ms, "
+        f"worker {per_run['worker.start']:.1f} ms, service and driver {per_run['service']:.1f} ms; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     met = median <= GOAL_MS
     print(f"  goal: median <= {GOAL_MS:.0f} ms -> {'met' if met else 'NOT met'}")

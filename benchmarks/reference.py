@@ -27,6 +27,14 @@ OUR_SIMPLEFLOW = Path(sys.executable).parent / "simpleflow"
 CPU_SECONDS: dict[str, list[float]] = {}
 
 
+def our_pythonpath() -> str:
+    """``PYTHONPATH`` for the processes that run this project: the checkout, preceded under
+    ``python -m benchmarks.profiling`` by the directory whose ``sitecustomize`` profiles them."""
+    if os.environ.get("SIMPLEFLOW_BENCH_PROFILE_DIR"):
+        return os.pathsep.join([str(REPO_ROOT / "benchmarks" / "profiling"), str(REPO_ROOT)])
+    return str(REPO_ROOT)
+
+
 def reference_simpleflow() -> Path:
     """The ``simpleflow`` command of simpleflow 0.36.0, installed on first use."""
     command = REFERENCE_VENV / "bin" / "simpleflow"
@@ -68,7 +76,8 @@ def quiet_environment(pythonpath: Path) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("AWS_ENDPOINT_URL", "SWF_")) and k != "PYTHONDONTWRITEBYTECODE"
     }
-    env.update({"PYTHONPATH": str(pythonpath), "LOG_LEVEL": "WARNING"})
+    path = our_pythonpath() if pythonpath == REPO_ROOT else str(pythonpath)
+    env.update({"PYTHONPATH": path, "LOG_LEVEL": "WARNING"})
     env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     return env
 

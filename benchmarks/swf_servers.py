@@ -22,6 +22,7 @@ import boto3
 from botocore import xform_name
 from botocore.config import Config
 
+from benchmarks.reference import our_pythonpath
 from simpleflow.localswf.embedded import LOCAL_USER_AGENT, make_local_client
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +65,7 @@ class ServerProcess:
 
 @contextmanager
 def _child(command: list[str], port: int) -> Iterator[ServerProcess]:
-    environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "WARNING"}
+    environment = {**os.environ, "PYTHONPATH": our_pythonpath(), "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
         command, cwd=PROJECT_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -58,3 +58,45 @@ class OneActivityWorkflow(Workflow):
 
     def run(self, value=1):
         return self.submit(identity, value).result
+
+
+@activity.with_attributes(task_list="bench", version="1")
+def inc(x):
+    """Adds one: a trivial step whose result the next step needs."""
+    return x + 1
+
+
+class ChainWorkflow(Workflow):
+    """``count`` activities one after the other, each waiting for the previous one's result.
+
+    Every step is one decision task after one activity completion: the history grows by six events a
+    step, so a decider that replays the whole history pays O(step) per decision and O(count²) per run.
+    """
+
+    name = "bench-chain"
+    version = "1"
+    task_list = "bench"
+
+    def run(self, count):
+        x = 0
+        for _ in range(count):
+            x = self.submit(inc, x).result
+        return x
+
+
+class ParkedChainWorkflow(Workflow):
+    """A chain of ``count`` steps, then a wait for signal ``finish``: the run stays open, parked.
+
+    A decider that keeps live runs holds every such run in its cache until the signal closes it.
+    """
+
+    name = "bench-parked-chain"
+    version = "1"
+    task_list = "bench"
+
+    def run(self, count):
+        x = 0
+        for _ in range(count):
+            x = self.submit(inc, x).result
+        futures.wait(self.wait_signal("finish"))
+        return x
