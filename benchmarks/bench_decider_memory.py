@@ -10,7 +10,7 @@ that every run is open, live and cached at once. Then:
 - the cache's ``stats()``: ``runs <= max_runs`` and ``bytes <= max_bytes`` are the goal, checked while
   they are all parked and again once the signals have closed every run.
 
-The decider is given the cache as ``DeciderPoller(..., run_cache=RunCache(max_runs, max_bytes))``, and
+The decider is given the cache as ``DeciderPoller(..., runs=RunCache(max_runs=..., max_bytes=...))``, and
 ``DeciderConfig`` must accept ``cache_runs=`` and ``cache_bytes=``. Until ``simpleflow.runtime.cache``
 exists this prints "skipped: no run cache yet" and exits 0. ``--baseline`` runs the same workload on a
 decider without the cache, for the RSS to compare with.
@@ -93,7 +93,10 @@ class Workload:
         self.shutdown = Shutdown()
         self.errors: list[BaseException] = []
         decider = Decider(self.client, DOMAIN, task_list=TASK_LIST, identity="bench-memory-decider")
-        options: dict[str, Any] = {} if run_cache is None else {"run_cache": run_cache}
+        from simpleflow.runtime.cache import RunCache
+
+        # The baseline keeps no live run: every decision task replays afresh, as before the cache.
+        options: dict[str, Any] = {"runs": run_cache if run_cache is not None else RunCache(max_runs=0)}
         try:
             self.poller = DeciderPoller(
                 decider,
@@ -167,12 +170,12 @@ def main(argv: list[str]) -> int:
     cache = None
     if not baseline:
         try:
-            from simpleflow.runtime.cache import RunCache  # type: ignore[import-not-found,unused-ignore]
+            from simpleflow.runtime.cache import RunCache
         except ImportError:
             print("skipped: no run cache yet")
             return 0
         check_config_takes_cache_sizes(max_runs, max_bytes)
-        cache = RunCache(max_runs, max_bytes)
+        cache = RunCache(max_runs=max_runs, max_bytes=max_bytes, verify=False)
     deadline = time.monotonic() + TIMEOUT
     with tempfile.TemporaryDirectory(prefix="simpleflow-bench-memory-") as directory:
         workload = Workload(directory, cache)
