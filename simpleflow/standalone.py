@@ -147,6 +147,20 @@ def run_standalone(
     raise AssertionError("unreachable")  # pragma: no cover - the with block returns or raises
 
 
+def _events_after(run: Any, last_id: int) -> list[dict[str, Any]]:
+    """The events of ``run`` after event ``last_id``, oldest first: newest pages first, only as far as needed.
+
+    Following a long run this way reads what is new at each look, not the whole history again.
+    """
+    newest_first: list[dict[str, Any]] = []
+    for page in run.iter_history_pages(reverse=True):
+        for event in page:
+            if event["eventId"] <= last_id:
+                return newest_first[::-1]
+            newest_first.append(event)
+    return newest_first[::-1]
+
+
 def wait_for_close(
     client: Any,
     domain: str,
@@ -167,10 +181,10 @@ def wait_for_close(
     deadline = None if timeout is None else time.monotonic() + timeout
     current = dict(execution)
     last: Progress | None = None
+    events: list[dict[str, Any]] = []
     while True:
-        events = WorkflowExecution(
-            domain, current["workflowId"], run_id=current["runId"], client=client
-        ).history()
+        run = WorkflowExecution(domain, current["workflowId"], run_id=current["runId"], client=client)
+        events.extend(_events_after(run, events[-1]["eventId"] if events else 0))
         progress = count_progress(events)
         if progress != last:
             on_progress(progress)
@@ -182,6 +196,7 @@ def wait_for_close(
                 return Closed(current["workflowId"], current["runId"], status, attributes)
             current["runId"] = attributes["newExecutionRunId"]
             last = None
+            events = []
             continue
         if children is not None:
             children.check()

@@ -109,7 +109,7 @@ class LocalRun:
         """``limits`` are the embedded service's quotas (SWF's by default): lower ones let a test see how
         a workflow copes with SWF's refusals (open-task limits, creation rates) without AWS."""
         from simpleflow.localswf.clock import SystemClock, VirtualClock
-        from simpleflow.localswf.embedded import embedded_direct_client
+        from simpleflow.localswf.embedded import embedded_client, embedded_direct_client
         from simpleflow.localswf.service import SWFService
 
         self.workflow_cls = workflow_cls
@@ -128,7 +128,10 @@ class LocalRun:
         clock = SystemClock() if real_time else VirtualClock()
         self.service = SWFService(":memory:", clock=clock, poll_timeout=POLL_TIMEOUT_SECONDS, limits=limits)
         self._resources.callback(self.service.close)
-        self.client = self._resources.enter_context(embedded_direct_client(self.service))
+        # The direct client skips botocore's pipeline but also its retries: a service that throttles
+        # (a quota profile is on) gets botocore's client, which retries ThrottlingException.
+        connect = embedded_direct_client if self.service.throttle is None else embedded_client
+        self.client = self._resources.enter_context(connect(self.service))
         self.payload_store = self._open_payload_store()
 
     def _open_payload_store(self) -> PayloadStore | None:

@@ -80,7 +80,8 @@ class HistoryCache:
         elif len(kept) >= first_new - 1 and kept[first_new - 2]["eventId"] == first_new - 1:
             # Event ids are dense from 1, so kept[i] is event i + 1 (checked at the seam).
             prefix = kept[: first_new - 1]
-            prefix_bytes = kept_bytes if len(prefix) == len(kept) else _total_bytes(prefix)
+            # What the overlap drops is the tail: subtract it rather than count the whole prefix again.
+            prefix_bytes = kept_bytes - _total_bytes(kept[first_new - 1 :])
             history, size = prefix + list(new_events), prefix_bytes + _total_bytes(new_events)
         else:
             return None

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from simpleflow.localswf.direct import direct_client
 from simpleflow.localswf.embedded import IN_PROCESS_ENDPOINT, make_local_client
 from simpleflow.localswf.inprocess import attach
+from simpleflow.localswf.limits import Limits
 from simpleflow.localswf.service import SWFService
 from tests.fixtures.executions import ManualClock
 
@@ -144,7 +145,9 @@ def twin_sides(*, parameter_validation: bool = True) -> Iterator[tuple[Side, Sid
         services = []
         for _ in range(2):
             clock = ManualClock()
-            service = SWFService(poll_timeout=0.0, clock=clock)
+            # Child starts, signals and cancels sent to other executions land after a delay, fired by the
+            # service's scheduler thread: far in the future here, so that they never race the steps.
+            service = SWFService(poll_timeout=0.0, clock=clock, limits=Limits(side_effect_delay=1e9))
             stack.callback(service.close)
             services.append((service, clock))
         (botocore_service, botocore_clock), (direct_service, direct_clock) = services

@@ -61,7 +61,7 @@ def take(swf: Driver, task_list: str) -> dict[str, Any]:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         task = swf.poll_decision(task_list)
-        if task["taskToken"]:
+        if task.get("taskToken"):  # an idle poll has none (SWF's empty answer)
             return task
     raise AssertionError(f"no decision task came on {task_list!r}")
 
@@ -71,7 +71,7 @@ def assert_no_task(swf: Driver, task_list: str) -> None:
     checks deadlines every 0.5 s while a decision task is pending), so a deadline due now has fired."""
     until = time.monotonic() + 1.2
     while time.monotonic() < until:
-        assert swf.poll_decision(task_list)["taskToken"] == "", f"a decision task was on {task_list!r}"
+        assert not swf.poll_decision(task_list).get("taskToken"), f"a decision task was on {task_list!r}"
 
 
 def pending(swf: Driver, task_list: str) -> int:

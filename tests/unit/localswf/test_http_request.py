@@ -270,7 +270,7 @@ def test_a_body_over_the_drain_limit_is_left_unread_and_closes(pair):
 class EchoService:
     """Answers every call with its operation and parameters."""
 
-    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def handle(self, operation: str, params: dict[str, Any], *, region: str = "us-east-1") -> dict[str, Any]:
         return {"operation": operation, "params": params}
 
 
