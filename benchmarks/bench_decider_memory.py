@@ -11,9 +11,8 @@ that every run is open, live and cached at once. Then:
   they are all parked and again once the signals have closed every run.
 
 The decider is given the cache as ``DeciderPoller(..., runs=RunCache(max_runs=..., max_bytes=...))``, and
-``DeciderConfig`` must accept ``cache_runs=`` and ``cache_bytes=``. Until ``simpleflow.runtime.cache``
-exists this prints "skipped: no run cache yet" and exits 0. ``--baseline`` runs the same workload on a
-decider without the cache, for the RSS to compare with.
+``DeciderConfig`` must accept ``cache_runs=`` and ``cache_bytes=``. ``--baseline`` runs the same workload
+on a decider that keeps no live run, for the RSS to compare with.
 
 ``SIMPLEFLOW_BENCH_MEMORY_RUNS`` (default 1,000), ``SIMPLEFLOW_BENCH_MEMORY_STEPS`` (100),
 ``SIMPLEFLOW_BENCH_MEMORY_CACHE_RUNS`` (the number of runs) and ``SIMPLEFLOW_BENCH_MEMORY_CACHE_MB``
@@ -162,6 +161,7 @@ def check_config_takes_cache_sizes(max_runs: int, max_bytes: int) -> None:
 
 
 def main(argv: list[str]) -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures survive a timeout
     baseline = "--baseline" in argv
     runs = int(positive_setting("SIMPLEFLOW_BENCH_MEMORY_RUNS", 1000))
     steps = int(positive_setting("SIMPLEFLOW_BENCH_MEMORY_STEPS", 100))
@@ -169,11 +169,8 @@ def main(argv: list[str]) -> int:
     max_bytes = int(positive_setting("SIMPLEFLOW_BENCH_MEMORY_CACHE_MB", 512) * 2**20)
     cache = None
     if not baseline:
-        try:
-            from simpleflow.runtime.cache import RunCache
-        except ImportError:
-            print("skipped: no run cache yet")
-            return 0
+        from simpleflow.runtime.cache import RunCache
+
         check_config_takes_cache_sizes(max_runs, max_bytes)
         cache = RunCache(max_runs=max_runs, max_bytes=max_bytes, verify=False)
     deadline = time.monotonic() + TIMEOUT

@@ -192,12 +192,9 @@ class Executor:
                 return decisions.complete_workflow_execution(result=text)
         return self._fail(workflow, history, failure)
 
-    def backoff(self, history: History, wanted: float) -> float:
-        """How long the decider waits before answering (see :attr:`Replay.backoff_seconds`)."""
-        return self._backoff(history, wanted)
-
     @staticmethod
-    def _backoff(history: History, wanted: float) -> float:
+    def backoff(history: History, wanted: float) -> float:
+        """How long the decider waits before answering (see :attr:`Replay.backoff_seconds`)."""
         if wanted <= 0:
             return 0.0
         # Answer well within the decision task's timeout, or SWF would time the task out and redeliver.

@@ -113,7 +113,6 @@ class LiveRun:
         )
         self.view.scheduler = self.scheduler
         self.workflow.bind(self.scheduler, executor=self.view)
-        self.history = history
         self.thread: RunThread | None = None
         #: The ``startedEventId`` of the last decision task decided: the next one must follow it.
         self.started_event_id: int | None = None
@@ -131,7 +130,6 @@ class LiveRun:
         if not fresh:
             if not self.resumable:
                 raise Diverged("the run cannot go on from its last decision task")
-            self.history = history
             self.scheduler.begin_decision(history)
             self.view.set_history(history)
         scheduler, workflow = self.scheduler, self.workflow
