@@ -49,7 +49,8 @@ from simpleflow.runtime.bounds import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS
     default=DEFAULT_MAX_BYTES // 2**20,
     show_default=True,
     metavar="MIB",
-    help="Memory (MiB, estimated from the histories) the kept live runs may take in each process.",
+    help="Memory (MiB) the kept live runs may take in each process: an estimate from their histories' "
+    "size, not a measured RSS.",
 )
 @click.option(
     "--affinity-timeout",

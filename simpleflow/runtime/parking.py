@@ -29,6 +29,7 @@ a bare ``except:`` cannot keep an abandoned run alive for long.
 from __future__ import annotations
 
 import contextvars
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +39,7 @@ from simpleflow.exceptions import ExecutionBlocked
 __all__ = ["RunAbandoned", "RunThread", "current", "observe", "park", "reached", "replaying"]
 
 _local = threading.local()
+logger = logging.getLogger(__name__)
 
 
 class RunAbandoned(BaseException):
@@ -109,7 +111,13 @@ class RunThread:
         self._go.release()
         self._back.acquire(timeout=timeout)
         self._thread.join(timeout)
-        return not self._thread.is_alive()
+        if self._thread.is_alive():
+            # run() caught RunAbandoned, or blocks on something else: the thread (and what it holds) stays.
+            logger.warning(
+                "%s did not unwind within %s s of being abandoned; its thread is left", self._name, timeout
+            )
+            return False
+        return True
 
     # -- the run's side ---------------------------------------------------------------------------------
 

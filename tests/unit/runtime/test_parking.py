@@ -97,3 +97,23 @@ def test_reading_the_state_of_an_open_future_is_remembered_in_a_run_thread() -> 
     thread.step()
     assert thread.ended and thread.outcome == ("returned", None)
     assert [(future, state.value) for future, state in thread.observed.values()] == [(open_future, "RUNNING")]
+
+
+def test_a_run_that_does_not_unwind_in_time_is_reported(caplog: pytest.LogCaptureFixture) -> None:
+    future = Future(task_id="a")
+    release = threading.Event()
+
+    def run() -> None:
+        try:
+            future.result  # noqa: B018
+        finally:
+            release.wait(10)  # user code that blocks while unwinding
+
+    thread = RunThread(run, name="test-stuck-run")
+    thread.step()
+    with caplog.at_level("WARNING", logger="simpleflow.runtime.parking"):
+        assert not thread.abandon(timeout=0.05)
+    assert any("test-stuck-run did not unwind" in record.getMessage() for record in caplog.records)
+    release.set()
+    thread._thread.join(10)  # type: ignore[union-attr]
+    assert thread.ended and thread.outcome[0] == "abandoned"
