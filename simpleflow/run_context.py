@@ -23,16 +23,12 @@ import contextvars
 import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simpleflow import payload
+from simpleflow.history import History
 from simpleflow.history.upstream_view import UpstreamHistory
 from simpleflow.runtime.parking import observe_history
-
-if TYPE_CHECKING:
-    from simpleflow.history import History
-    from simpleflow.scheduler import Scheduler
-    from simpleflow.workflow import Workflow
 
 __all__ = [
     "INHERIT_TAG_LIST",
@@ -132,15 +128,19 @@ def current_run_context() -> RunContext | None:
 
 
 class ExecutorView:
-    """``self.executor`` of a workflow: the replay that runs it, with upstream's attribute names."""
+    """``self.executor`` of a workflow: the replay that runs it, with upstream's attribute names.
+
+    Workflows are typed loosely here: this module sits below :mod:`simpleflow.workflow`.
+    """
 
     def __init__(
         self,
-        workflow_cls: type[Workflow],
+        workflow_cls: type,
         history: History,
         run_context: RunContext,
         *,
         activity_task_list: str | None = None,
+        payload_store: payload.PayloadStore | None = None,
     ) -> None:
         self.workflow_class = workflow_cls
         self._native_history = history
@@ -148,8 +148,13 @@ class ExecutorView:
         self.domain = DomainName(run_context.domain_name or "")
         #: The task list activities are sent to when the run forces one (``standalone``, ``--local``).
         self.task_list = activity_task_list
-        self.workflow: Workflow | None = None
-        self.scheduler: Scheduler | None = None
+        self.payload_store = payload_store
+        #: The workflow instance this view is the executor of (:meth:`attach`).
+        self.workflow: Any = None
+
+    def attach(self, workflow: Any) -> None:
+        """Be the executor of ``workflow`` (made with this view, so known only once it exists)."""
+        self.workflow = workflow
 
     @functools.cached_property
     def history(self) -> UpstreamHistory:
@@ -184,7 +189,7 @@ class ExecutorView:
     _run_id = run_id
 
     @property
-    def _workflow(self) -> Workflow | None:
+    def _workflow(self) -> Any:
         return self.workflow
 
     def get_run_context(self) -> RunContext:
@@ -193,9 +198,8 @@ class ExecutorView:
 
     def get_event_details(self, event_type: str, event_name: str) -> dict[str, Any] | None:
         """The same as the workflow's :meth:`~simpleflow.workflow.Workflow.get_event_details`."""
-        store = None if self.scheduler is None else self.scheduler.payload_store
         observe_history()
-        return event_details(self._native_history, event_type, event_name, store=store)
+        return event_details(self._native_history, event_type, event_name, store=self.payload_store)
 
     def __getattr__(self, name: str) -> Any:
         # submit, map, signal, record_marker, ... called on the executor work as on the workflow.

@@ -19,8 +19,8 @@ The first three are *remote* tasks: they run elsewhere, may fail, time out or be
 ``ActivityTask(activity, *args, **kwargs)`` and its siblings are also what a canvas holds: a call
 described now and submitted later. The others are *event* tasks (:class:`EventTask`; ``WaitForSignal``
 lives in :mod:`simpleflow.signal`, as upstream has it): submitting one gives an
-:class:`~simpleflow.replay_events.EventFuture`. ``WorkflowTask(executor, W, *args)`` is upstream's
-spelling of ``ChildWorkflowTask(W, *args)``.
+:class:`~simpleflow.runtime.events.event_future.EventFuture`. ``WorkflowTask(executor, W, *args)`` is
+upstream's spelling of ``ChildWorkflowTask(W, *args)``.
 
 Ids: SWF caps ids at 256 characters; :func:`shorten_id` cuts longer ones deterministically.
 """
@@ -30,14 +30,14 @@ from __future__ import annotations
 import abc
 import hashlib
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from simpleflow import decisions, payload, run_context
 from simpleflow.activity import Activity
+from simpleflow.futures import Future
 from simpleflow.history import TaskKind
-
-if TYPE_CHECKING:
-    from simpleflow.workflow import Workflow
+from simpleflow.serializer import Serializer
+from simpleflow.task_failure import TaskFailureContext as TaskFailureContext  # simpleflow 0.36's home of it
 
 #: SWF's limit on ids (activity, timer, workflow ids).
 MAX_ID_LENGTH = 256
@@ -57,8 +57,6 @@ def shorten_id(text: str, *, limit: int = MAX_ID_LENGTH) -> str:
 
 def _resolved(value: Any) -> Any:
     """A finished future's result (as upstream resolves the arguments its class hooks see), else ``value``."""
-    from simpleflow.futures import Future
-
     if isinstance(value, Future) and value.done and value._exception is None:
         return value.result
     return value
@@ -295,6 +293,28 @@ class LambdaTask(RemoteTask):
         )
 
 
+class WorkflowDefinition:
+    """The base of :class:`simpleflow.workflow.Workflow`: what a child workflow task reads of its class.
+
+    Defined here so that this module knows a workflow class without importing ``simpleflow.workflow``,
+    which sits above it; ``Workflow`` gives the values and documents them.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[str]
+    task_list: ClassVar[str | None]
+    task_priority: ClassVar[int | None]
+    retry: ClassVar[int]
+    retry_delay: ClassVar[int]
+    raises_on_failure: ClassVar[bool]
+    idempotent: ClassVar[bool]
+    tag_list: ClassVar[list[str] | str | None]
+    execution_timeout: ClassVar[int | str | None]
+    decision_tasks_timeout: ClassVar[int | str | None]
+    child_policy: ClassVar[str | None]
+    serializer: ClassVar[Serializer | str | None]
+
+
 class ChildWorkflowTask(RemoteTask):
     """A child workflow execution: ``ChildWorkflowTask(ChildWorkflow, *args)``, or submit the class."""
 
@@ -303,7 +323,7 @@ class ChildWorkflowTask(RemoteTask):
         {"CHILD_CREATION_RATE_EXCEEDED", "OPEN_CHILDREN_LIMIT_EXCEEDED", "OPEN_WORKFLOWS_LIMIT_EXCEEDED"}
     )
 
-    def __init__(self, workflow: type[Workflow], *args: Any, **kwargs: Any) -> None:
+    def __init__(self, workflow: type[WorkflowDefinition], *args: Any, **kwargs: Any) -> None:
         super().__init__(args, kwargs)
         self.workflow = workflow
 
@@ -385,7 +405,7 @@ class WorkflowTask(ChildWorkflowTask):
     task is the one that schedules it.
     """
 
-    def __init__(self, executor: Any, workflow: type[Workflow], *args: Any, **kwargs: Any) -> None:
+    def __init__(self, executor: Any, workflow: type[WorkflowDefinition], *args: Any, **kwargs: Any) -> None:
         super().__init__(workflow, *args, **kwargs)
 
 
@@ -393,7 +413,7 @@ class EventTask:
     """Base of what a run submits that is not remote work: timers, timer cancellations, signals, markers.
 
     These describe a call; :meth:`simpleflow.workflow.Workflow.submit` (or a canvas reaching them) makes
-    it happen and returns its future (:class:`simpleflow.replay_events.EventFuture`).
+    it happen and returns its future (:class:`simpleflow.runtime.events.event_future.EventFuture`).
     """
 
     kind: ClassVar[str]
@@ -495,9 +515,7 @@ def remote_task_for(submittable: Any, args: tuple[Any, ...], kwargs: dict[str, A
         return ActivityTask(submittable, *args, **kwargs)
     if isinstance(submittable, LambdaFunction):
         return LambdaTask(submittable, *args, **kwargs)
-    from simpleflow.workflow import Workflow  # imported here: workflow imports this module
-
-    if isinstance(submittable, type) and issubclass(submittable, Workflow):
+    if isinstance(submittable, type) and issubclass(submittable, WorkflowDefinition):
         return ChildWorkflowTask(submittable, *args, **kwargs)
     return None
 
@@ -512,9 +530,4 @@ Task.register(EventTask)
 
 def get_actual_value(value: Any) -> Any:
     """A future's result (reading it blocks the replay until the future is done), else ``value``."""
-    from simpleflow.futures import Future
-
     return value.result if isinstance(value, Future) else value
-
-
-from simpleflow.task_failure import TaskFailureContext as TaskFailureContext  # noqa: E402  (simpleflow 0.36's home of it)

@@ -35,7 +35,6 @@ from simpleflow.history import TaskState
 if TYPE_CHECKING:
     from simpleflow.futures import Future
     from simpleflow.history import History, TaskRecord
-    from simpleflow.task import RemoteTask
 
 __all__ = ["FailureDecision", "TaskFailureContext"]
 
@@ -213,12 +212,12 @@ def positional_count(method: Callable[..., Any]) -> int:
     return count
 
 
-def failure_event(task: RemoteTask, task_id: str, record: TaskRecord) -> dict[str, Any]:
-    """The failed attempt as the dict simpleflow 0.36's ``TaskFailureContext.event`` is."""
+def failure_event(record: TaskRecord) -> dict[str, Any]:
+    """The failed attempt (``record.last``) as the dict simpleflow 0.36's ``TaskFailureContext.event`` is."""
     last = record.last
     return {
-        "type": task.kind.value,
-        "id": task_id,
+        "type": record.kind.value,
+        "id": record.task_id,
         "name": last.name,
         "version": last.version,
         "state": last.state.value.lower(),

@@ -30,21 +30,20 @@ import importlib
 import logging
 import warnings
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 from simpleflow import payload
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed, WorkflowImportError
 from simpleflow.futures import Future
 from simpleflow.history import History
-from simpleflow.replay_events import EventFuture, Marker
 from simpleflow.run_context import INHERIT_TAG_LIST, ExecutorView, RunContext, event_details
+from simpleflow.runtime.events.event_future import EventFuture
+from simpleflow.runtime.events.replay_events import Marker
 from simpleflow.runtime.parking import observe_history, replaying
+from simpleflow.runtime.scheduling.scheduler import Scheduler
 from simpleflow.serializer import Serializer
-from simpleflow.task import RemoteTask, input_digest
-
-if TYPE_CHECKING:
-    from simpleflow.scheduler import Scheduler
-    from simpleflow.task_failure import TaskFailureContext
+from simpleflow.task import RemoteTask, WorkflowDefinition, input_digest
+from simpleflow.task_failure import TaskFailureContext
 
 __all__ = [
     "INHERIT_TAG_LIST",
@@ -76,7 +75,7 @@ class ContinueAsNew(BaseException):
         self.kwargs = kwargs
 
 
-class Workflow:
+class Workflow(WorkflowDefinition):
     """Base class of workflows: subclass it, set the class attributes, implement :meth:`run`."""
 
     name: ClassVar[str]
@@ -189,7 +188,7 @@ class Workflow:
     def fail(self, reason: str, details: Any = None) -> NoReturn:
         """End the execution as failed with ``reason`` and ``details`` (even if the raise is caught)."""
         error = WorkflowFailed(reason, details)
-        self.scheduler.fail_request = error
+        self.scheduler.request_failure(error)
         raise error
 
     def continue_as_new(self, *args: Any, **kwargs: Any) -> NoReturn:
@@ -202,13 +201,13 @@ class Workflow:
         """A timer firing ``timeout`` seconds after it starts: read it as a future, or submit it.
 
         It starts when first read or submitted, or when a canvas holding it reaches it (see
-        :class:`~simpleflow.replay_events.EventFuture`).
+        :class:`~simpleflow.runtime.events.event_future.EventFuture`).
         """
-        return self.scheduler.start_timer(timer_id, timeout, control=control)
+        return self.scheduler.events.start_timer(timer_id, timeout, control=control)
 
     def cancel_timer(self, timer_id: str) -> EventFuture:
         """Cancel timer ``timer_id``; as a bool, whether there was a running timer to cancel."""
-        return self.scheduler.cancel_timer(timer_id)
+        return self.scheduler.events.cancel_timer(timer_id)
 
     def signal(
         self,
@@ -224,7 +223,7 @@ class Workflow:
         Receivers get ``{"args": [...], "kwargs": {...}}`` from :meth:`wait_signal`. The future finishes
         when the signal was delivered.
         """
-        return self.scheduler.signal(
+        return self.scheduler.events.signal(
             name, args, kwargs, workflow_id=workflow_id, run_id=run_id, propagate=propagate
         )
 
@@ -233,20 +232,20 @@ class Workflow:
 
         The n-th ``wait_signal(name)`` of ``run()`` takes the n-th signal of that name.
         """
-        return self.scheduler.wait_signal(name)
+        return self.scheduler.events.wait_signal(name)
 
     def record_marker(self, name: str, details: Any = None) -> EventFuture:
         """Record a marker once per execution; the future finishes with ``details`` once recorded."""
-        return self.scheduler.record_marker(name, details)
+        return self.scheduler.events.record_marker(name, details)
 
     def list_markers(self, all: bool = False) -> list[Marker]:
         """The markers of the history: the latest recorded of each name, or with ``all`` every one."""
-        return self.scheduler.list_markers(all)
+        return self.scheduler.events.list_markers(all)
 
     def side_effect(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(*args, **kwargs)`` run once per execution; later replays read its recorded JSON result."""
         name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
-        return self.scheduler.side_effect(name, fn, args, kwargs)
+        return self.scheduler.events.side_effect(name, fn, args, kwargs)
 
     def get_run_context(self) -> RunContext:
         """Ids, type, task list, tags and parent of this run: attributes, or upstream's dict keys."""
@@ -336,7 +335,9 @@ def nondeterministic(method: Method) -> Method:
 
     @functools.wraps(method)
     def wrapper(self: Workflow, *args: Any, **kwargs: Any) -> Any:
-        return self.scheduler.side_effect(_qualname(method), functools.partial(method, self), args, kwargs)
+        return self.scheduler.events.side_effect(
+            _qualname(method), functools.partial(method, self), args, kwargs
+        )
 
     return wrapper  # type: ignore[return-value]
 
@@ -348,7 +349,9 @@ def cached(method: Method) -> Method:
     def wrapper(self: Workflow, *args: Any, **kwargs: Any) -> Any:
         name = _qualname(method)
         key = f"{name}({input_digest(payload.encode_input(args, kwargs))})"
-        return self.scheduler.side_effect(name, functools.partial(method, self), args, kwargs, cache_key=key)
+        return self.scheduler.events.side_effect(
+            name, functools.partial(method, self), args, kwargs, cache_key=key
+        )
 
     return wrapper  # type: ignore[return-value]
 

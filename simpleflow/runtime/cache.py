@@ -25,15 +25,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simpleflow.history import History
 from simpleflow.runtime.answer import Replay
 from simpleflow.runtime.bounds import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS
-from simpleflow.runtime.live_run import Diverged, LiveRun
-
-if TYPE_CHECKING:
-    from simpleflow.executor import Executor
+from simpleflow.runtime.live_run import Diverged, LiveRun, RunSettings
 
 __all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_RUNS", "LiveRunMismatch", "RunCache", "estimate_bytes"]
 
@@ -120,10 +117,12 @@ class RunCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def decide(self, executor: Executor, decision_task: Mapping[str, Any], history: History) -> Replay:
-        """The answer to ``decision_task``: from its cached live run when it follows on, else a fresh one."""
-        execution = decision_task.get("workflowExecution") or {}
-        key = (execution.get("workflowId", ""), execution.get("runId", ""))
+    def decide(self, settings: RunSettings, decision_task: Mapping[str, Any], history: History) -> Replay:
+        """The answer to ``decision_task``: from its cached live run when it follows on, else a fresh one.
+
+        ``settings`` are the executor's (:attr:`simpleflow.executor.Executor.settings`).
+        """
+        key = _key_of(decision_task)
         label = f"{key[0]} ({key[1]})"
         with self._lock:
             entry = self._entries.pop(key, None)
@@ -131,7 +130,7 @@ class RunCache:
                 self._bytes -= entry.bytes
         run: LiveRun | None = None
         replay: Replay | None = None
-        if entry is not None and self._follows(entry, decision_task, executor):
+        if entry is not None and self._follows(entry, decision_task, settings):
             run = entry.run
             try:
                 replay = run.decide(decision_task, history)
@@ -147,7 +146,7 @@ class RunCache:
                 self.hits += 1
                 logger.debug("run cache: hit %s", label)
                 if self.verify:
-                    self._check(executor, decision_task, label, replay)
+                    self._check(settings, decision_task, label, replay)
         elif entry is not None:
             logger.info("run cache: %s was decided elsewhere meanwhile, deciding it afresh", label)
             entry.run.close()
@@ -156,7 +155,7 @@ class RunCache:
             self.misses += 1
             if entry is None:
                 logger.info("run cache: miss %s", label)
-            run = executor.start_run(decision_task, history)
+            run = LiveRun(settings, decision_task, history)
             try:
                 replay = run.decide(decision_task, history)
             except BaseException:
@@ -168,20 +167,25 @@ class RunCache:
         return replay
 
     @staticmethod
-    def _check(executor: Executor, decision_task: Mapping[str, Any], label: str, live: Replay) -> None:
-        fresh = executor.replay(decision_task, history=History(decision_task["events"]))
+    def _check(settings: RunSettings, decision_task: Mapping[str, Any], label: str, live: Replay) -> None:
+        history = History(decision_task["events"])
+        run = LiveRun(settings, decision_task, history)
+        try:
+            fresh = run.decide(decision_task, history)
+        finally:
+            run.close()
         if (live.decisions, live.execution_context) != (fresh.decisions, fresh.execution_context):
             raise LiveRunMismatch(label, live, fresh)
 
     @staticmethod
-    def _follows(entry: _Entry, decision_task: Mapping[str, Any], executor: Executor) -> bool:
+    def _follows(entry: _Entry, decision_task: Mapping[str, Any], settings: RunSettings) -> bool:
         run = entry.run
         return (
             run.resumable
             and run.started_event_id is not None
             and run.started_event_id == decision_task.get("previousStartedEventId")
-            and run.executor.workflow_cls is executor.workflow_cls
-            and run.executor.activity_task_list == executor.activity_task_list
+            and run.settings.workflow_cls is settings.workflow_cls
+            and run.settings.activity_task_list == settings.activity_task_list
         )
 
     def _keep(self, key: tuple[str, str], run: LiveRun, history: History, entry: _Entry | None) -> None:
@@ -216,3 +220,8 @@ class RunCache:
             self._bytes = 0
         for entry in entries:
             entry.run.close()
+
+
+def _key_of(decision_task: Mapping[str, Any]) -> tuple[str, str]:
+    execution = decision_task.get("workflowExecution") or {}
+    return (execution.get("workflowId", ""), execution.get("runId", ""))

@@ -1,4 +1,4 @@
-"""A workflow instance bound to its run: how it is made, and the payload store that watches it."""
+"""A workflow instance bound to its run: how it is made, its failure hook, the store that watches it."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import inspect
 from simpleflow import payload
 from simpleflow.exceptions import PayloadReferenceError
 from simpleflow.run_context import ExecutorView
-from simpleflow.scheduler import Scheduler
+from simpleflow.runtime.scheduling.failure_handling import FailureHook
+from simpleflow.runtime.scheduling.scheduler import Scheduler
+from simpleflow.task_failure import positional_count
 from simpleflow.workflow import Workflow
 
-__all__ = ["WatchedStore", "make_workflow", "raise_nondeterminism"]
+__all__ = ["WatchedStore", "failure_hook_of", "make_workflow", "raise_nondeterminism"]
 
 
 def make_workflow(workflow_cls: type[Workflow], executor: ExecutorView) -> Workflow:
@@ -27,6 +29,19 @@ def make_workflow(workflow_cls: type[Workflow], executor: ExecutorView) -> Workf
     if takes_one:
         return workflow_cls(executor)
     return workflow_cls()
+
+
+def failure_hook_of(workflow: Workflow) -> FailureHook | None:
+    """The workflow's ``on_task_failure`` (``None`` when not overridden), and whether it is the old form.
+
+    The old form, ``on_task_failure(self, task_id, error)``, is called once a task failed for good;
+    simpleflow 0.36's, ``on_task_failure(self, failure_context)``, on every failed attempt.
+    """
+    method = getattr(type(workflow), "on_task_failure", None)
+    if method is None or method is Workflow.on_task_failure:
+        return None
+    bound = workflow.on_task_failure
+    return FailureHook(bound, legacy=positional_count(bound) >= 2)
 
 
 def raise_nondeterminism(scheduler: Scheduler) -> None:

@@ -8,9 +8,9 @@ decider, an eviction, a restart, a run another decider handled meanwhile) is exa
 
 At a later decision task the run goes on instead of starting over (:meth:`LiveRun.decide`):
 
-1. the scheduler moves to the new history (:meth:`~simpleflow.scheduler.Scheduler.begin_decision`);
+1. the run's :class:`~simpleflow.runtime.turn.Turn` moves to the new history (:meth:`Turn.begin`);
 2. what ``run()`` submitted and is still open is made again in ``run()`` order
-   (:meth:`~simpleflow.replay_events.ReplayEvents.redo_calls`): futures resolve in place from the new
+   (:meth:`~simpleflow.runtime.call_log.CallLog.redo`): futures resolve in place from the new
    events, and whatever a replay would decide for them now (a retry, a task a limit held back, a
    timer refused for SWF's rates) is decided;
 3. the run resumes if what it parked on is done, and runs until it parks again or ends.
@@ -34,22 +34,33 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from simpleflow import decisions, payload
 from simpleflow.exceptions import ExecutionBlocked
 from simpleflow.history import History
 from simpleflow.run_context import ExecutorView, build_run_context
 from simpleflow.runtime.answer import Replay, execution_context, fit_response
-from simpleflow.runtime.instance import WatchedStore, make_workflow
+from simpleflow.runtime.call_log import CallLog
+from simpleflow.runtime.closing import Closing, RunOutcome, decider_backoff
+from simpleflow.runtime.instance import WatchedStore, failure_hook_of, make_workflow
 from simpleflow.runtime.parking import RunThread
-from simpleflow.scheduler import Scheduler
-from simpleflow.workflow import ContinueAsNew
+from simpleflow.runtime.scheduling.scheduler import Scheduler
+from simpleflow.runtime.turn import Turn
+from simpleflow.workflow import ContinueAsNew, Workflow
 
-if TYPE_CHECKING:
-    from simpleflow.executor import Executor
+__all__ = ["Diverged", "LiveRun", "RunOutcome", "RunSettings"]
 
-__all__ = ["Diverged", "LiveRun", "RunOutcome"]
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What a run is made with: the workflow class and the executor's options (see :class:`Executor`)."""
+
+    workflow_cls: type[Workflow]
+    activity_task_list: str | None = None
+    payload_store: payload.PayloadStore | None = None
+    #: Reported as ``domain_name`` in the run context (default: the one the decider binds).
+    domain: str | None = None
 
 
 def _parked_on(history: History) -> str | None:
@@ -69,23 +80,15 @@ class Diverged(Exception):
     """A live run cannot go on: ``run()`` would take another path now; a fresh run must decide."""
 
 
-@dataclass
-class RunOutcome:
-    """Where ``run()`` stands at the end of a decision task."""
-
-    blocked: bool = False
-    result: Any = None
-    failure: BaseException | None = None
-    continued: ContinueAsNew | None = None
-    #: Whether ``run()`` went through the whole history at this task (a fresh run).
-    fresh: bool = True
-
-
 class LiveRun:
-    """One execution's workflow instance, scheduler and ``run()`` thread, from decision task to task."""
+    """One execution's workflow instance, scheduler and ``run()`` thread, from decision task to task.
 
-    def __init__(self, executor: Executor, decision_task: Mapping[str, Any], history: History) -> None:
-        self.executor = executor
+    It owns the run's state: the :class:`Turn` (the decision task being decided), the :class:`CallLog`,
+    the :class:`Scheduler` (which composes the event fold), the workflow and its ``self.executor`` view.
+    """
+
+    def __init__(self, settings: RunSettings, decision_task: Mapping[str, Any], history: History) -> None:
+        self.settings = settings
         execution = decision_task.get("workflowExecution") or {}
         self.workflow_id = execution.get("workflowId", "")
         self.run_id = execution.get("runId", "")
@@ -93,26 +96,36 @@ class LiveRun:
             history,
             workflow_id=self.workflow_id,
             run_id=self.run_id,
-            store=executor.payload_store,
-            domain=executor.domain,
+            store=settings.payload_store,
+            domain=settings.domain,
         )
+        self.store = None if settings.payload_store is None else WatchedStore(settings.payload_store)
         self.view = ExecutorView(
-            executor.workflow_cls, history, run_context, activity_task_list=executor.activity_task_list
-        )
-        self.workflow = make_workflow(executor.workflow_cls, self.view)
-        self.view.workflow = self.workflow
-        self.store = None if executor.payload_store is None else WatchedStore(executor.payload_store)
-        self.scheduler = Scheduler(
+            settings.workflow_cls,
             history,
+            run_context,
+            activity_task_list=settings.activity_task_list,
+            payload_store=self.store,
+        )
+        self.workflow = make_workflow(settings.workflow_cls, self.view)
+        self.view.attach(self.workflow)
+        self.turn = Turn(history)
+        self.log = CallLog()
+        self.scheduler = Scheduler(
+            self.turn,
+            self.log,
             workflow=self.workflow,
+            failure_hook=failure_hook_of(self.workflow),
             workflow_id=self.workflow_id,
             run_id=self.run_id,
-            activity_task_list=executor.activity_task_list,
+            activity_task_list=settings.activity_task_list,
             payload_store=self.store,
             max_open_activities=self.workflow.max_open_activity_count,
         )
-        self.view.scheduler = self.scheduler
         self.workflow.bind(self.scheduler, executor=self.view)
+        self.closing = Closing(
+            workflow=self.workflow, scheduler=self.scheduler, payload_store=settings.payload_store
+        )
         self.thread: RunThread | None = None
         #: The ``startedEventId`` of the last decision task decided: the next one must follow it.
         self.started_event_id: int | None = None
@@ -130,15 +143,15 @@ class LiveRun:
         if not fresh:
             if not self.resumable:
                 raise Diverged("the run cannot go on from its last decision task")
-            self.scheduler.begin_decision(history)
+            self.turn.begin(history)
             self.view.set_history(history)
-        scheduler, workflow = self.scheduler, self.workflow
+        workflow, events = self.workflow, self.scheduler.events
         self.resumable = False  # until this decision task is through
         # Hooks get the history upstream's hooks got (its attributes, folded on first read) with every
         # name of ours too: overrides written for either project read what they expect.
         hooks_history = cast(History, self.view.history)
         with self.view.current():
-            scheduler.propagate_signals()
+            events.propagate_signals()
             if history.cancel_requested is not None and workflow.should_cancel(hooks_history):
                 workflow.on_canceled(hooks_history)
                 workflow.after_closed(hooks_history)
@@ -146,11 +159,11 @@ class LiveRun:
             else:
                 workflow.before_replay(hooks_history)
                 outcome = self._step(history) if fresh else self._resume()
-                closing = self.executor.closing_of(workflow, scheduler, hooks_history, outcome)
-            scheduler.settle(run_ended=closing is not None)  # timers, signals, markers made and never used
+                closing = self.closing.decision(hooks_history, outcome)
+            events.settle(run_ended=closing is not None)  # timers, signals, markers made and never used
         if self.store is not None and self.store.error is not None:
             raise self.store.error
-        decided = scheduler.decisions + ([closing] if closing is not None else [])
+        decided = self.turn.decisions + ([closing] if closing is not None else [])
         sent = fit_response(decided, history)
         # A run that closed, or whose closing decision waits behind a cut, is not resumed: a fresh
         # run decides what is left, as a replay would.
@@ -158,14 +171,14 @@ class LiveRun:
         self.started_event_id = decision_task.get("startedEventId")
         return Replay(
             decisions=sent,
-            execution_context=execution_context(history, sent, scheduler.blocked_on),
-            backoff_seconds=self.executor.backoff(history, scheduler.decider_backoff),
+            execution_context=execution_context(history, sent, self.turn.blocked_on),
+            backoff_seconds=decider_backoff(history, self.turn.decider_backoff),
         )
 
     def _step(self, history: History) -> RunOutcome:
         """Start ``run()`` against the whole history."""
         assert history.start is not None
-        value = payload.decode(history.start.input, field="workflow input", store=self.executor.payload_store)
+        value = payload.decode(history.start.input, field="workflow input", store=self.settings.payload_store)
         args, kwargs = payload.parse_input(value)
         workflow = self.workflow
         self.thread = RunThread(
@@ -180,7 +193,7 @@ class LiveRun:
         thread = self.thread
         assert thread is not None
         try:
-            self.scheduler.redo_calls()
+            self.log.redo()
         except (Exception, ExecutionBlocked) as error:
             raise Diverged(f"a submission now raises into run(): {error!r}") from error
         if thread.read_history:
@@ -199,14 +212,14 @@ class LiveRun:
         assert thread is not None
         if thread.parked:
             waiting = thread.waiting_on
-            self.scheduler.blocked_on = getattr(waiting, "task_id", None)
+            self.turn.blocked_on = getattr(waiting, "task_id", None)
             return RunOutcome(blocked=True, fresh=fresh)
         kind, value = thread.outcome
         if kind == "returned":
             return RunOutcome(result=value, fresh=fresh)
         if isinstance(value, ExecutionBlocked):  # raised by run() itself: a replay's stop
             waiting = value.args[0] if value.args else None
-            self.scheduler.blocked_on = getattr(waiting, "task_id", None)
+            self.turn.blocked_on = getattr(waiting, "task_id", None)
             return RunOutcome(blocked=True, fresh=fresh)
         if isinstance(value, ContinueAsNew):
             return RunOutcome(continued=value, fresh=fresh)

@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import activity
-from simpleflow.canvas import Canvas, Chain, FuncGroup
 from simpleflow.futures import Future
+from simpleflow.runtime.canvas import DIRECTLY, Canvas, Chain, FuncGroup, Reach, Submitter
 from simpleflow.step.selection import (
     get_step_force_reasons,
     get_step_skip_reasons,
@@ -33,7 +33,6 @@ from simpleflow.step.tasks import MarkStepDoneTask
 from simpleflow.task import ActivityTask
 
 if TYPE_CHECKING:
-    from simpleflow.scheduler import Scheduler
     from simpleflow.step.workflow import WorkflowStepMixin
 
 __all__ = ["MARKER_NAME", "Step"]
@@ -81,25 +80,17 @@ class Step(Canvas):
             raises_on_failure=self.bubbles_exception_on_failure,
         )
 
-    def plan(self, scheduler: Scheduler) -> Any:
+    def plan(self, scheduler: Submitter) -> Any:
         canvas = self._canvas(_step_workflow(scheduler))
         plan = canvas.plan(scheduler)
         # Kept with its plan: a live run runs the same canvas again at later decision tasks.
         self._planned[id(plan)] = (plan, canvas)
         return plan
 
-    def run(
-        self,
-        scheduler: Scheduler,
-        plan: Any,
-        extra_args: tuple[Any, ...] = (),
-        *,
-        raises: bool | None = None,
-        into: Future | None = None,
-    ) -> Future:
+    def run(self, scheduler: Submitter, plan: Any, reach: Reach = DIRECTLY) -> Future:
         kept = self._planned.get(id(plan))
         canvas = kept[1] if kept is not None and kept[0] is plan else self._canvas(_step_workflow(scheduler))
-        return canvas.run(scheduler, plan, extra_args, raises=raises, into=into)
+        return canvas.run(scheduler, plan, reach)
 
     def _after_lookup(self, workflow: WorkflowStepMixin, steps_done: Sequence[str]) -> Canvas:
         marker: dict[str, Any] = {
@@ -151,7 +142,7 @@ def _items(activities: Any) -> tuple[Any, ...]:
     return (activities,)
 
 
-def _step_workflow(scheduler: Scheduler) -> WorkflowStepMixin:
+def _step_workflow(scheduler: Submitter) -> WorkflowStepMixin:
     from simpleflow.step.workflow import WorkflowStepMixin
 
     workflow = scheduler.workflow
@@ -171,19 +162,11 @@ class _Then(Canvas):
         self.callback = callback
         self.raises_on_failure = canvas.raises_on_failure
 
-    def plan(self, scheduler: Scheduler) -> Any:
+    def plan(self, scheduler: Submitter) -> Any:
         return self.canvas.plan(scheduler)
 
-    def run(
-        self,
-        scheduler: Scheduler,
-        plan: Any,
-        extra_args: tuple[Any, ...] = (),
-        *,
-        raises: bool | None = None,
-        into: Future | None = None,
-    ) -> Future:
-        future = self.canvas.run(scheduler, plan, extra_args, raises=raises, into=into)
+    def run(self, scheduler: Submitter, plan: Any, reach: Reach = DIRECTLY) -> Future:
+        future = self.canvas.run(scheduler, plan, reach)
         if future._is_done() and future._exception is None:
             self.callback()
         return future

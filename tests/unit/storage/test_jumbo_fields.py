@@ -106,7 +106,7 @@ def test_boto3s_endpoint_variable_wins_over_the_upstream_host(
 def test_upstream_jumbo_failures_and_recorded_inputs_are_read(
     jumbo_store: Any, s3_client: Any, bucket: str
 ) -> None:
-    from simpleflow.scheduler import same_input
+    from simpleflow.runtime.resolution import same_input
 
     reason_text, input_text = "E: " + "r" * 300, json.dumps({"args": ["i" * 40_000], "kwargs": {}})
     for key, text in (("jumbo/reason", reason_text), ("jumbo/input", input_text)):

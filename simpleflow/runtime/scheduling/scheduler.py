@@ -14,10 +14,11 @@ submission is resolved against the :class:`~simpleflow.history.History` at once:
 - **outcomes** -- completed, failed, timed out, canceled, terminated; a failed or timed-out attempt is
   scheduled again under the same id up to ``retry`` times (after a timer when ``retry_delay`` is set).
 - **on_task_failure** -- a workflow overriding simpleflow 0.36's ``on_task_failure(failure_context)``
-  decides each failed or timed-out attempt (:mod:`simpleflow.task_failure`): retry (now, or after a
-  timer, with arguments it may change), abort, ignore, cancel; the older ``(task_id, error)`` form is
-  told of final failures only. A failure that raises into ``run()`` is also a ``TaskException``
-  (``WorkflowException`` for children); one that does not gives ``None`` as its future's result.
+  decides each failed or timed-out attempt (:mod:`~simpleflow.runtime.scheduling.failure_handling`):
+  retry (now, or after a timer, with arguments it may change), abort, ignore, cancel; the older
+  ``(task_id, error)`` form is told of final failures only. A failure that raises into ``run()`` is
+  also a ``TaskException`` (``WorkflowException`` for children); one that does not gives ``None`` as
+  its future's result.
 - **scheduling options** -- ``submit(..., __priority=5)`` (:mod:`simpleflow.submit_options`) sets the
   decision's ``taskPriority``; the activity's, else the workflow's ``task_priority`` otherwise.
 - **attempts** -- an activity's n-th scheduling (n > 1) carries ``n`` in its input under the reserved
@@ -37,154 +38,81 @@ submission is resolved against the :class:`~simpleflow.history.History` at once:
 from __future__ import annotations
 
 import contextlib
-import copy
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simpleflow import payload
 from simpleflow.activity import Activity
 from simpleflow.exceptions import (
     NondeterminismError,
-    PayloadNotJSON,
     TaskCanceled,
     TaskError,
-    TaskException,
     TaskFailed,
     TaskTerminated,
     TaskTimedOut,
-    WorkflowException,
     WorkflowFailed,
     raised_into_run,
 )
 from simpleflow.futures import Future, FutureState
 from simpleflow.history import Attempt, History, TaskKind, TaskRecord, TaskState
-from simpleflow.replay_events import Gate, ReplayEvents, throttle_delay
-from simpleflow.submit_options import (
-    PRIORITY_ATTRIBUTES,
-    PRIORITY_NOT_SET,
-    is_unset,
-    pop_submit_options,
-    priority_text,
-    refuse_options_in_task,
-)
-from simpleflow.task import RemoteTask, internal_timer_id, remote_task_for, shorten_id
-from simpleflow.task_failure import HOOKED_STATES, TaskFailureContext, failure_event, positional_count
+from simpleflow.runtime.call_log import CallLog
+from simpleflow.runtime.canvas import Canvas, Reach
+from simpleflow.runtime.events.backoff import Gate, is_throttled, throttle_delay
+from simpleflow.runtime.events.event_future import EventFuture
+from simpleflow.runtime.events.replay_events import ReplayEvents
+from simpleflow.runtime.resolution import resolve_arguments
+from simpleflow.runtime.scheduling import failure_handling
+from simpleflow.runtime.scheduling.call import Call, Identity, changed_call, identity_mismatch, prioritized
+from simpleflow.runtime.scheduling.failure_handling import FailureHook
+from simpleflow.runtime.turn import Turn
+from simpleflow.submit_options import PRIORITY_NOT_SET, pop_submit_options, refuse_options_in_task
+from simpleflow.task import EventTask, RemoteTask, internal_timer_id, remote_task_for, shorten_id
+from simpleflow.task_failure import HOOKED_STATES
 from simpleflow.task_failure import FailureDecision as Decision
 
-if TYPE_CHECKING:
-    from simpleflow.workflow import Workflow
-
-Identity = tuple[str, "str | None", "str | None"]  # (type name, version, input text)
+__all__ = ["Scheduler"]
 
 
-# Values that hold no future: a replay resolves every argument of every submitted task.
-_PLAIN_TYPES = frozenset({int, float, str, bool, bytes, type(None)})
+class Scheduler:
+    """Resolves one run's submissions against the history and collects the decisions to send.
 
-
-def resolve_arguments(value: Any) -> tuple[Any, Future | None]:
-    """``value`` with the futures it holds (in lists, tuples and dicts too) replaced by their results.
-
-    Returns ``(resolved, None)``, or ``(None, blocker)`` where ``blocker`` is the first future that is
-    not done or did not succeed.
+    It composes the run's :class:`~simpleflow.runtime.events.replay_events.ReplayEvents` (:attr:`events`)
+    and decides into the same :class:`~simpleflow.runtime.turn.Turn`, which its owner (the live run)
+    moves on from one decision task to the next.
     """
-    if type(value) in _PLAIN_TYPES:  # the common leaves, before the isinstance chain
-        return value, None
-    if isinstance(value, Future):
-        if not value._is_done() or value._exception is not None:
-            return None, value
-        return value.result, None
-    if isinstance(value, (list, tuple)):
-        items = []
-        for item in value:
-            resolved, blocker = resolve_arguments(item)
-            if blocker is not None:
-                return None, blocker
-            items.append(resolved)
-        return type(value)(items), None
-    if isinstance(value, dict):
-        mapping = {}
-        for key, item in value.items():
-            resolved, blocker = resolve_arguments(item)
-            if blocker is not None:
-                return None, blocker
-            mapping[key] = resolved
-        return mapping, None
-    return value, None
-
-
-def same_input(recorded: str | None, produced: str | None, *, store: payload.PayloadStore | None) -> bool:
-    """Whether a recorded input and a produced one describe the same call.
-
-    Equal texts are; an out-of-band reference is compared by the digest of the produced text (its store
-    URL is irrelevant); otherwise both are decoded (the reference fetched through ``store``) and compared
-    as values, without the attempt number (:data:`simpleflow.payload.ATTEMPT_KEY`), so that another
-    encoder's spacing or key order, or a retry's attempt key, is not taken for a different call.
-    """
-    if recorded == produced:
-        return True
-    if recorded is None or produced is None:
-        return False
-    if payload.is_reference(recorded):
-        reference = payload.PayloadReference.parse(recorded)
-        if reference.digest == hashlib.sha256(produced.encode("utf-8")).hexdigest():
-            return True
-    try:
-        recorded_value = payload.decode(recorded, field="recorded input", store=store)
-        produced_value = payload.decode(produced, field="produced input")
-    except PayloadNotJSON:
-        return False
-    return bool(payload.without_attempt(recorded_value) == payload.without_attempt(produced_value))
-
-
-@dataclass(frozen=True)
-class Call:
-    """A remote task with its resolved arguments: what each of its attempts is sent as input."""
-
-    task: RemoteTask
-    args: Any
-    kwargs: Any
-    #: ``submit(..., __priority=N)``: the task priority to schedule with (:data:`PRIORITY_NOT_SET`: the
-    #: activity's, else the workflow's); ``None`` schedules without one.
-    priority: Any = field(default=None, compare=False)
-    # A replay asks for the same attempt's text up to three times (identity check, scheduling); encoding a
-    # megabyte of arguments costs milliseconds, times every task of a fan-out, at every replay.
-    _inputs: dict[int, str | None] = field(default_factory=dict, compare=False, repr=False)
-
-    def input(self, attempt: int) -> str | None:
-        """The input text of the ``attempt``-th scheduling (activities carry the attempt number)."""
-        if attempt not in self._inputs:
-            self._inputs[attempt] = self.task.encode_input(self.args, self.kwargs, attempt=attempt)
-        return self._inputs[attempt]
-
-
-class Scheduler(ReplayEvents):
-    """Resolves one replay's submissions against the history and collects the decisions to send."""
 
     def __init__(
         self,
-        history: History,
+        turn: Turn,
+        log: CallLog,
         *,
-        workflow: Workflow,
+        workflow: Any,
+        failure_hook: FailureHook | None = None,
         workflow_id: str,
         run_id: str,
         activity_task_list: str | None = None,
         payload_store: payload.PayloadStore | None = None,
         max_open_activities: int = 1000,
     ) -> None:
-        super().__init__(
-            history,
+        self.turn = turn
+        self.log = log
+        #: The workflow instance: ``get_task_id`` and ``task_priority`` are read from it, and canvases
+        #: (``Step``) may ask for it. Typed loosely: this module sits below ``simpleflow.workflow``.
+        self.workflow = workflow
+        self.failure_hook = failure_hook
+        self.workflow_id = workflow_id
+        self.payload_store = payload_store
+        self.events = ReplayEvents(
+            turn,
+            log,
             workflow_id=workflow_id,
             run_id=run_id,
             payload_store=payload_store,
-            serializer=workflow.serializer,
+            serializer=getattr(workflow, "serializer", None),
         )
-        self.workflow = workflow
         self.activity_task_list = activity_task_list
         self.max_open_activities = max_open_activities
-        self.open_activities = history.open_activity_count()
         self.futures: dict[tuple[TaskKind, str], Future] = {}
         self.produced: dict[tuple[TaskKind, str], Identity] = {}
         self.nondeterminism: NondeterminismError | None = None
@@ -194,22 +122,28 @@ class Scheduler(ReplayEvents):
         self._counters: Counter[tuple[str, TaskKind, str]] = Counter()
         self._scope = ""
         self._scopes: Counter[str] = Counter()
-        self._cancel_asked: set[tuple[TaskKind, str]] = set()
         #: Set by ``Workflow.fail()``: the execution fails even if ``run()`` caught the exception.
         self.fail_request: WorkflowFailed | None = None
-        #: The id of the future ``run()`` blocked on, when it did (for the execution context).
-        self.blocked_on: str | None = None
-        self._hook: tuple[Callable[..., Any] | None, bool] | None = None
         self._calls: dict[tuple[TaskKind, str], Call] = {}
         #: The decision task (epoch) at which each task was last resolved.
         self._resolved_at: dict[tuple[TaskKind, str], int] = {}
 
-    def begin_decision(self, history: History) -> None:
-        """Start the next decision task of a live run: the history moved on, nothing is decided yet."""
-        super().begin_decision(history)
-        self.open_activities = history.open_activity_count()
-        self._cancel_asked = set()
-        self.blocked_on = None
+    @property
+    def history(self) -> History:
+        """The history of the decision task being decided."""
+        return self.turn.history
+
+    def request_failure(self, error: WorkflowFailed) -> None:
+        """``Workflow.fail()``: the execution fails with ``error`` even if ``run()`` catches it."""
+        self.fail_request = error
+
+    def note_raised_failure(self) -> None:
+        """A task failure is being raised into ``run()`` (see :attr:`raised_failure`)."""
+        self.raised_failure = True
+
+    def event(self, task: EventTask, *, in_canvas: bool = False) -> EventFuture:
+        """Bind an event task to this run (see :meth:`ReplayEvents.event`)."""
+        return self.events.event(task, in_canvas=in_canvas)
 
     # -- submissions ---------------------------------------------------------------------------------
 
@@ -235,16 +169,13 @@ class Scheduler(ReplayEvents):
         """
         options = pop_submit_options(kwargs) if kwargs else {}
         if not isinstance(submittable, Activity | RemoteTask):  # activities first: by far the most submitted
-            from simpleflow.canvas import Canvas  # imported here: canvas imports this module
-
             if isinstance(submittable, Canvas):
                 if args or kwargs:
                     raise TypeError(f"{submittable!r} already holds its items; submit it alone")
                 # As in simpleflow 0.36, a canvas's items keep their own priorities.
                 canvas, plan = submittable, submittable.plan(self)
-                future = self._logged(lambda into=None: canvas.run(self, plan, into=into))
-                return future
-            event = self.submit_event(submittable, args, kwargs)  # timers, signals, markers
+                return self._logged(lambda into=None: canvas.run(self, plan, Reach(into=into)))
+            event = self.events.submit_event(submittable, args, kwargs)  # timers, signals, markers
             if event is not None:
                 return event
         task = self.make_task(submittable, args, kwargs)
@@ -260,16 +191,13 @@ class Scheduler(ReplayEvents):
         """Make ``submission`` now; a live run makes it again at each later decision task, while open.
 
         That is what a replay would do when ``run()`` reaches the same submission again (see
-        :meth:`ReplayEvents.redo_calls`).
+        :class:`~simpleflow.runtime.call_log.CallLog`).
         """
-        logging = self.in_run_thread()
-        self._depth += 1
-        try:
+        logging = self.log.in_run_thread()
+        with self.log.nested():
             future = submission()
-        finally:
-            self._depth -= 1
         if logging and not future._is_done():
-            self.call_log.append(lambda: not submission(into=future)._is_done())
+            self.log.record(lambda: not submission(into=future)._is_done())
         return future
 
     def reserve_id(self, task: RemoteTask) -> str | None:
@@ -340,40 +268,24 @@ class Scheduler(ReplayEvents):
             existing = self.futures[key]
             if self.produced[key] != (task.name, task.version, input_text):
                 raise TaskError(f"{task_id} was submitted twice with different tasks; check get_task_id")
-            if self._resolved_at.get(key) != self.epoch and not existing._is_done():
+            if self._resolved_at.get(key) != self.turn.epoch and not existing._is_done():
                 # First submission in this decision task of a future a live run made earlier.
-                self._resolved_at[key] = self.epoch
+                self._resolved_at[key] = self.turn.epoch
                 record = self.history.task(task.kind, task_id)
                 self._resolve(self._calls[key], task_id, record, existing, hold_failure)
             return existing  # an idempotent task submitted again: one task, one future
         self.futures[key] = future
         self.produced[key] = (task.name, task.version, input_text)
         self._calls[key] = call
-        self._resolved_at[key] = self.epoch
+        self._resolved_at[key] = self.turn.epoch
         record = self.history.task(task.kind, task_id)
         if record is not None:
-            self._check_identity(call, task_id, record)
+            mismatch = identity_mismatch(call, record, store=self.payload_store)
+            if mismatch is not None:
+                self.nondeterminism = mismatch
+                raise mismatch
         self._resolve(call, task_id, record, future, hold_failure)
         return future
-
-    def _check_identity(self, call: Call, task_id: str, record: TaskRecord) -> None:
-        task = call.task
-        scheduled = record.scheduled
-        attempt: Attempt = scheduled or record.last
-        # The latest scheduled attempt is the attempt_count-th: compare with what that attempt was sent.
-        input_text = call.input(max(record.attempt_count, 1))
-        mismatch = attempt.name != task.name or (task.version is not None and attempt.version != task.version)
-        if scheduled is not None and not same_input(attempt.input, input_text, store=self.payload_store):
-            # A retry decided by on_task_failure may carry arguments the hook changed: run() still
-            # produces the first attempt's call, which is what identifies the task.
-            first = next(a for a in record.attempts if a.state is not TaskState.SCHEDULE_FAILED)
-            if first is attempt or not same_input(first.input, call.input(1), store=self.payload_store):
-                mismatch = True
-        if mismatch:
-            produced = {"type": task.name, "version": task.version, "input": input_text}
-            recorded = {"type": attempt.name, "version": attempt.version, "input": attempt.input}
-            self.nondeterminism = NondeterminismError(task_id, recorded=recorded, produced=produced)
-            raise self.nondeterminism
 
     def check_unproduced(self) -> None:
         """Raise :class:`NondeterminismError` for a task the history holds but this replay did not produce."""
@@ -414,7 +326,7 @@ class Scheduler(ReplayEvents):
         elif last.state is TaskState.SCHEDULE_FAILED:
             error = TaskFailed(task_id, last.cause, f"SWF refused to schedule {task.name}: {last.cause}")
             self._fail(task, task_id, future, error, hold_failure)
-        elif last.state in HOOKED_STATES and self._has_context_hook():
+        elif last.state in HOOKED_STATES and self.failure_hook is not None and not self.failure_hook.legacy:
             self._handle_failure(call, task_id, record, future, hold_failure)
         elif last.state is not TaskState.TERMINATED and record.attempt_count <= task.retry:
             self._retry(call, task_id, record, future, hold_failure)
@@ -457,35 +369,14 @@ class Scheduler(ReplayEvents):
         notify: bool = True,
     ) -> None:
         future.set_exception(error)
-        hook, legacy = self._failure_hook()
-        if notify and hook is not None and legacy:
-            hook(task_id, error)
+        hook = self.failure_hook
+        if notify and hook is not None and hook.legacy:
+            hook.call(task_id, error)
         if task.raises_on_failure and not hold:
             self.raised_failure = True
             raise raised_into_run(error, task, child=task.kind is TaskKind.CHILD_WORKFLOW)
 
     # -- on_task_failure ---------------------------------------------------------------------------------
-
-    def _failure_hook(self) -> tuple[Callable[..., Any] | None, bool]:
-        """The workflow's ``on_task_failure`` (``None`` when not overridden) and whether it is the old form.
-
-        The old form, ``on_task_failure(self, task_id, error)``, is called once a task failed for good;
-        simpleflow 0.36's, ``on_task_failure(self, failure_context)``, on every failed attempt.
-        """
-        if self._hook is None:
-            from simpleflow.workflow import Workflow  # imported here: workflow imports this module
-
-            method = getattr(type(self.workflow), "on_task_failure", None)
-            if method is None or method is Workflow.on_task_failure:
-                self._hook = (None, False)
-            else:
-                bound = self.workflow.on_task_failure
-                self._hook = (bound, positional_count(bound) >= 2)
-        return self._hook
-
-    def _has_context_hook(self) -> bool:
-        hook, legacy = self._failure_hook()
-        return hook is not None and not legacy
 
     def _handle_failure(
         self, call: Call, task_id: str, record: TaskRecord, future: Future, hold_failure: bool
@@ -494,25 +385,10 @@ class Scheduler(ReplayEvents):
         last = record.last
         error = self._error_of(task_id, last)
         future.set_exception(error)
-        shown = copy.copy(task)  # the hook sees (and may change) the resolved arguments, not futures
-        shown.args, shown.kwargs = tuple(call.args), dict(call.kwargs)
-        child = task.kind is TaskKind.CHILD_WORKFLOW
-        context = TaskFailureContext(
-            a_task=shown,
-            event=failure_event(task, task_id, record),
-            future=future,
-            exception_class=WorkflowException if child else TaskException,
-            history=self.history,
+        assert self.failure_hook is not None
+        context = failure_handling.ask(
+            self.failure_hook, call, record=record, future=future, error=error, history=self.history
         )
-        hook = self._failure_hook()[0]
-        assert hook is not None
-        answer = hook(context)
-        if answer is not None:
-            if not isinstance(answer, TaskFailureContext):
-                raise TypeError(
-                    f"on_task_failure must return a TaskFailureContext or None, not {type(answer).__name__}"
-                )
-            context = answer
         decision = context.decision
         attempt = record.attempt_count + 1
         gate = internal_timer_id("retry", attempt, task_id)
@@ -530,7 +406,7 @@ class Scheduler(ReplayEvents):
         elif decision in (Decision.retry_now, Decision.retry_later) or (
             decision is Decision.handled and context.future is None
         ):
-            retried = _changed_call(call, context.a_task)
+            retried = changed_call(call, context.a_task)
             delay = int(context.retry_wait_timeout or 0) if decision is Decision.retry_later else 0
             self._schedule(
                 retried, task_id, future, attempt=attempt, delay=delay, gate=gate, hold_failure=hold_failure
@@ -557,7 +433,7 @@ class Scheduler(ReplayEvents):
         if delay > 0 and gate is not None:
             # A refused gate timer is started again, never skipped: scheduling at once would defeat the
             # delay (and, for a throttled task, be refused again).
-            state, cause = self.back_off(gate, delay)
+            state, cause = self.events.backoff.back_off(gate, delay)
             if state is Gate.WAITING:
                 future.set_running()
                 return
@@ -566,9 +442,9 @@ class Scheduler(ReplayEvents):
                 self._fail(task, task_id, future, error, hold_failure)
                 return
         if task.kind is TaskKind.ACTIVITY:
-            if self.open_activities >= self.max_open_activities:
+            if self.turn.open_activities >= self.max_open_activities:
                 return  # PENDING: a later decision task (brought by a completion) schedules it
-            self.open_activities += 1
+            self.turn.open_activities += 1
         input_text = call.input(attempt)
         field = (
             payload.fit("input", input_text, store=self.payload_store, field=f"{task_id} input")
@@ -577,51 +453,31 @@ class Scheduler(ReplayEvents):
         )
         task_list = self.activity_task_list if task.kind is TaskKind.ACTIVITY else None
         decision = task.schedule(task_id, input=field, task_list=task_list)
-        self.decisions.append(self._prioritized(decision, call))
+        workflow_priority = getattr(self.workflow, "task_priority", None)
+        self.turn.decisions.append(prioritized(decision, call, workflow_priority=workflow_priority))
         future.set_running()
         future.set_canceller(self._canceller(task, task_id, None))
-
-    def _prioritized(self, decision: dict[str, Any], call: Call) -> dict[str, Any]:
-        """``decision`` with its task priority: ``__priority``, else the activity's, else the workflow's."""
-        key = PRIORITY_ATTRIBUTES.get(decision["decisionType"])
-        if key is None:
-            return decision  # Lambda functions have no priority
-        attributes = decision[key]
-        priority = call.priority
-        if is_unset(priority):
-            if call.task.kind is not TaskKind.ACTIVITY or attributes.get("taskPriority") is not None:
-                return decision  # the activity's own priority, or a child's (its class attribute)
-            priority = getattr(self.workflow, "task_priority", None)
-            if priority is None or is_unset(priority):
-                return decision
-        if priority is None:
-            attributes.pop("taskPriority", None)
-        else:
-            attributes["taskPriority"] = priority_text(
-                priority, field=f"{decision['decisionType']}.taskPriority"
-            )
-        return decision
 
     def _canceller(self, task: RemoteTask, task_id: str, attempt: Attempt | None) -> Callable[[], bool]:
         def cancel() -> bool:
             key = (task.kind, task_id)
-            if self.in_run_thread():
+            if self.log.in_run_thread():
                 # run() asked: a live run asks again at each later decision task, as a replay would,
                 # through the canceller the task's latest resolution installed.
-                self.call_log.append(lambda: self._cancel_again(key))
-            if key in self._cancel_asked or (attempt is not None and attempt.cancel_requested):
+                self.log.record(lambda: self._cancel_again(key))
+            if key in self.turn.cancel_asked or (attempt is not None and attempt.cancel_requested):
                 return True
             if task.kind is TaskKind.CHILD_WORKFLOW:
                 sent = self.history.sent_request(task_id)
-                if sent is not None and not self.is_throttled(sent):
+                if sent is not None and not is_throttled(sent):
                     return True
-                if sent is not None and self._external_back_off(task_id)[0] is not Gate.OPEN:
+                if sent is not None and self.events.backoff.external_back_off(task_id)[0] is not Gate.OPEN:
                     return True  # asked again once the back-off timer fires
             decision = task.cancel(task_id, run_id=attempt.run_id if attempt else None)
             if decision is None:
                 return False
-            self._cancel_asked.add(key)
-            self.decisions.append(decision)
+            self.turn.cancel_asked.add(key)
+            self.turn.decisions.append(decision)
             return True
 
         return cancel
@@ -636,12 +492,3 @@ class Scheduler(ReplayEvents):
     def child_run_ids(self) -> Mapping[str, str | None]:
         """The run id of each started child workflow, by workflow id."""
         return {record.task_id: record.last.run_id for record in self.history.tasks(TaskKind.CHILD_WORKFLOW)}
-
-
-def _changed_call(call: Call, task: Any) -> Call:
-    """The call a retry sends: ``call``, or with the arguments ``on_task_failure`` gave ``task``."""
-    args = tuple(getattr(task, "args", call.args))
-    kwargs = dict(getattr(task, "kwargs", call.kwargs))
-    if args == tuple(call.args) and kwargs == dict(call.kwargs):
-        return call
-    return Call(call.task, args, kwargs, priority=call.priority)

@@ -1,0 +1,109 @@
+"""Back-off before a decision SWF refused for its rates or limits is made again.
+
+Refusals for SWF's rates and limits are never final. A timer refused with
+:data:`TIMER_THROTTLE_CAUSES` is started again under the same id, and asks the decider to wait before
+answering (:attr:`~simpleflow.runtime.turn.Turn.decider_backoff`): SWF answers every refused decision
+with a new decision task at once, so without that wait the replay would hit the limit again in a tight
+loop. A task, signal or cancel request refused for a rate is made again once a back-off timer
+(:meth:`BackOff.back_off`) fired.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from simpleflow import decisions
+from simpleflow.history import ExternalRequest, ExternalState, TimerRecord, TimerState
+from simpleflow.runtime.turn import Turn
+from simpleflow.task import internal_timer_id
+
+__all__ = [
+    "EXTERNAL_THROTTLE_CAUSES",
+    "MAX_THROTTLE_DELAY",
+    "TIMER_THROTTLE_CAUSES",
+    "BackOff",
+    "Gate",
+    "is_throttled",
+    "throttle_delay",
+]
+
+#: ``StartTimerFailed`` causes that pass: the same timer is started again after the decider waited.
+TIMER_THROTTLE_CAUSES = frozenset({"TIMER_CREATION_RATE_EXCEEDED", "OPEN_TIMERS_LIMIT_EXCEEDED"})
+#: Refusals of signals and cancel requests sent to other executions that pass with time.
+EXTERNAL_THROTTLE_CAUSES = frozenset(
+    {
+        "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED",
+        "REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED",
+    }
+)
+#: The longest back-off, in seconds, before a decision SWF refused for its rates is made again.
+MAX_THROTTLE_DELAY = 60
+
+
+def throttle_delay(failures: int) -> int:
+    """Exponential back-off in whole seconds after ``failures`` refusals in a row: 1, 2, 4, ... 60."""
+    return int(min(2 ** max(failures - 1, 0), MAX_THROTTLE_DELAY))
+
+
+def is_throttled(request: ExternalRequest | None) -> bool:
+    """Whether a sent request was refused for SWF's rates (so it is to be sent again)."""
+    return (
+        request is not None
+        and request.state is ExternalState.FAILED
+        and request.cause in EXTERNAL_THROTTLE_CAUSES
+    )
+
+
+class Gate(str, Enum):
+    """Where a back-off timer stands (:meth:`BackOff.back_off`)."""
+
+    WAITING = "WAITING"  # started (or being started): decide nothing yet
+    OPEN = "OPEN"  # fired: make the decision again
+    REFUSED = "REFUSED"  # SWF refused the timer for a cause that will not pass
+
+
+class BackOff:
+    """The back-off timers of one run, decided into its current :class:`~simpleflow.runtime.turn.Turn`."""
+
+    def __init__(self, turn: Turn) -> None:
+        self.turn = turn
+
+    def restart_refused_timer(self, record: TimerRecord, decision: dict[str, Any]) -> None:
+        """Start a timer SWF refused for its rates again, and ask the decider to wait before answering."""
+        turn = self.turn
+        turn.decisions.append(decision)
+        turn.decider_backoff = max(turn.decider_backoff, throttle_delay(record.start_failures))
+
+    def back_off(self, timer_id: str, delay: int) -> tuple[Gate, str | None]:
+        """The state of back-off timer ``timer_id``, starting it (again) when it must run.
+
+        Returns ``(gate, cause)``: ``cause`` is the refusal's when the gate is ``REFUSED``. A timer refused
+        for SWF's rates or limits is started again (never skipped: the decision it guards would otherwise
+        be made at once, and be refused again).
+        """
+        record = self.turn.history.timer(timer_id)
+        decision = decisions.start_timer(timer_id, start_to_fire_timeout=max(delay, 0))
+        if record is None:
+            self.turn.decisions.append(decision)
+            return Gate.WAITING, None
+        if record.state is TimerState.START_FAILED:
+            if record.cause in TIMER_THROTTLE_CAUSES:
+                self.restart_refused_timer(record, decision)
+                return Gate.WAITING, None
+            return Gate.REFUSED, record.cause
+        if record.state is TimerState.STARTED:
+            return Gate.WAITING, None
+        return Gate.OPEN, None  # fired (or canceled: nothing waits on it any more)
+
+    def external_back_off(self, control: str) -> tuple[Gate, str | None]:
+        """The back-off before sending again a signal or cancel request refused for SWF's rates."""
+        failures = sum(
+            1
+            for request in self.turn.history.sent_requests()
+            if request.control == control
+            and request.state is ExternalState.FAILED
+            and request.cause in EXTERNAL_THROTTLE_CAUSES
+        )
+        timer_id = internal_timer_id("throttle", failures, control)
+        return self.back_off(timer_id, throttle_delay(failures))
