@@ -29,14 +29,12 @@ import queue
 import re
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from simpleflow.exceptions import UnknownResource, WorkflowImportError
-from simpleflow.history import History
 from simpleflow.process.polling import Poller
 from simpleflow.process.shutdown import Shutdown, ShutdownForced
 from simpleflow.process.supervisor import Supervisor
@@ -113,51 +111,6 @@ def workflow_type_name(workflow_cls: type) -> str:
     return f"{workflow_cls.__module__}.{workflow_cls.__qualname__}"
 
 
-class FoldedHistories:
-    """The folded :class:`History` of the runs decided last, so each event is folded only once.
-
-    The decider's history cache already saves fetching old events; this saves folding them again. A
-    kept history is used only when the task's events begin with exactly its events (same last event at
-    the same place; event ids are dense), so a history read whole after a gap is simply folded anew.
-
-    At most ``max_runs`` runs and ``max_events`` events are kept (the least recently decided go first):
-    a kept history holds its events, which the history cache may have let go of meanwhile.
-    """
-
-    def __init__(self, *, max_runs: int = 64, max_events: int = 100_000) -> None:
-        self.max_runs = max_runs
-        self.max_events = max_events
-        self._runs: OrderedDict[tuple[str, str], History] = OrderedDict()
-        self._events = 0
-
-    def history_of(self, task: Mapping[str, Any]) -> History:
-        """The folded history of ``task`` (its whole ``events``), kept for the run's next task."""
-        execution = task.get("workflowExecution") or {}
-        run = (execution.get("workflowId", ""), execution.get("runId", ""))
-        events = task["events"]
-        kept = self._runs.pop(run, None)
-        if kept is not None:
-            self._events -= len(kept)
-        if (
-            kept is not None
-            and 0 < len(kept) <= len(events)
-            and _same_event(events[len(kept) - 1], kept.events[-1])
-        ):
-            history = kept.extended(events[len(kept) :])
-        else:
-            history = History(events)
-        if self.max_runs > 0 and len(history) <= self.max_events:
-            self._runs[run] = history
-            self._events += len(history)
-            while len(self._runs) > self.max_runs or self._events > self.max_events:
-                self._events -= len(self._runs.popitem(last=False)[1])
-        return history
-
-
-def _same_event(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
-    return left is right or left.get("eventId") == right.get("eventId")
-
-
 class DeciderPoller(Poller):
     """Polls one decision task list and answers each task from a fresh replay."""
 
@@ -189,7 +142,6 @@ class DeciderPoller(Poller):
         self.payload_store = payload_store
         self.registry = registry or TypeRegistry(decider.client, decider.domain)
         self.shutdown = shutdown or Shutdown()
-        self.histories = FoldedHistories()
         self.runs = runs if runs is not None else RunCache()
         self.affinity_timeout = affinity_timeout
         self.own_task_list = (
@@ -252,7 +204,7 @@ class DeciderPoller(Poller):
                 workflow_cls, activity_task_list=self.activity_task_list, payload_store=self.payload_store
             )
             with bound_domain(self.decider.domain):  # the run context's domain_name
-                replay = executor.replay(task, history=self.histories.history_of(task), runs=self.runs)
+                replay = executor.replay(task, history=self.runs.history_of(task), runs=self.runs)
             backoff = float(getattr(replay, "backoff_seconds", 0) or 0)
         except Exception:
             logger.exception(

@@ -6,6 +6,9 @@ diverged) starts a fresh live run against the whole history (a *miss*), through 
 A run is taken for a hit only when the task follows the one it last decided: the task's
 ``previousStartedEventId`` is the ``startedEventId`` the run last answered.
 
+The cache owns each kept run's folded history too (through its live run): :meth:`RunCache.history_of`
+folds only the events a decision task adds to the ones its run last decided.
+
 Bounds: at most ``max_runs`` runs, and at most ``max_bytes`` of their histories by estimate (each
 event's strings plus a fixed overhead, counted once when it arrives); past either, the least recently
 decided runs are evicted and their parked threads unwound. Hits, misses, divergences and evictions are
@@ -117,6 +120,25 @@ class RunCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def history_of(self, decision_task: Mapping[str, Any]) -> History:
+        """The folded history of ``decision_task``'s whole ``events``, folding each event once per run.
+
+        When the task's run is kept and the events begin with exactly the ones it last decided (the same
+        last event at the same place; event ids are dense), its history is extended by the new events;
+        otherwise (a run not kept, a history read again from the start) the events are folded anew.
+        """
+        events = decision_task["events"]
+        with self._lock:
+            entry = self._entries.get(_key_of(decision_task))
+        kept = None if entry is None else entry.run.history
+        if (
+            kept is not None
+            and 0 < len(kept) <= len(events)
+            and _same_event(events[len(kept) - 1], kept.events[-1])
+        ):
+            return kept.extended(events[len(kept) :])
+        return History(events)
+
     def decide(self, settings: RunSettings, decision_task: Mapping[str, Any], history: History) -> Replay:
         """The answer to ``decision_task``: from its cached live run when it follows on, else a fresh one.
 
@@ -225,3 +247,7 @@ class RunCache:
 def _key_of(decision_task: Mapping[str, Any]) -> tuple[str, str]:
     execution = decision_task.get("workflowExecution") or {}
     return (execution.get("workflowId", ""), execution.get("runId", ""))
+
+
+def _same_event(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    return left is right or left.get("eventId") == right.get("eventId")

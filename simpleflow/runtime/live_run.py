@@ -132,6 +132,11 @@ class LiveRun:
         #: False once the run cannot go on from here (it ended, was cut short, or raised).
         self.resumable = True
 
+    @property
+    def history(self) -> History:
+        """The history of the decision task this run last decided (or is deciding)."""
+        return self.turn.history
+
     # -- deciding -------------------------------------------------------------------------------------------
 
     def decide(self, decision_task: Mapping[str, Any], history: History) -> Replay:
