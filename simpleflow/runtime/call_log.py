@@ -12,8 +12,7 @@ decider settling the run, is made again by the canvas or the decider, not from h
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from simpleflow.runtime import parking
 
@@ -38,14 +37,17 @@ class CallLog:
         """Keep ``call`` (made again at each later decision task while it returns True)."""
         self._entries.append(call)
 
-    @contextlib.contextmanager
-    def nested(self) -> Iterator[None]:
-        """Calls made in the block are made by the one being logged (a canvas's items): never logged."""
+    def nested(self) -> CallLog:
+        """``with log.nested():`` calls made in the block are made by the one being logged (a canvas's
+        items): never logged. The log is its own context manager: every submission enters one, and a
+        generator-based one would cost more than the bookkeeping it guards."""
+        return self
+
+    def __enter__(self) -> None:
         self._depth += 1
-        try:
-            yield
-        finally:
-            self._depth -= 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._depth -= 1
 
     def redo(self) -> None:
         """Make again, in ``run()`` order, what ``run()`` asked that is still open (a replay would).
