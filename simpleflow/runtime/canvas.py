@@ -239,7 +239,7 @@ def _failed(future: Future) -> bool:
 def _into(future: Future | None, canvas: Canvas) -> GroupFuture:
     """The canvas's future: a live run's earlier one (``into``), or a new one."""
     if isinstance(future, GroupFuture):
-        future.canvas, future.activities = canvas, canvas.items
+        future.rebind(canvas)
         return future
     return canvas.default_future_class(canvas)
 
@@ -265,6 +265,11 @@ class GroupFuture(Future):
         if not self._is_done():
             park(self, self._is_done)
         return self._result
+
+    def rebind(self, canvas: Canvas) -> None:
+        """Stand for ``canvas`` (the same canvas, run again at a later decision task of a live run)."""
+        self.canvas = canvas
+        self.activities = canvas.items
 
     @property
     def count_finished_activities(self) -> int:

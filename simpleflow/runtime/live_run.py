@@ -187,9 +187,10 @@ class LiveRun:
         args, kwargs = payload.parse_input(value)
         workflow = self.workflow
         self.thread = RunThread(
-            lambda: workflow.run(*args, **kwargs), name=f"simpleflow-run {self.workflow_id}"
+            lambda: workflow.run(*args, **kwargs),
+            name=f"simpleflow-run {self.workflow_id}",
+            quiet_until=_parked_on(history),
         )
-        self.thread.quiet_until = _parked_on(history)
         self.thread.step()
         return self._outcome(fresh=True)
 

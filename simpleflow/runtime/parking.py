@@ -53,7 +53,7 @@ class RunThread:
     :attr:`outcome` (``("returned", value)`` or ``("raised", exception)``) once :attr:`ended` is true.
     """
 
-    def __init__(self, target: Callable[[], Any], *, name: str) -> None:
+    def __init__(self, target: Callable[[], Any], *, name: str, quiet_until: str | None = None) -> None:
         self._target = target
         self._name = name
         self._thread: threading.Thread | None = None
@@ -76,7 +76,7 @@ class RunThread:
         #: While set, ``run()`` goes again through what an earlier decision task already ran (a fresh
         #: run after a miss): the id of the future that task parked on, where the new part begins.
         #: The workflow's logger stays quiet until then (:func:`replaying`).
-        self.quiet_until: str | None = None
+        self.quiet_until = quiet_until
 
     # -- the driver's side ----------------------------------------------------------------------------
 

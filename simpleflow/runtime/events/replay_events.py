@@ -208,7 +208,7 @@ class ReplayEvents:
         turn = self.turn
         if timer_id in turn.timers:  # started twice in one run: one timer, the same outcome
             first = turn.timers[timer_id]
-            future._result, future._exception, future._state = first._result, first._exception, first._state
+            future.adopt(first)
             future.set_canceller(first._canceller)
             return
         turn.timers[timer_id] = future
