@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, cast
 
 from simpleflow import activity
 from simpleflow.futures import Future
@@ -32,8 +32,23 @@ from simpleflow.step.selection import (
 from simpleflow.step.tasks import MarkStepDoneTask
 from simpleflow.task import ActivityTask
 
-if TYPE_CHECKING:
-    from simpleflow.step.workflow import WorkflowStepMixin
+
+class StepWorkflow(Protocol):
+    """What a step asks of its workflow: :class:`~simpleflow.step.workflow.WorkflowStepMixin` gives it.
+
+    A protocol, not the mixin itself: ``simpleflow.step.workflow`` imports this module (for
+    ``WorkflowStepMixin.step``), so this one must not import it back.
+    """
+
+    def get_steps_done_activity(self) -> ActivityTask: ...
+    def get_forced_steps(self) -> list[str]: ...
+    def get_skipped_steps(self) -> list[str]: ...
+    def add_forced_steps(self, steps: Sequence[str], reason: str | None = None) -> None: ...
+    def _get_step_activity_params(self) -> dict[str, Any]: ...
+    def get_step_bucket(self) -> str: ...
+    def get_step_path_prefix(self) -> str: ...
+    def record_marker(self, name: str, details: Any = None) -> Any: ...
+
 
 __all__ = ["MARKER_NAME", "Step"]
 
@@ -72,7 +87,7 @@ class Step(Canvas):
         """What the step runs when it is not done yet (upstream's attribute)."""
         return self._activities
 
-    def _canvas(self, workflow: WorkflowStepMixin) -> Chain:
+    def _canvas(self, workflow: StepWorkflow) -> Chain:
         return Chain(
             workflow.get_steps_done_activity(),
             FuncGroup(lambda steps_done: self._after_lookup(workflow, steps_done)),
@@ -92,7 +107,7 @@ class Step(Canvas):
         canvas = kept[1] if kept is not None and kept[0] is plan else self._canvas(_step_workflow(scheduler))
         return canvas.run(scheduler, plan, reach)
 
-    def _after_lookup(self, workflow: WorkflowStepMixin, steps_done: Sequence[str]) -> Canvas:
+    def _after_lookup(self, workflow: StepWorkflow, steps_done: Sequence[str]) -> Canvas:
         marker: dict[str, Any] = {
             "step": self.step_name,
             "status": "scheduled",
@@ -128,7 +143,7 @@ class Step(Canvas):
             Chain(*_items(self.activities_if_step_already_done)), lambda: self._ended(workflow, marker)
         )
 
-    def _ended(self, workflow: WorkflowStepMixin, marker: dict[str, Any]) -> None:
+    def _ended(self, workflow: StepWorkflow, marker: dict[str, Any]) -> None:
         _record(workflow, marker)
         if self.emit_signal:
             workflow.signal(f"step.{self.step_name}", propagate=False)  # type: ignore[attr-defined]
@@ -142,16 +157,14 @@ def _items(activities: Any) -> tuple[Any, ...]:
     return (activities,)
 
 
-def _step_workflow(scheduler: Submitter) -> WorkflowStepMixin:
-    from simpleflow.step.workflow import WorkflowStepMixin
-
+def _step_workflow(scheduler: Submitter) -> StepWorkflow:
     workflow = scheduler.workflow
-    if not isinstance(workflow, WorkflowStepMixin):
+    if not callable(getattr(workflow, "get_steps_done_activity", None)):
         raise TypeError(
             f"Step needs a workflow with WorkflowStepMixin: "
             f"class {type(workflow).__name__}(WorkflowStepMixin, Workflow)"
         )
-    return workflow
+    return cast(StepWorkflow, workflow)
 
 
 class _Then(Canvas):
