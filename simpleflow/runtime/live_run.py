@@ -54,7 +54,7 @@ __all__ = ["Diverged", "LiveRun", "RunOutcome", "RunSettings"]
 
 @dataclass(frozen=True)
 class RunSettings:
-    """What a run is made with: the workflow class and the executor's options (see :class:`Executor`)."""
+    """What a run is made with: the workflow class and :class:`simpleflow.executor.Executor`'s options."""
 
     workflow_cls: type[Workflow]
     activity_task_list: str | None = None
