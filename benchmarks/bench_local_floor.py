@@ -5,7 +5,11 @@
 - the activity worker's loop (poll, run a trivial activity, respond), in 1 thread and in 64 threads,
   on 1,000 activities scheduled beforehand;
 - one replay of a workflow that submitted 1,000 activities, all completed, as its decider makes it
-  every decision task (with the history folded already, and folded from its events).
+  every decision task (with the history folded already, and folded from its events);
+- one activity isolated in a child process, as ``worker.start`` runs each (the forkserver forks it, it
+  runs the activity and sends back the outcome): the CPU of the worker's side, and of the forkserver with
+  its children (read from ``/proc``: its children are not this process's), which is the least a
+  ``standalone`` or ``worker.start`` activity costs before any SWF call.
 
 From these it prints the least any run of 1,000 activities through botocore can cost, next to what
 simpleflow 0.36.0's whole run costs (bench_local_trivial prints that). No goal: these are facts for
@@ -14,6 +18,7 @@ the goal of bench_local_trivial.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import threading
@@ -118,6 +123,52 @@ def replay_ms(task: dict[str, Any], *, folded: bool, repeat: int = 7) -> float:
     return statistics.median(timings)
 
 
+ISOLATED_ACTIVITIES = 200
+
+
+def _tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of process ``pid`` and of its reaped children, from ``/proc/<pid>/stat``."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def isolated_activity_ms() -> tuple[float, float, float]:
+    """Wall, worker-side CPU and forkserver-tree CPU milliseconds of one trivial isolated activity."""
+    from multiprocessing import forkserver
+
+    from simpleflow.process.isolation import ActivityContextData, ActivityProcess
+
+    task = {
+        "taskToken": "floor",
+        "activityId": "floor",
+        "activityType": ACTIVITY_TYPE,
+        "input": '{"args": [1], "kwargs": {}}',
+        "workflowExecution": {"workflowId": "floor", "runId": "floor"},
+    }
+    data = ActivityContextData(DOMAIN, TASK_LIST, environ=dict(os.environ))
+
+    def run_one() -> None:
+        child = ActivityProcess(task, data)
+        child.start()
+        try:
+            while child.next_event(timeout=30) is None:
+                pass
+        finally:
+            child.close()
+
+    run_one()  # starts the forkserver
+    server_pid = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    if server_pid is None:
+        return float("nan"), float("nan"), float("nan")
+    tree_before, own_before, started = _tree_cpu_seconds(server_pid), time.process_time(), time.perf_counter()
+    for _ in range(ISOLATED_ACTIVITIES):
+        run_one()
+    wall = (time.perf_counter() - started) * 1000 / ISOLATED_ACTIVITIES
+    own = (time.process_time() - own_before) * 1000 / ISOLATED_ACTIVITIES
+    return wall, own, (_tree_cpu_seconds(server_pid) - tree_before) * 1000 / ISOLATED_ACTIVITIES
+
+
 def main() -> int:
     service = SWFService(":memory:", clock=VirtualClock())
     try:
@@ -136,6 +187,11 @@ def main() -> int:
     )
     print(
         f"  one replay of {ACTIVITIES:,} completed submits: {folded:.1f} ms folded, {unfolded:.1f} unfolded"
+    )
+    wall_ms, worker_ms, tree_ms = isolated_activity_ms()
+    print(
+        f"  one isolated activity (forkserver child): {wall_ms:.2f} ms wall, CPU {worker_ms:.2f} ms in the "
+        f"worker + {tree_ms:.2f} ms in the forkserver and the child"
     )
     floor_s = 2 * call_us * ACTIVITIES / 1e6
     print(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -91,9 +92,10 @@ _INT32 = (-(2**31), 2**31 - 1)
 # -- validation -----------------------------------------------------------------------------------------
 
 
-def _is_control(char: str) -> bool:
-    code = ord(char)
-    return code <= 0x1F or 0x7F <= code <= 0x9F
+#: What SWF refuses in an identifier: ``:``, ``/``, ``|`` and the control characters (U+0000-U+001F,
+#: U+007F-U+009F). One regex search instead of a Python test per character: identifiers are checked on
+#: every decision, and that loop was 5% of a decider's time.
+_FORBIDDEN_IN_IDENTIFIER = re.compile("[:/|\x00-\x1f\x7f-\x9f]")
 
 
 def validate_identifier(value: Any, *, field: str, max_length: int = 256, strict: bool = True) -> str:
@@ -107,8 +109,8 @@ def validate_identifier(value: Any, *, field: str, max_length: int = 256, strict
     if not 1 <= len(value) <= max_length:
         raise InvalidDecision(field, value, f"must be 1 to {max_length} characters long, not {len(value)}")
     if strict:
-        bad = sorted({c for c in value if c in ":/|" or _is_control(c)})
-        if bad:
+        if _FORBIDDEN_IN_IDENTIFIER.search(value) is not None:
+            bad = sorted(set(_FORBIDDEN_IN_IDENTIFIER.findall(value)))
             raise InvalidDecision(field, value, f"must not contain {', '.join(repr(c) for c in bad)}")
         if value != value.strip():
             raise InvalidDecision(field, value, "must not start or end with whitespace")

@@ -91,14 +91,16 @@ def run_standalone(
     with contextlib.ExitStack() as stack:
         env = dict(os.environ)
         endpoint_url = None
+        client: Any = None
         if options.local_swf:
             directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="simpleflow-standalone-"))
-            endpoint_url = stack.enter_context(
+            endpoint_url, client = stack.enter_context(
                 _embedded_service(options.db or os.path.join(directory, "swf.db"))
             )
             env["SIMPLEFLOW_PAYLOAD_STORE"] = run_store_url(directory, env)
         store = store_from_settings(env)
-        client = _client(endpoint_url)
+        if client is None:
+            client = _client(endpoint_url)
         # Credentials, endpoint and domain are checked before any process is started for nothing.
         ensure_domain(client, options.domain, register_if_missing=options.local_swf)
         task_list = f"standalone-{uuid.uuid4().hex}"
@@ -225,14 +227,20 @@ def _client(endpoint_url: str | None) -> Any:
 
 
 @contextlib.contextmanager
-def _embedded_service(db: str) -> Iterator[str]:
-    """Serve the embedded SWF service (state in ``db``) from this process; yields its endpoint URL."""
+def _embedded_service(db: str) -> Iterator[tuple[str, Any]]:
+    """Serve the embedded SWF service (state in ``db``) from this process.
+
+    Yields its endpoint URL, for the decider and worker processes, and a client of this process's own,
+    attached to the service in process: following the run (a history page every half second) through
+    HTTP and botocore's parser cost the service process more than serving the workers did.
+    """
+    from simpleflow.localswf.embedded import embedded_direct_client
     from simpleflow.localswf.http import LocalSWFServer
     from simpleflow.localswf.service import SWFService
 
     service = SWFService(db)
     try:
-        with LocalSWFServer(service, "127.0.0.1", 0) as server:
-            yield server.endpoint_url
+        with LocalSWFServer(service, "127.0.0.1", 0) as server, embedded_direct_client(service) as client:
+            yield server.endpoint_url, client
     finally:
         service.close()

@@ -6,9 +6,11 @@ a pool of workers polling that same service:
 
 - one decider thread polls the run's decision task list and answers with
   :meth:`simpleflow.executor.Executor.replay`, child workflows included;
-- ``nb_workers`` worker threads poll the run's activity task list (every activity is routed there, so
-  nothing else in the process competes for it) and run each activity in the thread, or, with
-  ``processes=True``, in a child process of its own, for CPU-bound work;
+- up to ``nb_workers`` worker threads poll the run's activity task list (every activity is routed there,
+  so nothing else in the process competes for it) and run each activity in the thread, or, with
+  ``processes=True``, in a child process of its own, for CPU-bound work. Threads start as activities
+  need them: one at first, and one more each time a thread takes a task while no other is polling, so
+  a run that never has two activities at once starts one thread, not ``nb_workers`` idle pollers;
 - the service's clock is virtual unless ``real_time=True``: when nothing can run before a timer or a
   timeout fires, the clock jumps there, so ``timer(3600)`` does not make a test wait an hour;
 - fields over SWF's limits go to the configured payload store (``SIMPLEFLOW_PAYLOAD_STORE``), else to a
@@ -49,7 +51,8 @@ logger = logging.getLogger(__name__)
 
 DOMAIN = "local"
 # Threads overlap activities that wait (I/O, sleeps, subprocesses); 64 keeps 200 x 50 ms naps under a
-# second, and idle ones cost one long poll per second each.
+# second. They start only as activities overlap (see ThreadPoolGrowth), and idle ones cost one long poll
+# per second each.
 DEFAULT_NB_WORKERS = 64
 
 
@@ -124,6 +127,7 @@ class LocalRun:
         # Set by the decider when it closes an execution, and by a thread that failed.
         self.changed = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.growth = ThreadPoolGrowth(nb_workers)
         self._resources = contextlib.ExitStack()
         clock = SystemClock() if real_time else VirtualClock()
         self.service = SWFService(":memory:", clock=clock, poll_timeout=POLL_TIMEOUT_SECONDS, limits=limits)
@@ -162,9 +166,16 @@ class LocalRun:
             payload_store=self.payload_store,
         )
         self._spawn("decider", self._decide)
-        for number in range(self.nb_workers):
-            self._spawn(f"worker-{number}", self._work)
+        if self.processes:
+            # A few processes (one per CPU): each holds its own poller, all from the start.
+            for number in range(self.nb_workers):
+                self._spawn(f"worker-{number}", self._work)
+        else:
+            self._spawn_worker_thread()
         return self._wait_for_result(timeout)
+
+    def _spawn_worker_thread(self) -> None:
+        self._spawn(f"worker-{self.growth.started - 1}", self._work)
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:
         def guarded() -> None:
@@ -230,8 +241,14 @@ class LocalRun:
             return
         while not self.shutdown.is_requested:
             task = worker.poll()
-            if task is not None:
+            if task is None:
+                continue
+            if self.growth.task_taken():
+                self._spawn_worker_thread()
+            try:
                 run_in_thread(worker, task, payload_store=self.payload_store, middlewares=self.middlewares)
+            finally:
+                self.growth.task_done()
 
     def close(self) -> None:
         """Stop the threads and the service; safe to call more than once."""
@@ -240,6 +257,36 @@ class LocalRun:
         self._resources.close()
         for thread in self.threads:
             thread.join(timeout=POLL_TIMEOUT_SECONDS * 2)
+
+
+class ThreadPoolGrowth:
+    """When a run's pool of worker threads grows: while no started thread is free to poll, up to ``limit``.
+
+    The first thread is counted as started. A thread that takes a task leaves the pollers; if none is left
+    and the pool is below ``limit``, :meth:`task_taken` says to start one more, so the next task that comes
+    while this one runs finds a poller waiting, as it would in a pool started whole.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.started = 1
+        self._polling = 1
+        self._lock = threading.Lock()
+
+    def task_taken(self) -> bool:
+        """A thread took a task; True when the caller must start one more thread (counted started)."""
+        with self._lock:
+            self._polling -= 1
+            if self._polling > 0 or self.started >= self.limit:
+                return False
+            self.started += 1
+            self._polling += 1
+            return True
+
+    def task_done(self) -> None:
+        """A thread finished its task and goes back to polling."""
+        with self._lock:
+            self._polling += 1
 
 
 STORE_VARIABLE = "SIMPLEFLOW_PAYLOAD_STORE"

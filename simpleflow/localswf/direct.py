@@ -27,17 +27,15 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore import xform_name
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import OperationNotPageableError, ParamValidationError
 from botocore.hooks import EventAliaser, HierarchicalEmitter
-from botocore.loaders import create_loader
 from botocore.model import OperationModel, ServiceModel
-from botocore.paginate import Paginator, PaginatorModel
 from botocore.serialize import create_serializer
-from botocore.validate import ParamValidationDecorator, ParamValidator
+from botocore.validate import ParamValidator
 
 from simpleflow.localswf.direct_answers import (
     Reader,
@@ -47,7 +45,12 @@ from simpleflow.localswf.direct_answers import (
     parse_json_body,
     response_metadata,
 )
+from simpleflow.localswf.direct_model import ClientModel, shared_loader
 from simpleflow.localswf.inprocess import CONTENT_TYPE, TARGET_PREFIX, SWFHandler, answer
+
+if TYPE_CHECKING:
+    # botocore.paginate imports botocore's docs package (~20 ms): only clients that paginate pay for it.
+    from botocore.paginate import Paginator, PaginatorModel
 
 #: What ``make_local_client`` configures, and so what the direct client's answers mirror: one attempt.
 ONE_ATTEMPT = {"total_max_attempts": 1, "mode": "standard"}
@@ -110,14 +113,14 @@ class AfterCallEvents:
 class DirectMeta:
     """``client.meta``: what callers read of a botocore client's ``meta``."""
 
-    def __init__(self, model_meta: Any, events: AfterCallEvents) -> None:
+    def __init__(self, model: ClientModel, events: AfterCallEvents) -> None:
         self.events = events
-        self.config = model_meta.config
-        self.region_name: str = model_meta.region_name
-        self.endpoint_url: str = model_meta.endpoint_url
-        self.service_model: ServiceModel = model_meta.service_model
-        self.partition: str = model_meta.partition
-        self.method_to_api_mapping: dict[str, str] = dict(model_meta.method_to_api_mapping)
+        self.config = model.config
+        self.region_name: str = model.region_name
+        self.endpoint_url: str = model.endpoint_url
+        self.service_model: ServiceModel = model.service_model
+        self.partition: str = model.partition
+        self.method_to_api_mapping: dict[str, str] = dict(model.method_to_api_mapping)
 
 
 class _AnswerBody:
@@ -151,25 +154,23 @@ class DirectClient:
     """An SWF client calling ``service.handle`` in process, answering exactly as botocore would.
 
     Build it with :func:`direct_client`, which adds one method per SWF operation (``describe_domain(...)``
-    and so on, keyword arguments only, as on boto3's client). ``model_client`` is a botocore ``swf`` client
-    with a one-attempt retry config (``make_local_client``'s): the direct client takes its service model,
-    config and exception classes, so ``except model_client.exceptions.UnknownResourceFault`` catches this
-    client's faults too. It sends nothing through ``model_client``.
+    and so on, keyword arguments only, as on boto3's client). ``model`` is what the client answers as (see
+    :mod:`~simpleflow.localswf.direct_model`), with a one-attempt retry config (``make_local_client``'s):
+    taken from a botocore client, the direct client has that client's service model, config and exception
+    classes, so ``except model_client.exceptions.UnknownResourceFault`` catches this client's faults too.
     """
 
-    def __init__(self, service: SWFHandler, *, model_client: Any) -> None:
-        retries = model_client.meta.config.retries
+    def __init__(self, service: SWFHandler, *, model: ClientModel) -> None:
+        retries = model.config.retries
         if retries != ONE_ATTEMPT:
             raise ValueError(
                 f"the direct client makes one attempt per call and answers as a client configured with "
-                f"retries={ONE_ATTEMPT}; its model client has retries={retries}"
+                f"retries={ONE_ATTEMPT}; its model has retries={retries}"
             )
         self._service = service
-        self._exceptions = model_client.exceptions
-        self.meta = DirectMeta(model_client.meta, AfterCallEvents())
-        # botocore resolves parameter_validation (config, then profile) into its serializer and keeps no
-        # flag of it: meta.config always says True. The serializer's type is the resolved setting.
-        self._validate = isinstance(getattr(model_client, "_serializer", None), ParamValidationDecorator)
+        self._exceptions = model.exceptions
+        self.meta = DirectMeta(model, AfterCallEvents())
+        self._validate = model.validates
         self._validator = ParamValidator()
         protocol = self.meta.service_model.resolved_protocol
         self._serializer = create_serializer(protocol, include_validation=False)
@@ -260,6 +261,8 @@ class DirectClient:
         """botocore's paginator for ``operation_name``, calling this client's method."""
         if not self.can_paginate(operation_name):
             raise OperationNotPageableError(operation_name=operation_name)
+        from botocore.paginate import Paginator
+
         actual = self.meta.method_to_api_mapping[operation_name]
         return Paginator(
             getattr(self, operation_name),
@@ -269,8 +272,14 @@ class DirectClient:
 
     def _paginators(self) -> PaginatorModel:
         if self._paginator_model is None:
+            from botocore.paginate import PaginatorModel
+
             model = self.meta.service_model
-            config = create_loader().load_service_model(model.service_name, "paginators-1", model.api_version)
+            # The model's own version, read by path: load_service_model would first list every service's
+            # directory for "paginators-1" files (~7 ms) only to check that this one exists. SWF's
+            # paginators have no SDK extras to merge.
+            path = f"{model.service_name}/{model.api_version}/paginators-1"
+            config = shared_loader().load_data(path)
             self._paginator_model = PaginatorModel(config)
         return self._paginator_model
 
@@ -303,10 +312,18 @@ _client_classes: dict[tuple[str, ...], type[DirectClient]] = {}
 _client_classes_lock = threading.Lock()
 
 
-def direct_client(service: SWFHandler, *, model_client: Any) -> DirectClient:
-    """A :class:`DirectClient` on ``service``, with one method per operation of ``model_client``'s model."""
-    model: ServiceModel = model_client.meta.service_model
-    operations = tuple(model.operation_names)
+def direct_client(
+    service: SWFHandler, *, model_client: Any = None, model: ClientModel | None = None
+) -> DirectClient:
+    """A :class:`DirectClient` on ``service``, answering as botocore client ``model_client`` or as ``model``.
+
+    One method per operation of the service model. Give exactly one of ``model_client`` and ``model``.
+    """
+    if (model_client is None) == (model is None):
+        raise TypeError("direct_client() takes exactly one of model_client and model")
+    if model is None:
+        model = ClientModel.of_client(model_client)
+    operations = tuple(model.service_model.operation_names)
     with _client_classes_lock:
         cls = _client_classes.get(operations)
         if cls is None:
@@ -317,4 +334,4 @@ def direct_client(service: SWFHandler, *, model_client: Any) -> DirectClient:
                 for name in operations
             }
             cls = _client_classes[operations] = type("DirectClient", (DirectClient,), methods)
-    return cls(service, model_client=model_client)
+    return cls(service, model=model)

@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-import botocore.session
 from botocore import UNSIGNED
 from botocore.config import Config
 
 from simpleflow.localswf.direct import DirectClient, direct_client
+from simpleflow.localswf.direct_model import local_client_model
 from simpleflow.localswf.inprocess import attach
 from simpleflow.localswf.service import SWFService
 
@@ -56,7 +56,23 @@ def make_local_client(
     a fixed string: botocore otherwise rebuilds its own (SDK, OS and feature metadata for AWS's
     telemetry) twice per request, which was 40% of an in-process call.
     """
-    config = Config(
+    # Imported here: the direct client of --local runs needs no botocore client (see direct_model).
+    import botocore.session
+
+    config = local_client_config(
+        read_timeout=read_timeout, max_attempts=max_attempts, max_pool_connections=max_pool_connections
+    )
+    # boto3's session only forwards to botocore's; going direct spares ``--local`` runs boto3's import
+    # (its s3transfer alone is ~0.1 s). The client is the same class either way.
+    session = botocore.session.Session()
+    return session.create_client("swf", region_name=region, endpoint_url=endpoint_url, config=config)
+
+
+def local_client_config(
+    *, read_timeout: float = 70.0, max_attempts: int = 1, max_pool_connections: int = 32
+) -> Config:
+    """The botocore config of the local clients (see :func:`make_local_client` for the reasons)."""
+    return Config(
         signature_version=UNSIGNED,
         user_agent=LOCAL_USER_AGENT,
         read_timeout=read_timeout,
@@ -64,10 +80,6 @@ def make_local_client(
         retries={"total_max_attempts": max_attempts, "mode": "standard"},
         max_pool_connections=max_pool_connections,
     )
-    # boto3's session only forwards to botocore's; going direct spares ``--local`` runs boto3's import
-    # (its s3transfer alone is ~0.1 s). The client is the same class either way.
-    session = botocore.session.Session()
-    return session.create_client("swf", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
 @contextmanager
@@ -124,12 +136,16 @@ def embedded_direct_client(
 ) -> Iterator[DirectClient]:
     """A direct in-process client on ``service`` (or a new ``SWFService``), answering as ``embedded_client``.
 
-    Closes the service on exit if it was created here.
+    It answers as ``make_local_client(IN_PROCESS_ENDPOINT)`` would, from a model built without making that
+    client (see :mod:`~simpleflow.localswf.direct_model`). Closes the service on exit if it was created here.
     """
     owned = service is None
     running = SWFService(**service_options) if service is None else service
     try:
-        yield direct_client(running, model_client=make_local_client(IN_PROCESS_ENDPOINT))
+        model = local_client_model(
+            config=local_client_config(), endpoint_url=IN_PROCESS_ENDPOINT, region_name=DEFAULT_REGION
+        )
+        yield direct_client(running, model=model)
     finally:
         if owned:
             running.close()

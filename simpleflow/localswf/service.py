@@ -1,8 +1,9 @@
 """``SWFService``: the embedded SWF engine behind both transports.
 
 ``handle(operation, params)`` takes and returns SWF JSON 1.0 shapes. Every call runs under one lock, in
-one SQLite transaction; long polls wait on a condition per task list (releasing the lock, so they never
-block other callers) and wake as soon as a task is scheduled there. A scheduler thread fires deadlines
+one SQLite transaction; long polls wait on a condition each (releasing the lock, so they never block
+other callers), and a call that schedules a task starts it for the longest-waiting poll of its task list
+in its own transaction and wakes that poll with it (see ``waiting_polls``). A scheduler thread fires deadlines
 on time; with a ``VirtualClock`` it also skips idle time (see ``VirtualClock`` for the rule).
 """
 
@@ -31,6 +32,7 @@ from simpleflow.localswf.store import Store
 from simpleflow.localswf.throttling import APIThrottle
 from simpleflow.localswf.timeouts import fire_due, next_due, next_work_due
 from simpleflow.localswf.validation import validate_request
+from simpleflow.localswf.waiting_polls import TaskListKey, WaitingPolls
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +123,7 @@ class SWFService:
             self.limits.creation_rates, account=None if profile is None else profile.decisions
         )
         self._lock = threading.Lock()
-        self._task_lists: dict[tuple[str, str, str], threading.Condition] = {}
+        self._waiting = WaitingPolls(self._lock)
         self._pollers: dict[tuple[str, str, str], int] = {}
         self._scheduler_wakeup = threading.Condition(self._lock)
         self._last_call = time.monotonic()
@@ -174,8 +176,7 @@ class SWFService:
             if self._closed:
                 return
             self._closed = True
-            for condition in self._task_lists.values():
-                condition.notify_all()
+            self._waiting.release_all()
             self._scheduler_wakeup.notify_all()
         self._scheduler.join(timeout=5)
         with self._lock:
@@ -209,14 +210,13 @@ class SWFService:
                 result = handler(ctx, params)
                 self._enforce_event_limit(ctx)
                 ctx.flush()
+                hand_offs = self._plan_hand_offs(ctx)
         finally:
             if ctx.registry_changed:
                 # Rows cached during the call may come from a state that was rolled back.
                 self._registry.clear()
-        for key, count in ctx.woken.items():
-            condition = self._task_lists.get(key)
-            if condition is not None:
-                condition.notify(count)
+        for key, planned in hand_offs:
+            self._waiting.deliver(key, planned)
         new_due = ctx.earliest_new_deadline
         if new_due is not None and (self._scheduler_target is None or new_due < self._scheduler_target):
             # Only a deadline earlier than the one the scheduler sleeps towards needs to wake it.
@@ -226,6 +226,28 @@ class SWFService:
         if is_call:
             self._last_call = time.monotonic()
         return result
+
+    def _plan_hand_offs(self, ctx: Context) -> list[tuple[TaskListKey, list[Any]]]:
+        """Start the tasks this call scheduled for the polls waiting on their task lists (flushed first,
+        so that each take reads the call's own writes); delivered once the transaction commits."""
+        hand_offs = []
+        for key, count in ctx.woken.items():
+            if not self._waiting.count(key):
+                continue
+            take = tasks.take_decision_task if key[0] == DECISION else tasks.take_activity_task
+
+            def take_for(params: dict[str, Any], take: Handler = take) -> Any:
+                task = take(ctx, params)
+                ctx.flush()  # the next take must see this task as started
+                return task
+
+            planned = self._waiting.plan_hand_offs(key, count, take_for)
+            if planned:
+                hand_offs.append((key, planned))
+        if hand_offs:
+            self._enforce_event_limit(ctx)
+            ctx.flush()
+        return hand_offs
 
     def _enforce_event_limit(self, ctx: Context) -> None:
         """SWF terminates an execution whose history reaches the event limit."""
@@ -247,9 +269,6 @@ class SWFService:
         deadline = time.monotonic() + self.poll_timeout
         with self._lock:
             self._check_open()
-            condition = self._task_lists.get(key)
-            if condition is None:
-                condition = self._task_lists[key] = threading.Condition(self._lock)
             self._pollers[key] = self._pollers.get(key, 0) + 1
             try:
                 while True:
@@ -266,9 +285,20 @@ class SWFService:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0 or self._closed:
                         return empty_task(kind)
-                    condition.wait(remaining)
+                    waiting = self._waiting.enter(key, params)
+                    try:
+                        waiting.condition.wait(remaining)
+                    finally:
+                        self._waiting.leave(key, waiting)
+                    if waiting.task is not None:
+                        return waiting.task
             finally:
                 self._pollers[key] -= 1
+
+    def waiting_polls(self, kind: str, domain: str, task_list: str) -> int:
+        """How many long polls wait on a task list (``kind``: ``"decision"`` or ``"activity"``)."""
+        with self._lock:
+            return self._waiting.count((kind, domain, task_list))
 
     def _is_registered(self, domain: str) -> bool:
         """Whether ``domain`` exists and is not deprecated (an empty poll changes nothing, so it does not

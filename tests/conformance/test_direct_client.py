@@ -5,9 +5,18 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from botocore.exceptions import OperationNotPageableError
+from botocore.exceptions import ClientError, OperationNotPageableError
 from dateutil.tz import tzutc
 
+from simpleflow.localswf.direct import direct_client
+from simpleflow.localswf.direct_model import ClientModel, local_client_model
+from simpleflow.localswf.embedded import (
+    DEFAULT_REGION,
+    IN_PROCESS_ENDPOINT,
+    local_client_config,
+    make_local_client,
+)
+from simpleflow.localswf.service import SWFService
 from simpleflow.localswf.validation import operation_names
 from tests.conformance.twins import (
     ACTIVITIES,
@@ -28,7 +37,7 @@ from tests.conformance.twins import (
 pytestmark = [pytest.mark.conformance]
 
 
-def test_every_operation_answers_as_botocore_does():
+def test_every_operation_answers_as_botocore_does() -> None:
     with twin_sides() as sides:
         register(sides)
         arn = f"arn:aws:swf:us-east-1:000000000000:/domain/{DOMAIN}"
@@ -183,7 +192,7 @@ def test_faults_and_bad_input_raise_what_botocore_raises(parameter_validation):
         assert_alike(sides, "respond_decision_task_completed", {"taskToken": "t", "decisions": oversized})
 
 
-def test_positional_arguments_and_helpers_fail_as_on_botocore():
+def test_positional_arguments_and_helpers_fail_as_on_botocore() -> None:
     with twin_sides() as sides:
         reference, direct = sides
         for client in (reference.client, direct.client):
@@ -197,7 +206,7 @@ def test_positional_arguments_and_helpers_fail_as_on_botocore():
             assert client.waiter_names == []
 
 
-def test_client_surface_matches_botocore():
+def test_client_surface_matches_botocore() -> None:
     with twin_sides() as sides:
         reference, direct = (side.client for side in sides)
         methods = {name for name in reference.meta.method_to_api_mapping}
@@ -211,7 +220,7 @@ def test_client_surface_matches_botocore():
             direct.meta.events.register("before-send.swf", lambda **_: None)
 
 
-def test_paginators_walk_the_same_pages():
+def test_paginators_walk_the_same_pages() -> None:
     with twin_sides() as sides:
         register(sides)
         for index in range(7):
@@ -226,3 +235,53 @@ def test_paginators_walk_the_same_pages():
             full = paginator.paginate(domain=DOMAIN, startTimeFilter={"oldestDate": 0}).build_full_result()
             pages.append(side.typed(full))
         assert pages[2:] == pages[:2]
+
+
+def test_local_model_is_what_a_botocore_client_holds() -> None:
+    """The model --local's direct client is built from (no botocore client made) is a botocore client's."""
+    reference = make_local_client(IN_PROCESS_ENDPOINT)
+    built = local_client_model(
+        config=local_client_config(), endpoint_url=IN_PROCESS_ENDPOINT, region_name=DEFAULT_REGION
+    )
+    taken = ClientModel.of_client(reference)
+    assert built.method_to_api_mapping == taken.method_to_api_mapping
+    assert (built.region_name, built.endpoint_url, built.partition, built.validates) == (
+        taken.region_name,
+        taken.endpoint_url,
+        taken.partition,
+        taken.validates,
+    )
+    # Shapes have no equality of their own: the model document they are read from is compared whole.
+    assert built.service_model._service_description == taken.service_model._service_description
+    assert built.service_model.service_name == taken.service_model.service_name
+    codes = {code: cls.__name__ for code, cls in built.exceptions._code_to_exception.items()}
+    assert codes == {code: cls.__name__ for code, cls in taken.exceptions._code_to_exception.items()}
+    assert all(issubclass(cls, ClientError) for cls in built.exceptions._code_to_exception.values())
+    for option in ("retries", "signature_version", "user_agent", "read_timeout", "parameter_validation"):
+        assert getattr(built.config, option) == getattr(taken.config, option), option
+
+
+def test_local_model_in_other_partitions() -> None:
+    config = local_client_config()
+    partitions = {
+        region: local_client_model(
+            config=config, endpoint_url=IN_PROCESS_ENDPOINT, region_name=region
+        ).partition
+        for region in ("eu-west-3", "cn-north-1", "us-gov-west-1")
+    }
+    assert partitions == {"eu-west-3": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov"}
+
+
+def test_direct_client_takes_one_model() -> None:
+    with pytest.raises(TypeError, match="exactly one of model_client and model"):
+        direct_client(SWFService(), model_client=None, model=None)
+
+
+def test_direct_client_refuses_a_model_that_retries() -> None:
+    model = local_client_model(
+        config=local_client_config(max_attempts=3),
+        endpoint_url=IN_PROCESS_ENDPOINT,
+        region_name=DEFAULT_REGION,
+    )
+    with pytest.raises(ValueError, match="makes one attempt per call"):
+        direct_client(SWFService(), model=model)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -331,3 +332,25 @@ def botocore_body(batch: list[dict[str, Any]]) -> bytes:
 def test_limits_constants() -> None:
     assert decisions.MAX_DECISIONS_PER_RESPONSE == 100
     assert decisions.MAX_REQUEST_BYTES == 1_048_576
+
+
+def test_identifier_characters_refused_are_exactly_swfs():
+    """``:``, ``/``, ``|`` and the control characters U+0000-U+001F and U+007F-U+009F, nothing else."""
+    from simpleflow.decisions import validate_identifier
+
+    for code in range(0x3000):
+        char = chr(code)
+        refused = char in ":/|" or code <= 0x1F or 0x7F <= code <= 0x9F
+        value = f"a{char}b"
+        if refused:
+            with pytest.raises(InvalidDecision, match=f"must not contain {re.escape(repr(char))}"):
+                validate_identifier(value, field="activityId")
+        else:
+            assert validate_identifier(value, field="activityId") == value
+
+
+def test_identifier_names_each_refused_character_once_in_order():
+    from simpleflow.decisions import validate_identifier
+
+    with pytest.raises(InvalidDecision, match=r"must not contain '\\x01', '/', ':', '\|'$"):
+        validate_identifier("a|b:c/d|\x01", field="activityId")

@@ -74,3 +74,29 @@ def test_activities_refused_for_swfs_creation_rate_are_scheduled_again_until_the
     assert causes and set(causes) == {"ACTIVITY_CREATION_RATE_EXCEEDED"}
     completed = [event for event in events if event["eventType"] == "ActivityTaskCompleted"]
     assert len(completed) == 10
+
+
+def test_worker_threads_start_only_as_activities_overlap():
+    """Two threads for one activity (the one running it, one polling); as many as run at once."""
+    from simpleflow.local import LocalRun
+    from tests.fixtures.rendezvous import PARTIES, RendezvousWorkflow
+    from tests.fixtures.workflows import SingleWorkflow
+
+    with LocalRun(SingleWorkflow, nb_workers=64) as run:
+        assert run.execute(["increment", 1], timeout=60) == 2
+        assert run.growth.started == 2
+    with LocalRun(RendezvousWorkflow, nb_workers=PARTIES) as run:
+        assert run.execute(None, timeout=60) == sum(range(PARTIES))
+        assert run.growth.started == PARTIES
+
+
+def test_thread_pool_growth_never_passes_its_limit():
+    from simpleflow.local import ThreadPoolGrowth
+
+    growth = ThreadPoolGrowth(2)
+    assert growth.task_taken() is True  # the only poller took a task: start a second one
+    assert growth.task_taken() is False  # the limit is reached
+    growth.task_done()
+    growth.task_done()
+    assert growth.task_taken() is False  # the other thread still polls
+    assert growth.started == 2

@@ -93,9 +93,8 @@ def test_concurrent_pollers_never_share_a_task() -> None:
 
 
 def waiting_pollers(service: SWFService, task_list: str) -> int:
-    """Pollers asleep on the task list's condition (threading.Condition keeps one lock per waiter)."""
-    condition = service._task_lists[("activity", DOMAIN, task_list)]
-    return len(condition._waiters)  # type: ignore[attr-defined]
+    """Pollers asleep on the task list."""
+    return service.waiting_polls("activity", DOMAIN, task_list)
 
 
 @pytest.mark.parametrize("scheduled", [1, 3], ids=["one-task", "three-tasks"])
@@ -113,10 +112,10 @@ def test_a_scheduled_task_wakes_one_waiting_poller_not_all(scheduled: int) -> No
         ]
         for thread in threads:
             thread.start()
-        wait_until(lambda: task_list_exists(service) and waiting_pollers(service, WORKER_LIST) == pollers)
+        wait_until(lambda: waiting_pollers(service, WORKER_LIST) == pollers)
         swf.start()
         swf.decide(*[schedule(f"a{index}") for index in range(scheduled)])
-        # Condition.notify takes the woken waiters off the list before the decision call returns.
+        # The decision call hands its tasks to the first waiting polls before it returns.
         assert waiting_pollers(service, WORKER_LIST) == pollers - scheduled
         wait_until(lambda: len(tokens) == scheduled)
         assert all(tokens) and len(set(tokens)) == scheduled
@@ -125,10 +124,6 @@ def test_a_scheduled_task_wakes_one_waiting_poller_not_all(scheduled: int) -> No
     for thread in threads:
         thread.join(timeout=5)
     assert len(tokens) == pollers and tokens[scheduled:] == [""] * (pollers - scheduled)
-
-
-def task_list_exists(service: SWFService) -> bool:
-    return ("activity", DOMAIN, WORKER_LIST) in service._task_lists
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float = 10.0) -> None:
