@@ -33,11 +33,14 @@ from simpleflow.execution import (
     start_execution,
 )
 from simpleflow.payload import PayloadStore
+from simpleflow.process.lifeline import TiedChildProcesses
 from simpleflow.process.middleware import Middlewares
 from simpleflow.swf.registration import ensure_domain
 
 DEFAULT_DOMAIN_LOCAL_SWF = "standalone"
 PROGRESS_INTERVAL = 0.5
+#: Seconds the decider and workers of a --local-swf run get to stop after SIGTERM before SIGKILL.
+LOCAL_SWF_STOP_GRACE = 2.0
 # Exit status of the command for each close status; 0 only for a completed execution.
 EXIT_CODES = {"COMPLETED": 0, "FAILED": 1, "TIMED_OUT": 3, "CANCELED": 4, "TERMINATED": 5}
 
@@ -116,12 +119,17 @@ def run_standalone(
         env.setdefault("LOG_LEVEL", "WARNING")
         if endpoint_url:
             env["AWS_ENDPOINT_URL_SWF"] = endpoint_url
-        children = stack.enter_context(ChildProcesses())
+        # Tied to this process: even a kill -9 of standalone leaves no decider or worker behind. The
+        # embedded service stops with the run, so its workers get a short grace to finish the task in hand.
+        grace = LOCAL_SWF_STOP_GRACE if options.local_swf else None
+        children = stack.enter_context(TiedChildProcesses(grace=grace))
         # Children log to our stderr; our stdout is kept for the result.
         stdout = _stderr_fileno()
         decider = ["decider.start", options.workflow, "--domain", options.domain, "--task-list", task_list]
         decider += ["--activity-task-list", task_list, "--route-children"]
         decider += ["--nb-processes", str(options.nb_deciders)]
+        # An integration run ends with a nondeterministic replay's error instead of waiting on timeouts.
+        decider += ["--on-nondeterminism", "fail"]
         if options.local_swf:
             decider.append("--register-domain")
         children.start("decider.start", simpleflow_command(*decider), env=env, stdout=stdout)
