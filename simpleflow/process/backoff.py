@@ -12,8 +12,12 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from simpleflow.exceptions import EndpointUnreachable, SWFError, Throttled, UnknownResource
+
+T = TypeVar("T")
 
 #: Fault codes (botocore's ``Error.Code``) of a service-side failure that a later call may not meet.
 TRANSIENT_CODES = frozenset(
@@ -105,3 +109,32 @@ class OutageLog:
             )
         self._since = None
         self.failures = 0
+
+
+def call_through_outage(
+    call: Callable[[], T],
+    *,
+    what: str,
+    logger: logging.Logger,
+    wait: Callable[[float], bool],
+    bounds: tuple[float, float] = (0.5, 5.0),
+) -> T:
+    """``call()``, called again after a back-off for as long as it fails with a transient error.
+
+    ``wait(seconds)`` pauses between attempts and returns True to give up (a stop was requested): the
+    last error is raised then. Any other error is raised at once.
+    """
+    backoff = Backoff(*bounds)
+    outage = OutageLog(logger, what)
+    while True:
+        try:
+            value = call()
+        except SWFError as error:
+            if not is_transient(error):
+                raise
+            outage.failed(error)
+            if wait(backoff.next_delay()):
+                raise
+            continue
+        outage.recovered()
+        return value

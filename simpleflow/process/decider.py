@@ -44,12 +44,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from typing import Any
 
 from simpleflow import decisions as decision_builders
 from simpleflow.exceptions import ConfigurationError, NondeterminismError, WorkflowImportError
 from simpleflow.history import History
-from simpleflow.process.backoff import Backoff, OutageLog
+from simpleflow.process.backoff import Backoff, OutageLog, call_through_outage
 from simpleflow.process.polling import POLL_ERROR_BACKOFF, Poller
 from simpleflow.process.reporting import Delivery, Reporter
 from simpleflow.process.shutdown import Shutdown, ShutdownForced
@@ -351,12 +352,16 @@ def run_decider_process(config: DeciderConfig) -> int:
     shutdown.install_signal_handlers()
     workflows = [import_workflow(path) for path in config.workflows]
     client = make_client(endpoint_url=config.endpoint_url, region=config.region)
-    ensure_domain(client, config.domain, register_if_missing=config.register_domain)
+    # A poller (re)started while the endpoint is away waits for it instead of crash-looping.
+    call_through_outage(
+        partial(ensure_domain, client, config.domain, register_if_missing=config.register_domain),
+        what="checking the domain",
+        logger=logger,
+        wait=shutdown.wait,
+    )
     decider = Decider(client, config.domain, task_list=config.task_list, identity=config.identity)
     executor_factory = None
     if config.route_children:
-        from functools import partial
-
         from simpleflow.routing import RoutingExecutor
 
         executor_factory = partial(RoutingExecutor, decision_task_list=config.task_list)

@@ -28,6 +28,7 @@ from functools import partial
 from typing import Any
 
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource
+from simpleflow.process.backoff import call_through_outage
 from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Died, Heartbeat, Outcome
 from simpleflow.process.middleware import Middlewares
 from simpleflow.process.polling import Poller
@@ -196,7 +197,13 @@ def run_worker_process(config: WorkerConfig) -> int:
     shutdown = Shutdown()
     shutdown.install_signal_handlers()
     client = make_client(endpoint_url=config.endpoint_url, region=config.region)
-    ensure_domain(client, config.domain, register_if_missing=config.register_domain)
+    # A poller (re)started while the endpoint is away waits for it instead of crash-looping.
+    call_through_outage(
+        partial(ensure_domain, client, config.domain, register_if_missing=config.register_domain),
+        what="checking the domain",
+        logger=logger,
+        wait=shutdown.wait,
+    )
     worker = ActivityWorker(client, config.domain, task_list=config.task_list, identity=config.identity)
     poller_class: Callable[..., ActivityPoller] = ActivityPoller
     if config.reuse_results_of is not None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from simpleflow.exceptions import EndpointUnreachable, SWFError, Throttled, UnknownResource
-from simpleflow.process.backoff import Backoff, OutageLog, is_transient
+from simpleflow.process.backoff import Backoff, OutageLog, call_through_outage, is_transient
 from simpleflow.process.reporting import Delivery, Reporter
 
 UNREACHABLE = EndpointUnreachable("RespondActivityTaskCompleted", "http://127.0.0.1:1", "connection refused")
@@ -127,3 +127,42 @@ def test_a_bug_in_the_respond_function_is_not_swallowed() -> None:
 
     with pytest.raises(KeyError):
         Reporter(backoff=FAST).deliver(respond, label="the result")
+
+
+def test_a_call_through_an_outage_returns_once_the_endpoint_is_back() -> None:
+    outcomes: list[Exception | str] = [UNREACHABLE, THROTTLED, "domain ok"]
+    waits: list[float] = []
+
+    def call() -> str:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def wait(seconds: float) -> bool:
+        waits.append(seconds)
+        return False
+
+    logger = logging.getLogger("test.call")
+    assert call_through_outage(call, what="checking", logger=logger, wait=wait, bounds=FAST) == "domain ok"
+    assert len(waits) == 2
+
+
+@pytest.mark.parametrize(
+    ("errors", "stop_requested", "raised"),
+    [
+        ((DEAD,), False, UnknownResource),
+        ((INVALID,), False, SWFError),
+        ((UNREACHABLE,), True, EndpointUnreachable),
+    ],
+    ids=["unknown-domain", "validation", "stop-requested-during-the-outage"],
+)
+def test_a_call_through_an_outage_raises_what_waiting_cannot_fix(
+    errors: tuple[Exception, ...], stop_requested: bool, raised: type[Exception]
+) -> None:
+    respond, calls = failing(*errors)
+    with pytest.raises(raised):
+        call_through_outage(
+            respond, what="checking", logger=logging.getLogger("test.call"), wait=lambda s: stop_requested
+        )
+    assert calls == [1]
