@@ -33,7 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from benchmarks.process_tree import all_stats, tree_seconds
+from benchmarks.process_tree import all_stats, descendants, tree_seconds
 from benchmarks.workflows import OneActivityWorkflow
 from simpleflow.children import simpleflow_command
 from simpleflow.execution import start_execution
@@ -58,6 +58,11 @@ def rss_bytes(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of ``pid`` and its descendants (a supervisor and its pollers)."""
+    return sum(rss_bytes(member) for member in (pid, *descendants(pid, all_stats())))
 
 
 def db_bytes(db: str) -> int:
@@ -155,7 +160,8 @@ class MemorySampler:
     def _run(self) -> None:
         began = time.monotonic()
         while not self._stop.is_set():
-            self.samples.append((time.monotonic() - began, {n: rss_bytes(p) for n, p in self.pids.items()}))
+            sample = {name: tree_rss_bytes(pid) for name, pid in self.pids.items()}
+            self.samples.append((time.monotonic() - began, sample))
             self._stop.wait(self.interval)
 
     def peak(self, name: str) -> int:
@@ -205,7 +211,7 @@ def run(workflows: int, *, open_target: int, soak: float, sample_every: float, w
                     env=env,
                     cwd=str(PROJECT_ROOT),
                 )
-                pids = {"service": service.process.pid, "decider": decider.pid}
+                pids = {"service": service.process.pid, "decider": decider.pid, "workers": worker.pid}
                 with MemorySampler(pids, interval=sample_every) as memory:
                     starter = Starter(client, open_target=open_target)
                     began = time.monotonic()
@@ -237,7 +243,10 @@ def run(workflows: int, *, open_target: int, soak: float, sample_every: float, w
                 f"service RSS: peak {memory.peak('service') / 2**20:.1f} MiB, "
                 f"end {memory.samples[-1][1]['service'] / 2**20:.1f} MiB; db {db_bytes(db) / 2**20:.1f} MiB"
             )
-            print(f"decider RSS: peak {memory.peak('decider') / 2**20:.1f} MiB")
+            print(
+                f"RSS of the decider.start tree (summed per process): peak {memory.peak('decider') / 2**20:.1f} MiB; "
+                f"of the worker.start tree: peak {memory.peak('workers') / 2**20:.1f} MiB"
+            )
             print(
                 "CPU seconds: "
                 + ", ".join(f"{name} {seconds:.1f}" for name, seconds in cpu.items())

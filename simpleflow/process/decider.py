@@ -289,14 +289,9 @@ class DeciderPoller(Poller):
             with bound_domain(self.decider.domain):  # the run context's domain_name
                 replay = executor.replay(task, history=self.histories.history_of(task), runs=self.runs)
             backoff = float(getattr(replay, "backoff_seconds", 0) or 0)
-        except NondeterminismError as error:
-            if self.on_nondeterminism != "fail":
-                logger.exception(
-                    "replay of %s failed; the decision task is left to time out and be redelivered", label
-                )
-                return DecisionResult.REPLAY_FAILED
-            return self._fail_nondeterministic(task, label, error)
-        except Exception:
+        except Exception as error:
+            if isinstance(error, NondeterminismError) and self.on_nondeterminism == "fail":
+                return self._fail_nondeterministic(task, label, error)
             logger.exception(
                 "replay of %s failed; the decision task is left to time out and be redelivered", label
             )

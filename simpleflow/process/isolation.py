@@ -86,10 +86,6 @@ class Died:
 ChildEvent = Heartbeat | Outcome | Died
 
 
-def _die_with_parent() -> None:
-    die_with_parent(signal.SIGKILL)
-
-
 def _fallback_failure(error: BaseException) -> Outcome:
     """A failure report that needs nothing from the exception but its type's name."""
     kind = type(error)
@@ -220,7 +216,7 @@ def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: C
     """The child process's entry point (module-level so the forkserver can import it)."""
     os.setpgid(0, 0)
     _release_forkserver()
-    _die_with_parent()
+    die_with_parent()
     if data.environ:
         os.environ.clear()
         os.environ.update(data.environ)
