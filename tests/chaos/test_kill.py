@@ -2,8 +2,8 @@
 
 Each test asserts what a user cares about: every acknowledged start completes with the right result,
 no activity runs twice unless its task timed out, event ids stay dense, and the database passes
-``PRAGMA integrity_check``. The kill point is random (the seed is in the test's id, printed on failure),
-between the first and the last activity of the run.
+``PRAGMA integrity_check``. The kill point is random, between the first and the last activity of the
+run; the seed is printed (shown on failure), and ``SIMPLEFLOW_CHAOS_SEED=N`` replays it.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
 
 @pytest.mark.parametrize("target", ["worker", "decider", "service"])
 def test_a_kill_9_loses_nothing_acknowledged(cluster: Cluster, target: str) -> None:
+    print(f"chaos seed: SIMPLEFLOW_CHAOS_SEED={SEED}")
     rng = random.Random(f"{SEED}-{target}")
     cluster.start_runs(RUNS, seconds=0.3)
     # Somewhere between the first activity's start and the run's last activity.
