@@ -33,6 +33,7 @@ from simpleflow.execution import (
     start_execution,
 )
 from simpleflow.payload import PayloadStore
+from simpleflow.process.exit_signals import StoppedBySignal
 from simpleflow.process.lifeline import TiedChildProcesses
 from simpleflow.process.middleware import Middlewares
 from simpleflow.swf.registration import ensure_domain
@@ -150,7 +151,14 @@ def run_standalone(
             register_domain=options.local_swf,
             payload_store=store,
         )
-        closed = wait_for_close(client, options.domain, execution, children=children, on_progress=on_progress)
+        try:
+            closed = wait_for_close(
+                client, options.domain, execution, children=children, on_progress=on_progress
+            )
+        except StoppedBySignal as stop:
+            # Nothing will ever decide it again (its task list was this run's): close it, saying why.
+            _terminate(client, options.domain, execution, reason=f"standalone stopped by {stop.signal_name}")
+            raise
         return _resolved(closed, store)
     raise AssertionError("unreachable")  # pragma: no cover - the with block returns or raises
 
@@ -211,6 +219,24 @@ def wait_for_close(
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError(f"{current['workflowId']} did not close within {timeout} s; last: {progress}")
         time.sleep(interval)
+
+
+def _terminate(client: Any, domain: str, execution: Mapping[str, str], *, reason: str) -> None:
+    """Terminate ``execution`` with ``reason``; an engine that cannot be reached is left alone."""
+    from simpleflow.exceptions import SWFError
+    from simpleflow.swf.client import swf_errors
+
+    try:
+        with swf_errors("TerminateWorkflowExecution"):
+            client.terminate_workflow_execution(
+                domain=domain,
+                workflowId=execution["workflowId"],
+                runId=execution["runId"],
+                reason=reason,
+                childPolicy="TERMINATE",
+            )
+    except SWFError:
+        pass  # closed meanwhile, or the engine is away: its timeouts close it
 
 
 def _resolved(closed: Closed, store: PayloadStore | None) -> Closed:

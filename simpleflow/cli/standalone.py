@@ -83,10 +83,11 @@ def standalone(
     """Run MODULE.WORKFLOW with its own decider and worker processes on a unique task list.
 
     Progress lines go to stderr while it runs; the JSON result goes to stdout. The exit status is the
-    close status: 0 completed, 1 failed, 3 timed out, 4 canceled, 5 terminated. Stopped by Ctrl-C it
-    exits 130, by SIGTERM 143 (128 + the signal). Every child process is stopped at the end, and none
-    outlives standalone even when it is killed (kill -9). A replay that no longer matches its history
-    fails the execution with that error (decider.start --on-nondeterminism fail).
+    close status: 0 completed, 1 failed, 3 timed out, 4 canceled, 5 terminated. Stopped by Ctrl-C, it
+    terminates the execution and exits 130; by SIGTERM, 143 (128 + the signal). A second Ctrl-C skips
+    the wait for the processes to finish what they hold. Every child process is stopped at the end,
+    and none outlives standalone even when it is killed (kill -9). A replay that no longer matches its
+    history fails the execution with that error (decider.start --on-nondeterminism fail).
     """
     from simpleflow.execution import parse_tags, result_or_raise
     from simpleflow.process.exit_signals import StoppedBySignal, exit_on_signals
@@ -128,7 +129,10 @@ def standalone(
         with exit_on_signals():
             closed = run_standalone(options, execution_input, on_progress=on_progress)
     except StoppedBySignal as stop:
-        click.echo(f"stopped by {stop.signal_name}: the run's decider and workers were stopped", err=True)
+        click.echo(
+            f"stopped by {stop.signal_name}: the execution was terminated, its decider and workers stopped",
+            err=True,
+        )
         raise SystemExit(stop.code) from None
     if display_status:
         click.echo("status: CLOSED", err=True)

@@ -16,17 +16,19 @@ import pytest
 
 from simpleflow.children import simpleflow_command
 from simpleflow.process.tree import descendants
+from simpleflow.swf.client import make_client
 from tests.fixtures.chaos_cluster import wait_gone
-from tests.fixtures.localswf_process import PROJECT_ROOT
+from tests.fixtures.localswf_process import PROJECT_ROOT, ServiceProcess
 from tests.fixtures.waiting import wait_for
 
 pytestmark = [pytest.mark.chaos, pytest.mark.integration]
 
 
-def start_standalone(log: Path, stderr: Path) -> subprocess.Popen[bytes]:
+def start_standalone(log: Path, stderr: Path, db: Path) -> subprocess.Popen[bytes]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_ENDPOINT_URL")}
     env.update(LOG_LEVEL="WARNING", PYTHONPATH=str(PROJECT_ROOT))
-    argv = ["standalone", "--local-swf", "tests.fixtures.chaos_workflows.ChaosChain", "--nb-workers", "2"]
+    argv = ["standalone", "--local-swf", "--db", str(db), "tests.fixtures.chaos_workflows.ChaosChain"]
+    argv += ["--nb-workers", "2"]
     argv += ["--input", f'["{log}", "slow", 1, 2, 30]']
     with stderr.open("wb") as errors:
         return subprocess.Popen(
@@ -47,7 +49,8 @@ def start_standalone(log: Path, stderr: Path) -> subprocess.Popen[bytes]:
 def test_standalone_leaves_no_process_behind(tmp_path: Path, sig: int, exit_code: int) -> None:
     log = tmp_path / "runs.log"
     stderr = tmp_path / "stderr.log"
-    standalone = start_standalone(log, stderr)
+    db = tmp_path / "swf.db"
+    standalone = start_standalone(log, stderr, db)
     try:
         # Both activities running: the tree holds the decider, the worker, their pollers and activities.
         wait_for(lambda: log.exists() and log.read_text().count("start ") == 2, timeout=30, what="activities")
@@ -65,9 +68,22 @@ def test_standalone_leaves_no_process_behind(tmp_path: Path, sig: int, exit_code
         if standalone.poll() is None:
             standalone.kill()
             standalone.wait(10)
-    if sig != signal.SIGKILL:
-        lines = stderr.read_text().splitlines()
-        assert (
-            lines[-1] == f"stopped by {signal.Signals(sig).name}: the run's decider and workers were stopped"
-        )
-        assert "Traceback" not in stderr.read_text()
+    if sig == signal.SIGKILL:
+        return
+    last_line = stderr.read_text().splitlines()[-1]
+    name = signal.Signals(sig).name
+    assert last_line == f"stopped by {name}: the execution was terminated, its decider and workers stopped"
+    assert "Traceback" not in stderr.read_text()
+    # Nothing would ever decide it again: it was closed, with the reason.
+    service = ServiceProcess(db=str(db)).start()
+    try:
+        client = make_client(endpoint_url=service.endpoint_url, max_attempts=1)
+        closed = client.list_closed_workflow_executions(
+            domain="standalone", startTimeFilter={"oldestDate": 0}, closeStatusFilter={"status": "TERMINATED"}
+        )["executionInfos"]
+        assert len(closed) == 1, closed
+        history = client.get_workflow_execution_history(domain="standalone", execution=closed[0]["execution"])
+        terminated = history["events"][-1]["workflowExecutionTerminatedEventAttributes"]
+        assert terminated["reason"] == f"standalone stopped by {name}"
+    finally:
+        service.stop()
