@@ -157,7 +157,9 @@ def run_standalone(
             )
         except StoppedBySignal as stop:
             # Nothing will ever decide it again (its task list was this run's): close it, saying why.
-            _terminate(client, options.domain, execution, reason=f"standalone stopped by {stop.signal_name}")
+            reason = f"standalone stopped by {stop.signal_name}"
+            if _terminate(client, options.domain, execution, reason=reason):
+                stop.closed.append("the execution was terminated")
             raise
         return _resolved(closed, store)
     raise AssertionError("unreachable")  # pragma: no cover - the with block returns or raises
@@ -221,8 +223,8 @@ def wait_for_close(
         time.sleep(interval)
 
 
-def _terminate(client: Any, domain: str, execution: Mapping[str, str], *, reason: str) -> None:
-    """Terminate ``execution`` with ``reason``; an engine that cannot be reached is left alone."""
+def _terminate(client: Any, domain: str, execution: Mapping[str, str], *, reason: str) -> bool:
+    """Terminate ``execution`` with ``reason``; False when it was closed already or the engine is away."""
     from simpleflow.exceptions import SWFError
     from simpleflow.swf.client import swf_errors
 
@@ -236,7 +238,8 @@ def _terminate(client: Any, domain: str, execution: Mapping[str, str], *, reason
                 childPolicy="TERMINATE",
             )
     except SWFError:
-        pass  # closed meanwhile, or the engine is away: its timeouts close it
+        return False  # closed meanwhile, or the engine is away: its timeouts close it
+    return True
 
 
 def _resolved(closed: Closed, store: PayloadStore | None) -> Closed:

@@ -129,10 +129,8 @@ def standalone(
         with exit_on_signals():
             closed = run_standalone(options, execution_input, on_progress=on_progress)
     except StoppedBySignal as stop:
-        click.echo(
-            f"stopped by {stop.signal_name}: the execution was terminated, its decider and workers stopped",
-            err=True,
-        )
+        done = ", ".join([*stop.closed, "the decider and workers were stopped"])
+        click.echo(f"stopped by {stop.signal_name}: {done}", err=True)
         raise SystemExit(stop.code) from None
     if display_status:
         click.echo("status: CLOSED", err=True)

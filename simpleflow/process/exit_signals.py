@@ -30,6 +30,8 @@ class StoppedBySignal(SystemExit):
         super().__init__(exit_code_of(signum))
         self.signum = signum
         self.signal_name = signal.Signals(signum).name
+        #: What the interrupted command closed on its way out, for its last line (e.g. "the execution").
+        self.closed: list[str] = []
 
 
 @contextmanager

@@ -72,7 +72,9 @@ def test_standalone_leaves_no_process_behind(tmp_path: Path, sig: int, exit_code
         return
     last_line = stderr.read_text().splitlines()[-1]
     name = signal.Signals(sig).name
-    assert last_line == f"stopped by {name}: the execution was terminated, its decider and workers stopped"
+    assert (
+        last_line == f"stopped by {name}: the execution was terminated, the decider and workers were stopped"
+    )
     assert "Traceback" not in stderr.read_text()
     # Nothing would ever decide it again: it was closed, with the reason.
     service = ServiceProcess(db=str(db)).start()
