@@ -243,9 +243,10 @@ def run(workflows: int, *, open_target: int, soak: float, sample_every: float, w
                 f"service RSS: peak {memory.peak('service') / 2**20:.1f} MiB, "
                 f"end {memory.samples[-1][1]['service'] / 2**20:.1f} MiB; db {db_bytes(db) / 2**20:.1f} MiB"
             )
+            decider_peak, workers_peak = memory.peak("decider") / 2**20, memory.peak("workers") / 2**20
             print(
-                f"RSS of the decider.start tree (summed per process): peak {memory.peak('decider') / 2**20:.1f} MiB; "
-                f"of the worker.start tree: peak {memory.peak('workers') / 2**20:.1f} MiB"
+                f"RSS summed over each tree's processes: decider.start peak {decider_peak:.1f} MiB, "
+                f"worker.start peak {workers_peak:.1f} MiB"
             )
             print(
                 "CPU seconds: "
