@@ -33,11 +33,15 @@ from simpleflow.execution import (
     start_execution,
 )
 from simpleflow.payload import PayloadStore
+from simpleflow.process.exit_signals import StoppedBySignal
+from simpleflow.process.lifeline import TiedChildProcesses
 from simpleflow.process.middleware import Middlewares
 from simpleflow.swf.registration import ensure_domain
 
 DEFAULT_DOMAIN_LOCAL_SWF = "standalone"
 PROGRESS_INTERVAL = 0.5
+#: Seconds the decider and workers of a --local-swf run get to stop after SIGTERM before SIGKILL.
+LOCAL_SWF_STOP_GRACE = 2.0
 # Exit status of the command for each close status; 0 only for a completed execution.
 EXIT_CODES = {"COMPLETED": 0, "FAILED": 1, "TIMED_OUT": 3, "CANCELED": 4, "TERMINATED": 5}
 
@@ -118,12 +122,17 @@ def run_standalone(
         env.setdefault("LOG_LEVEL", "WARNING")
         if endpoint_url:
             env["AWS_ENDPOINT_URL_SWF"] = endpoint_url
-        children = stack.enter_context(ChildProcesses())
+        # Tied to this process: even a kill -9 of standalone leaves no decider or worker behind. The
+        # embedded service stops with the run, so its workers get a short grace to finish the task in hand.
+        grace = LOCAL_SWF_STOP_GRACE if options.local_swf else None
+        children = stack.enter_context(TiedChildProcesses(grace=grace))
         # Children log to our stderr; our stdout is kept for the result.
         stdout = _stderr_fileno()
         decider = ["decider.start", options.workflow, "--domain", options.domain, "--task-list", task_list]
         decider += ["--activity-task-list", task_list, "--route-children"]
         decider += ["--nb-processes", str(options.nb_deciders)]
+        # An integration run ends with a nondeterministic replay's error instead of waiting on timeouts.
+        decider += ["--on-nondeterminism", "fail"]
         if options.local_swf:
             decider.append("--register-domain")
         children.start("decider.start", simpleflow_command(*decider), env=env, stdout=stdout)
@@ -144,7 +153,16 @@ def run_standalone(
             register_domain=options.local_swf,
             payload_store=store,
         )
-        closed = wait_for_close(client, options.domain, execution, children=children, on_progress=on_progress)
+        try:
+            closed = wait_for_close(
+                client, options.domain, execution, children=children, on_progress=on_progress
+            )
+        except StoppedBySignal as stop:
+            # Nothing will ever decide it again (its task list was this run's): close it, saying why.
+            reason = f"standalone stopped by {stop.signal_name}"
+            if _terminate(client, options.domain, execution, reason=reason):
+                stop.closed.append("the execution was terminated")
+            raise
         return _resolved(closed, store)
     raise AssertionError("unreachable")  # pragma: no cover - the with block returns or raises
 
@@ -205,6 +223,25 @@ def wait_for_close(
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError(f"{current['workflowId']} did not close within {timeout} s; last: {progress}")
         time.sleep(interval)
+
+
+def _terminate(client: Any, domain: str, execution: Mapping[str, str], *, reason: str) -> bool:
+    """Terminate ``execution`` with ``reason``; False when it was closed already or the engine is away."""
+    from simpleflow.exceptions import SWFError
+    from simpleflow.swf.client import swf_errors
+
+    try:
+        with swf_errors("TerminateWorkflowExecution"):
+            client.terminate_workflow_execution(
+                domain=domain,
+                workflowId=execution["workflowId"],
+                runId=execution["runId"],
+                reason=reason,
+                childPolicy="TERMINATE",
+            )
+    except SWFError:
+        return False  # closed meanwhile, or the engine is away: its timeouts close it
+    return True
 
 
 def _resolved(closed: Closed, store: PayloadStore | None) -> Closed:

@@ -63,6 +63,15 @@ from simpleflow.runtime.bounds import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS
     "--task-list. 0: no task list of its own.",
 )
 @click.option(
+    "--on-nondeterminism",
+    type=click.Choice(["retry", "fail"]),
+    default="retry",
+    show_default=True,
+    help="What to do when a replay no longer matches its history. retry: log it and leave the decision "
+    "task to time out and be redelivered, so a fixed deployment carries on (production). fail: fail the "
+    "execution with the error as its reason, so it ends at once (integration runs; standalone uses it).",
+)
+@click.option(
     "--grace-period",
     type=click.FloatRange(min=0),
     default=60.0,
@@ -81,6 +90,7 @@ def decider_start(
     cache_runs: int,
     cache_memory: int,
     affinity_timeout: int,
+    on_nondeterminism: str,
     grace_period: float,
 ) -> None:
     """Decide executions of the MODULE.WORKFLOW classes until SIGTERM or Ctrl-C.
@@ -90,6 +100,10 @@ def decider_start(
     is new. A run not kept (new, evicted, decided elsewhere) is run afresh against its whole history.
     --cache-runs and --cache-memory bound what is kept. A second signal stops at once.
     """
+    from simpleflow.process.lifeline import bind_to_parent
+
+    # Started by standalone (or any tied parent): never outlive it, however it ends.
+    bind_to_parent()
     from simpleflow.process.decider import DeciderConfig, start_decider
 
     classes = [load_workflow(path) for path in workflows]
@@ -106,5 +120,6 @@ def decider_start(
         cache_runs=cache_runs,
         cache_bytes=cache_memory * 2**20,
         affinity_timeout=affinity_timeout or None,
+        on_nondeterminism=on_nondeterminism,
     )
     raise SystemExit(start_decider(config, processes=nb_processes, grace_period=grace_period))

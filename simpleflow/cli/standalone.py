@@ -83,10 +83,14 @@ def standalone(
     """Run MODULE.WORKFLOW with its own decider and worker processes on a unique task list.
 
     Progress lines go to stderr while it runs; the JSON result goes to stdout. The exit status is the
-    close status: 0 completed, 1 failed, 3 timed out, 4 canceled, 5 terminated. Every child process is
-    stopped at the end.
+    close status: 0 completed, 1 failed, 3 timed out, 4 canceled, 5 terminated. Stopped by Ctrl-C, it
+    terminates the execution and exits 130; by SIGTERM, 143 (128 + the signal). A second Ctrl-C skips
+    the wait for the processes to finish what they hold. Every child process is stopped at the end,
+    and none outlives standalone even when it is killed (kill -9). A replay that no longer matches its
+    history fails the execution with that error (decider.start --on-nondeterminism fail).
     """
     from simpleflow.execution import parse_tags, result_or_raise
+    from simpleflow.process.exit_signals import StoppedBySignal, exit_on_signals
     from simpleflow.repair import parse_repair
     from simpleflow.standalone import DEFAULT_DOMAIN_LOCAL_SWF, EXIT_CODES, StandaloneOptions, run_standalone
 
@@ -119,14 +123,22 @@ def standalone(
         middlewares=middlewares,
     )
     on_progress = report_progress_and_status if display_status else report_progress
-    closed = run_standalone(options, read_input(input_text, input_file), on_progress=on_progress)
+    execution_input = read_input(input_text, input_file)
+    try:
+        # Ctrl-C and SIGTERM stop the run's processes and exit 130 / 143, not 1 ("failed").
+        with exit_on_signals():
+            closed = run_standalone(options, execution_input, on_progress=on_progress)
+    except StoppedBySignal as stop:
+        done = ", ".join([*stop.closed, "the decider and workers were stopped"])
+        click.echo(f"stopped by {stop.signal_name}: {done}", err=True)
+        raise SystemExit(stop.code) from None
     if display_status:
         click.echo("status: CLOSED", err=True)
     click.echo(f"{closed.workflow_id} {closed.run_id}: {closed.status.lower()}", err=True)
     try:
         result = result_or_raise(closed.status, closed.attributes)
     except WorkflowFailed as failure:
-        click.echo(f"error: {failure}", err=True)
+        click.echo(f"error: {failure_line(failure)}", err=True)
         raise SystemExit(EXIT_CODES.get(closed.status, 1)) from None
     click.echo(json.dumps(result))
 
@@ -140,3 +152,20 @@ def report_progress_and_status(progress: Progress) -> None:
     """``--display-status``: upstream's status line, then the progress line."""
     click.echo("status: OPEN", err=True)
     report_progress(progress)
+
+
+#: Failures of the run itself rather than of the workflow's code: shown as ``--local`` shows the error.
+RUN_ERRORS = ("simpleflow.exceptions.NondeterminismError",)
+
+
+def failure_line(failure: WorkflowFailed) -> str:
+    """The one line that says why the execution failed.
+
+    A failure the decider recorded for a nondeterministic replay is shown by its whole message, the
+    line ``workflow.start --local`` prints for the same error (the reason is cut to SWF's 256
+    characters).
+    """
+    details = failure.details
+    if isinstance(details, dict) and details.get("error") in RUN_ERRORS and details.get("message"):
+        return str(details["message"])
+    return str(failure)

@@ -75,6 +75,10 @@ def worker_start(
     the worker takes no new task and lets the running ones finish; a second signal stops at once.
     Activities are found by name, importing their module from the current directory if needed.
     """
+    from simpleflow.process.lifeline import bind_to_parent
+
+    # Started by standalone (or any tied parent): never outlive it, however it ends.
+    bind_to_parent()
     from simpleflow.process.worker import NO_HEARTBEAT, WorkerConfig, start_worker
 
     if process_mode == "kubernetes":

@@ -19,6 +19,17 @@ unanswered: SWF times it out after the execution's task start-to-close timeout a
 decision task. SWF has no "decision task failed" call, and ``FailWorkflowExecution`` would destroy an
 execution for a fault that is usually in the deployed code: once the code is fixed and the decider
 restarted, the next decision task replays cleanly and the execution carries on where it was.
+
+``on_nondeterminism="fail"`` (``decider.start --on-nondeterminism fail``) changes that for a
+:class:`~simpleflow.exceptions.NondeterminismError` alone: the decider answers with
+``FailWorkflowExecution``, the error's message as the reason, so the execution closes at once with one
+clear cause in its history. That is what an integration run wants (``standalone`` uses it): it ends
+with the error instead of waiting on timeouts. The decider itself keeps running, as it serves other
+executions, and the cause is recorded where every tool that inspects the execution can read it.
+
+The decisions of a task are kept and their ``RespondDecisionTaskCompleted`` retried through an outage
+of the endpoint (:mod:`simpleflow.process.reporting`) until SWF acknowledges them or no longer knows
+the task.
 """
 
 from __future__ import annotations
@@ -32,10 +43,14 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from typing import Any
 
-from simpleflow.exceptions import UnknownResource, WorkflowImportError
-from simpleflow.process.polling import Poller
+from simpleflow import decisions as decision_builders
+from simpleflow.exceptions import ConfigurationError, NondeterminismError, WorkflowImportError
+from simpleflow.process.backoff import Backoff, OutageLog, call_through_outage
+from simpleflow.process.polling import POLL_ERROR_BACKOFF, Poller
+from simpleflow.process.reporting import Delivery, Reporter
 from simpleflow.process.shutdown import Shutdown, ShutdownForced
 from simpleflow.process.supervisor import Supervisor
 from simpleflow.run_context import bound_domain
@@ -54,7 +69,13 @@ class DecisionResult(str, Enum):
 
     COMPLETED = "completed"
     REPLAY_FAILED = "replay_failed"  # left unanswered: SWF times it out and redelivers
+    NONDETERMINISM_FAILED = "nondeterminism_failed"  # on_nondeterminism="fail": the execution was failed
     LOST = "lost"  # SWF no longer knows the task
+    REFUSED = "refused"  # SWF refused the decisions themselves: left to time out
+
+
+#: What a decider does with a replay that raises NondeterminismError (see the module docs).
+ON_NONDETERMINISM = ("retry", "fail")
 
 
 @dataclass(frozen=True)
@@ -77,6 +98,8 @@ class DeciderConfig:
     #: Seconds a run's decision task waits on this process's own task list before SWF sends it back to
     #: ``task_list`` (``taskListScheduleToStartTimeout``); None: no list of its own, no affinity.
     affinity_timeout: int | None = 10
+    #: ``retry``: leave the task to time out and be redelivered; ``fail``: fail the execution.
+    on_nondeterminism: str = "retry"
 
 
 def import_workflow(path: str) -> type:
@@ -128,13 +151,21 @@ class DeciderPoller(Poller):
         executor_factory: Callable[..., Any] | None = None,
         runs: RunCache | None = None,
         affinity_timeout: int | None = None,
+        on_nondeterminism: str = "retry",
     ) -> None:
         """``executor_factory`` defaults to :class:`simpleflow.executor.Executor` (same signature; its
         ``replay`` is given the run's folded history as ``history=`` and the live runs as ``runs=``).
         ``runs`` defaults to a :class:`RunCache` of the default bounds. With ``affinity_timeout``, the
         poller also polls a task list of its own and answers every task with it as the override, so a
         run's next decision tasks come back here, where its live run is (to the shared list after that
-        many seconds unstarted, when this process is gone)."""
+        many seconds unstarted, when this process is gone). ``on_nondeterminism`` is ``retry`` or
+        ``fail`` (see the module docs)."""
+        if on_nondeterminism not in ON_NONDETERMINISM:
+            raise ConfigurationError(
+                f"on_nondeterminism must be one of {', '.join(ON_NONDETERMINISM)}, not {on_nondeterminism!r}"
+            )
+        self.on_nondeterminism = on_nondeterminism
+        self.reporter = Reporter()
         self.decider = decider
         self.executor_factory = executor_factory
         self.workflows = {workflow_type_name(cls): cls for cls in workflows}
@@ -184,13 +215,17 @@ class DeciderPoller(Poller):
             return None
 
     def _poll_list(self, task_list: str) -> None:
+        backoff = Backoff(*POLL_ERROR_BACKOFF)
+        outage = OutageLog(self.logger, f"poll of {task_list}")
         while not self.shutdown.is_requested:
             try:
                 task = self.decider.poll(task_list=task_list)
             except Exception as error:  # the main loop's poll logs and backs off the same way
-                self.logger.warning("poll of %s failed, retrying in 1 s: %s", task_list, error)
-                self.shutdown.wait(1.0)
+                outage.failed(error)
+                self.shutdown.wait(backoff.next_delay())
                 continue
+            outage.recovered()
+            backoff.reset()
             if task is not None:
                 self._handoff.put(task)  # blocks while the main loop decides: one task held per list
 
@@ -206,7 +241,9 @@ class DeciderPoller(Poller):
             with bound_domain(self.decider.domain):  # the run context's domain_name
                 replay = executor.replay(task, history=self.runs.history_of(task), runs=self.runs)
             backoff = float(getattr(replay, "backoff_seconds", 0) or 0)
-        except Exception:
+        except Exception as error:
+            if isinstance(error, NondeterminismError) and self.on_nondeterminism == "fail":
+                return self._fail_nondeterministic(task, label, error)
             logger.exception(
                 "replay of %s failed; the decision task is left to time out and be redelivered", label
             )
@@ -214,22 +251,46 @@ class DeciderPoller(Poller):
         if backoff > 0:
             logger.info("SWF refused a timer of %s for its rates: answering in %.0f s", label, backoff)
             self.shutdown.wait(backoff)
-        try:
+        override: dict[str, Any] = {}
+        if self.own_task_list is not None:
+            override = {"task_list": self.own_task_list, "task_list_timeout": self.affinity_timeout}
+
+        def respond() -> None:
+            # Registering the types is part of the answer: it is retried with it through an outage.
             self.registry.ensure_decision_types(replay.decisions)
-            override: dict[str, Any] = {}
-            if self.own_task_list is not None:
-                override = {"task_list": self.own_task_list, "task_list_timeout": self.affinity_timeout}
             self.decider.complete(
                 task["taskToken"],
                 decisions=replay.decisions,
                 execution_context=replay.execution_context,
                 **override,
             )
-        except UnknownResource as error:
-            logger.warning("decision task of %s no longer known to SWF: %s", label, error)
+
+        result = self._deliver(respond, label)
+        if result is DecisionResult.COMPLETED:
+            logger.info("decided %s: %d decision(s)", label, len(replay.decisions))
+        return result
+
+    def _deliver(self, respond: Callable[[], None], label: str) -> DecisionResult:
+        delivery = self.reporter.deliver(respond, label=f"the decisions of {label}")
+        if delivery is Delivery.TOKEN_DEAD:
             return DecisionResult.LOST
-        logger.info("decided %s: %d decision(s)", label, len(replay.decisions))
+        if delivery is Delivery.REFUSED:
+            return DecisionResult.REFUSED
         return DecisionResult.COMPLETED
+
+    def _fail_nondeterministic(
+        self, task: Mapping[str, Any], label: str, error: NondeterminismError
+    ) -> DecisionResult:
+        """Fail the execution with the error's message as the reason (``on_nondeterminism="fail"``)."""
+        from simpleflow import payload
+
+        logger.error("replay of %s is nondeterministic; failing the execution: %s", label, error)
+        # The reason is SWF's 256 characters at most; the details hold the whole message.
+        reason, details = payload.encode_failure(error, store=self.payload_store)
+        decision = decision_builders.fail_workflow_execution(reason=reason, details=details)
+        # No task-list override: the execution closes, so no next task needs to come back here.
+        result = self._deliver(lambda: self.decider.complete(task["taskToken"], decisions=[decision]), label)
+        return DecisionResult.NONDETERMINISM_FAILED if result is DecisionResult.COMPLETED else result
 
 
 def run_decider_process(config: DeciderConfig) -> int:
@@ -238,12 +299,16 @@ def run_decider_process(config: DeciderConfig) -> int:
     shutdown.install_signal_handlers()
     workflows = [import_workflow(path) for path in config.workflows]
     client = make_client(endpoint_url=config.endpoint_url, region=config.region)
-    ensure_domain(client, config.domain, register_if_missing=config.register_domain)
+    # A poller (re)started while the endpoint is away waits for it instead of crash-looping.
+    call_through_outage(
+        partial(ensure_domain, client, config.domain, register_if_missing=config.register_domain),
+        what="checking the domain",
+        logger=logger,
+        wait=shutdown.wait,
+    )
     decider = Decider(client, config.domain, task_list=config.task_list, identity=config.identity)
     executor_factory = None
     if config.route_children:
-        from functools import partial
-
         from simpleflow.routing import RoutingExecutor
 
         executor_factory = partial(RoutingExecutor, decision_task_list=config.task_list)
@@ -256,6 +321,7 @@ def run_decider_process(config: DeciderConfig) -> int:
         executor_factory=executor_factory,
         runs=RunCache(max_runs=config.cache_runs, max_bytes=config.cache_bytes),
         affinity_timeout=config.affinity_timeout,
+        on_nondeterminism=config.on_nondeterminism,
     )
     try:
         return poller.run()

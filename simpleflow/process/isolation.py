@@ -21,7 +21,6 @@ the :class:`Outcome`, or :class:`Died` when the child ended without one (OOM kil
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import logging
 import multiprocessing
@@ -35,13 +34,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from simpleflow.process.lifeline import die_with_parent
 from simpleflow.process.middleware import Middlewares
 from simpleflow.process.tree import describe_exit, kill_tree
 
 logger = logging.getLogger(__name__)
-
-# Linux's prctl(PR_SET_PDEATHSIG, sig): the kernel signals us when the parent thread exits.
-PR_SET_PDEATHSIG = 1
 
 REASON_LIMIT = 256
 
@@ -87,16 +84,6 @@ class Died:
 
 
 ChildEvent = Heartbeat | Outcome | Died
-
-
-def _die_with_parent() -> None:
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        logger.debug("cannot ask to die with the parent", exc_info=True)
 
 
 def _fallback_failure(error: BaseException) -> Outcome:
@@ -229,7 +216,7 @@ def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: C
     """The child process's entry point (module-level so the forkserver can import it)."""
     os.setpgid(0, 0)
     _release_forkserver()
-    _die_with_parent()
+    die_with_parent()
     if data.environ:
         os.environ.clear()
         os.environ.update(data.environ)

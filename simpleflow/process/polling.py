@@ -1,8 +1,10 @@
 """The poll loop the decider and the activity worker share.
 
 A :class:`Poller` polls one task list until a stop is requested and hands each task to
-:meth:`~Poller.process_task`. A failed poll is retried after a back-off that doubles up to a cap; errors
-that polling again cannot fix (a missing domain, bad settings) end the loop at once.
+:meth:`~Poller.process_task`. A failed poll is retried after a back-off that doubles up to a cap, for as
+long as it takes: an endpoint that is away (down, restarting, a network blip, throttling) never ends
+the loop, and an outage is logged once when it begins and once when it ends. Errors that polling again
+cannot fix (a missing domain, bad settings) end the loop at once.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource
+from simpleflow.process.backoff import Backoff, OutageLog
 from simpleflow.process.shutdown import Shutdown, ShutdownRequested
 
 logger = logging.getLogger(__name__)
 
 # After an SWF error on a poll, wait this long (doubling, capped) before polling again.
-POLL_ERROR_BACKOFF = (1.0, 30.0)
+POLL_ERROR_BACKOFF = (0.5, 5.0)
 
 
 class Poller:
@@ -38,7 +41,8 @@ class Poller:
     def run(self, *, one_task: bool = False) -> int:
         """Poll and process tasks until a stop is requested (or after one task); returns tasks done."""
         done = 0
-        backoff = POLL_ERROR_BACKOFF[0]
+        backoff = Backoff(*POLL_ERROR_BACKOFF)
+        outage = OutageLog(self.logger, "poll")
         while not self.shutdown.is_requested:
             try:
                 with self.shutdown.interruptible():
@@ -50,11 +54,11 @@ class Poller:
             except SWFError as error:
                 if self.shutdown.is_requested:
                     break  # the engine went away because we are stopping: nothing to retry
-                self.logger.warning("poll failed, retrying in %.0f s: %s", backoff, error)
-                self.shutdown.wait(backoff)
-                backoff = min(backoff * 2, POLL_ERROR_BACKOFF[1])
+                outage.failed(error)
+                self.shutdown.wait(backoff.next_delay())
                 continue
-            backoff = POLL_ERROR_BACKOFF[0]
+            outage.recovered()
+            backoff.reset()
             if task is None:
                 continue
             self.process_task(task)

@@ -28,6 +28,7 @@ from multiprocessing.connection import wait
 from types import FrameType
 from typing import Any
 
+from simpleflow.process.lifeline import die_with_parent, watch_parent_sentinel
 from simpleflow.process.tree import describe_exit, is_cleanup_enabled, kill_tree
 
 logger = logging.getLogger(__name__)
@@ -39,9 +40,9 @@ MIN_HEALTHY_UPTIME = 5.0
 
 def _poller_main(target: Callable[[Any], Any], argument: Any) -> None:
     os.setpgid(0, 0)
-    from simpleflow.process.isolation import _die_with_parent
-
-    _die_with_parent()
+    # A supervisor that dies without stopping its pollers (kill -9) must not leave them polling.
+    die_with_parent()
+    watch_parent_sentinel()
     target(argument)
 
 

@@ -28,9 +28,11 @@ from functools import partial
 from typing import Any
 
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource
+from simpleflow.process.backoff import call_through_outage
 from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Died, Heartbeat, Outcome
 from simpleflow.process.middleware import Middlewares
 from simpleflow.process.polling import Poller
+from simpleflow.process.reporting import Delivery, Reporter
 from simpleflow.process.shutdown import Shutdown, ShutdownForced
 from simpleflow.process.supervisor import Supervisor
 from simpleflow.swf.actors import ActivityWorker
@@ -54,6 +56,7 @@ class TaskResult(str, Enum):
     CRASHED = "crashed"
     CANCELED = "canceled"
     LOST = "lost"  # SWF no longer knows the task (it timed out or its execution closed)
+    REFUSED = "refused"  # SWF refused the answer itself (a validation error): left to its timeouts
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class ActivityPoller(Poller):
         self.min_heartbeat_gap = min(min_heartbeat_gap, heartbeat_interval)
         self.shutdown = shutdown or Shutdown()
         self.middlewares = middlewares or Middlewares()
+        self.reporter = Reporter()
+        self._activity_in_hand = "?"  # named in the reports' logs
 
     def poll_task(self) -> Mapping[str, Any] | None:
         """One long poll of the worker's task list."""
@@ -107,6 +112,7 @@ class ActivityPoller(Poller):
         token = task["taskToken"]
         name = task.get("activityType", {}).get("name")
         logger.info("activity %s (%s) started", task.get("activityId"), name)
+        self._activity_in_hand = f"{task.get('activityId')} ({name})"
         data = ActivityContextData(
             self.worker.domain,
             self.worker.task_list,
@@ -175,11 +181,13 @@ class ActivityPoller(Poller):
         )
 
     def _respond(self, result: TaskResult, respond: Callable[[], None]) -> TaskResult:
-        try:
-            respond()
-        except UnknownResource as error:
-            logger.warning("task no longer known to SWF, its %s answer is dropped: %s", result.value, error)
+        # The answer is kept and retried through an outage: the work it reports is not thrown away.
+        label = f"the {result.value} answer of activity {self._activity_in_hand}"
+        delivery = self.reporter.deliver(respond, label=label)
+        if delivery is Delivery.TOKEN_DEAD:
             return TaskResult.LOST
+        if delivery is Delivery.REFUSED:
+            return TaskResult.REFUSED
         logger.info("activity task %s", result.value)
         return result
 
@@ -189,7 +197,13 @@ def run_worker_process(config: WorkerConfig) -> int:
     shutdown = Shutdown()
     shutdown.install_signal_handlers()
     client = make_client(endpoint_url=config.endpoint_url, region=config.region)
-    ensure_domain(client, config.domain, register_if_missing=config.register_domain)
+    # A poller (re)started while the endpoint is away waits for it instead of crash-looping.
+    call_through_outage(
+        partial(ensure_domain, client, config.domain, register_if_missing=config.register_domain),
+        what="checking the domain",
+        logger=logger,
+        wait=shutdown.wait,
+    )
     worker = ActivityWorker(client, config.domain, task_list=config.task_list, identity=config.identity)
     poller_class: Callable[..., ActivityPoller] = ActivityPoller
     if config.reuse_results_of is not None:
