@@ -1,0 +1,245 @@
+"""The domains and the executions pages' data: one SWF page of executions at a time, newest first.
+
+SWF filters a list call by one of workflow id, type, tag and close status; the others are checked here on
+each returned execution (:class:`simpleflow.cli.lookup.ExecutionFilter` does both), so any combination
+works, and a filtered page may hold fewer rows than asked. The counts come from SWF's count calls with
+the one filter SWF applies; they say so when other filters narrow the rows further.
+
+"All" lists the open runs first, then the closed ones, each newest first: SWF lists them separately, and
+merging two paged lists by time would need cursors SWF does not offer.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from simpleflow.cli.lookup import EPOCH, ExecutionFilter
+from simpleflow.console.errors import ConsoleRequestError
+from simpleflow.swf.client import SWFClient, swf_errors
+from simpleflow.swf.models import ExecutionStatus
+
+PAGE_SIZE = 50
+STATUSES = ("open", "closed", "all")
+CLOSE_STATUSES = ("COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A domain as the domains page shows it."""
+
+    name: str
+    status: str
+    description: str | None
+
+
+def list_domains(client: SWFClient) -> list[Domain]:
+    """Every domain, registered first, then deprecated, each by name."""
+    domains: list[Domain] = []
+    for status in ("REGISTERED", "DEPRECATED"):
+        with swf_errors("ListDomains"):
+            for page in client.get_paginator("list_domains").paginate(registrationStatus=status):
+                domains.extend(
+                    Domain(info["name"], info["status"], info.get("description"))
+                    for info in page.get("domainInfos", [])
+                )
+    return sorted(domains, key=lambda domain: (domain.status != "REGISTERED", domain.name))
+
+
+def parse_time(value: str | None, *, name: str) -> datetime | None:
+    """A time of the filter form (``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM[:SS]``, UTC); None when empty."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ConsoleRequestError(
+            f"{name}: {value!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
+        ) from None
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed
+
+
+@dataclass(frozen=True)
+class ExecutionQuery:
+    """What the executions page lists: a status (open, closed or all), the filters and a page cursor."""
+
+    status: str = "open"
+    workflow_id: str | None = None
+    workflow_type: str | None = None
+    workflow_version: str | None = None
+    tag: str | None = None
+    close_status: str | None = None
+    started_after: datetime | None = None
+    started_before: datetime | None = None
+    cursor: str | None = None
+
+    @classmethod
+    def from_params(cls, params: dict[str, str]) -> ExecutionQuery:
+        """The query of the page's form; raises ConsoleRequestError for a value it cannot use."""
+        status = params.get("status") or "open"
+        if status not in STATUSES:
+            raise ConsoleRequestError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        close_status = params.get("close_status") or None
+        if close_status is not None and close_status not in CLOSE_STATUSES:
+            raise ConsoleRequestError(f"close status must be one of {', '.join(CLOSE_STATUSES)}")
+        if close_status is not None and status == "open":
+            status = "closed"
+        return cls(
+            status=status,
+            workflow_id=params.get("workflow_id") or None,
+            workflow_type=params.get("type") or None,
+            workflow_version=params.get("version") or None,
+            tag=params.get("tag") or None,
+            close_status=close_status,
+            started_after=parse_time(params.get("started_after"), name="started after"),
+            started_before=parse_time(params.get("started_before"), name="started before"),
+            cursor=params.get("page") or None,
+        )
+
+    def filter_for(self, status: ExecutionStatus) -> ExecutionFilter:
+        return ExecutionFilter(
+            status=status,
+            workflow_id=self.workflow_id,
+            workflow_type_name=self.workflow_type,
+            workflow_type_version=self.workflow_version if self.workflow_type else None,
+            tag=self.tag,
+            close_status=self.close_status if status is ExecutionStatus.CLOSED else None,
+            started_after=self.started_after,
+            started_before=self.started_before,
+        )
+
+    def is_locally_filtered(self) -> bool:
+        """Whether filters beyond the one SWF applies narrow the rows (the counts then over-count)."""
+        given = [self.workflow_id, self.workflow_type, self.tag, self.close_status]
+        return sum(value is not None for value in given) > 1
+
+
+@dataclass(frozen=True)
+class ExecutionRow:
+    """One execution of the list."""
+
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    status: str
+    close_status: str | None
+    start: datetime | None
+    close: datetime | None
+    tags: tuple[str, ...]
+    cancel_requested: bool
+
+
+@dataclass(frozen=True)
+class ExecutionPage:
+    """A page of executions, the counts, and the cursor of the next page (None on the last)."""
+
+    rows: list[ExecutionRow]
+    next_cursor: str | None
+    counts: dict[str, tuple[int, bool]] = field(default_factory=dict)
+
+
+def _encode_cursor(phase: str, token: str | None) -> str:
+    return base64.urlsafe_b64encode(json.dumps([phase, token]).encode()).decode()
+
+
+def _decode_cursor(cursor: str | None, default_phase: str) -> tuple[str, str | None]:
+    if cursor is None:
+        return default_phase, None
+    try:
+        phase, token = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        raise ConsoleRequestError("the page link is not valid; start from the first page") from None
+    if phase not in ("open", "closed") or not (token is None or isinstance(token, str)):
+        raise ConsoleRequestError("the page link is not valid; start from the first page")
+    return phase, token
+
+
+def _request(domain: str, query: ExecutionFilter) -> dict[str, Any]:
+    time_filter: dict[str, datetime] = {"oldestDate": query.started_after or EPOCH}
+    if query.started_before is not None:
+        time_filter["latestDate"] = query.started_before
+    return {"domain": domain, "startTimeFilter": time_filter, **query.server_side()}
+
+
+def _row(info: dict[str, Any]) -> ExecutionRow:
+    workflow_type = info.get("workflowType", {})
+    return ExecutionRow(
+        workflow_id=info["execution"]["workflowId"],
+        run_id=info["execution"]["runId"],
+        workflow_type=f"{workflow_type.get('name')} {workflow_type.get('version')}",
+        status=info["executionStatus"],
+        close_status=info.get("closeStatus"),
+        start=info.get("startTimestamp"),
+        close=info.get("closeTimestamp"),
+        tags=tuple(info.get("tagList", ())),
+        cancel_requested=bool(info.get("cancelRequested")),
+    )
+
+
+def _list_page(
+    client: SWFClient, domain: str, query: ExecutionFilter, token: str | None, *, size: int
+) -> tuple[list[ExecutionRow], str | None]:
+    is_open = query.status is ExecutionStatus.OPEN
+    params = {**_request(domain, query), "maximumPageSize": size}
+    if token:
+        params["nextPageToken"] = token
+    operation = "ListOpenWorkflowExecutions" if is_open else "ListClosedWorkflowExecutions"
+    with swf_errors(operation):
+        if is_open:
+            response = client.list_open_workflow_executions(**params)
+        else:
+            response = client.list_closed_workflow_executions(**params)
+    rows = [_row(info) for info in response.get("executionInfos", []) if query.matches(info)]
+    return rows, response.get("nextPageToken")
+
+
+def _count(client: SWFClient, domain: str, query: ExecutionFilter) -> tuple[int, bool]:
+    params = _request(domain, query)
+    if query.status is ExecutionStatus.OPEN:
+        with swf_errors("CountOpenWorkflowExecutions"):
+            response = client.count_open_workflow_executions(**params)
+    else:
+        with swf_errors("CountClosedWorkflowExecutions"):
+            response = client.count_closed_workflow_executions(**params)
+    return int(response["count"]), bool(response.get("truncated"))
+
+
+def list_executions(
+    client: SWFClient, domain: str, query: ExecutionQuery, *, page_size: int = PAGE_SIZE
+) -> ExecutionPage:
+    """One page of the executions ``query`` names, newest first, with the open and closed counts."""
+    phases = {"open": ["open"], "closed": ["closed"], "all": ["open", "closed"]}[query.status]
+    phase, token = _decode_cursor(query.cursor, phases[0])
+    if phase not in phases:
+        raise ConsoleRequestError("the page link does not match the status filter; start from the first page")
+    rows: list[ExecutionRow] = []
+    next_cursor: str | None = None
+    while True:
+        status = ExecutionStatus.OPEN if phase == "open" else ExecutionStatus.CLOSED
+        found, next_token = _list_page(
+            client, domain, query.filter_for(status), token, size=page_size - len(rows)
+        )
+        rows.extend(found)
+        if next_token:
+            next_cursor = _encode_cursor(phase, next_token)
+            break
+        if phase == phases[-1]:
+            break
+        # The open runs are all listed: the closed ones fill the rest of the page.
+        phase, token = phases[-1], None
+        if len(rows) >= page_size:
+            next_cursor = _encode_cursor(phase, None)
+            break
+    counts = {
+        name: _count(
+            client,
+            domain,
+            query.filter_for(ExecutionStatus.OPEN if name == "open" else ExecutionStatus.CLOSED),
+        )
+        for name in ("open", "closed")
+        if not (name == "open" and query.close_status is not None)
+    }
+    return ExecutionPage(rows=rows, next_cursor=next_cursor, counts=counts)
