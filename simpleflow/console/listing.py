@@ -66,7 +66,7 @@ def parse_time(value: str | None, *, name: str) -> datetime | None:
 class ExecutionQuery:
     """What the executions page lists: a status (open, closed or all), the filters and a page cursor."""
 
-    status: str = "open"
+    status: str = "all"
     workflow_id: str | None = None
     workflow_type: str | None = None
     workflow_version: str | None = None
@@ -79,13 +79,13 @@ class ExecutionQuery:
     @classmethod
     def from_params(cls, params: dict[str, str]) -> ExecutionQuery:
         """The query of the page's form; raises ConsoleRequestError for a value it cannot use."""
-        status = params.get("status") or "open"
+        status = params.get("status") or "all"
         if status not in STATUSES:
             raise ConsoleRequestError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
         close_status = params.get("close_status") or None
         if close_status is not None and close_status not in CLOSE_STATUSES:
             raise ConsoleRequestError(f"close status must be one of {', '.join(CLOSE_STATUSES)}")
-        if close_status is not None and status == "open":
+        if close_status is not None and status != "closed":
             status = "closed"
         return cls(
             status=status,

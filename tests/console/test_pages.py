@@ -31,19 +31,21 @@ def test_root_leads_to_the_default_domain(console_world):
 @pytest.mark.parametrize(
     ("params", "shown", "hidden"),
     [
-        ({}, ["failing-1"], ["basic-1"]),
+        ({}, ["basic-1", "failing-1"], []),
+        ({"status": "open"}, ["failing-1"], ["basic-1"]),
         ({"status": "closed"}, ["basic-1"], ["failing-1"]),
         ({"status": "all"}, ["basic-1", "failing-1"], []),
         ({"status": "all", "tag": "quickstart"}, ["basic-1"], ["failing-1"]),
         ({"status": "all", "workflow_id": "failing-1"}, ["failing-1"], ["basic-1"]),
         ({"status": "closed", "close_status": "COMPLETED"}, ["basic-1"], ["failing-1"]),
-        ({"status": "closed", "close_status": "FAILED"}, [], ["basic-1", "failing-1"]),
+        ({"close_status": "FAILED"}, [], ["basic-1", "failing-1"]),
         ({"status": "all", "type": "basic", "version": "example"}, ["basic-1", "failing-1"], []),
         ({"status": "all", "type": "other"}, [], ["basic-1", "failing-1"]),
         ({"status": "all", "started_after": "2030-01-01"}, [], ["basic-1", "failing-1"]),
         ({"status": "all", "started_before": "2026-01-03T00:00"}, ["basic-1", "failing-1"], []),
     ],
     ids=[
+        "default-all",
         "open",
         "closed",
         "all",
