@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from simpleflow.history.parser import EventFolder
@@ -154,6 +154,13 @@ def timeline_rows(found: ExecutionTasks) -> list[TaskSummary]:
     return sorted(rows, key=lambda row: (row.scheduled_time, row.kind != "workflow"))
 
 
-def timeline_svg(found: ExecutionTasks, *, title: str) -> str:
-    """The timeline picture as SVG, open tasks drawn up to the latest event."""
-    return render_svg(timeline_rows(found), title=title, now=found.last_event_time)
+def timeline_svg(found: ExecutionTasks, *, title: str, now: datetime | None = None) -> str:
+    """The timeline picture as SVG. An open run's open tasks are drawn up to ``now`` (default: the
+    wall clock), a closed run's picture ends at its close."""
+    if found.close_type is not None:
+        end = found.last_event_time
+    else:
+        end = now or datetime.now(timezone.utc)
+        if found.last_event_time is not None:
+            end = max(end, found.last_event_time)
+    return render_svg(timeline_rows(found), title=title, now=end)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,15 @@ pytest.importorskip("jinja2", reason="the console extra (jinja2) is not installe
 from simpleflow.console import ConsoleServer
 from simpleflow.localswf.embedded import embedded_client
 from simpleflow.localswf.service import SWFService
-from tests.fixtures.executions import DOMAIN, Driver, Execution, ManualClock
+from tests.fixtures.executions import (
+    ACTIVITY_NAMES,
+    DOMAIN,
+    Driver,
+    Execution,
+    ManualClock,
+    complete_workflow,
+    schedule,
+)
 
 #: Values that would run script if a page inserted them unescaped.
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
@@ -95,6 +104,7 @@ class ConsoleWorld:
     http: ConsoleClient
     basic: Execution
     failing: Execution
+    rich: Execution
 
     def run_query(self, execution: Execution) -> dict[str, str]:
         return {"domain": DOMAIN, "workflow_id": execution.workflow_id, "run_id": execution.run_id}
@@ -108,10 +118,45 @@ def console_world() -> Iterator[ConsoleWorld]:
         driver = Driver(client, clock=clock)
         driver.register()
         basic = driver.run_basic("basic-1")
+        # Before the run that leaves an activity task waiting: each step takes the next task of the domain.
+        rich = run_rich(driver, "rich-1")
         failing = driver.run_with_failure("failing-1")
-        with ConsoleServer(client, port=0) as server:
-            yield ConsoleWorld(service, client, driver, server, ConsoleClient(server), basic, failing)
+        with ConsoleServer(client, port=0, endpoint_label="embedded SWF service (tests)") as server:
+            yield ConsoleWorld(service, client, driver, server, ConsoleClient(server), basic, failing, rich)
     service.close()
+
+
+def _has_event(driver: Driver, execution: Execution, event_type: str) -> bool:
+    events = driver.client.get_workflow_execution_history(
+        domain=driver.domain, execution={"workflowId": execution.workflow_id, "runId": execution.run_id}
+    )["events"]
+    return any(event["eventType"] == event_type for event in events)
+
+
+def run_rich(driver: Driver, workflow_id: str) -> Execution:
+    """A closed run with a bit of everything the timeline draws: an activity failing once then
+    completing, a timer that fires, and a signal."""
+    execution = driver.start(workflow_id, input="[3]")
+    timer = {"timerId": "cool-down", "startToFireTimeout": "1"}
+    driver.decide(
+        [
+            schedule("activity-increment-1", ACTIVITY_NAMES[0], "[3]"),
+            {"decisionType": "StartTimer", "startTimerDecisionAttributes": timer},
+        ]
+    )
+    driver.work(lambda task: ("fail", "ValueError: flaky"), seconds=1)
+    driver.client.signal_workflow_execution(
+        domain=driver.domain, workflowId=workflow_id, signalName="approve", input='{"by": "alice"}'
+    )
+    driver.decide([schedule("activity-increment-1", ACTIVITY_NAMES[0], "[3]")])
+    driver.work(seconds=2)
+    # The service fires timers from its scheduler thread, which sleeps on the wall clock.
+    deadline = time.monotonic() + 30
+    while not _has_event(driver, execution, "TimerFired"):
+        assert time.monotonic() < deadline, "the timer did not fire"
+        time.sleep(0.05)
+    driver.decide([complete_workflow("4")])
+    return execution
 
 
 def text_of(html: str) -> str:

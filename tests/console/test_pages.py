@@ -70,7 +70,7 @@ def test_executions_page_filters(console_world, params, shown, hidden):
 def test_executions_page_counts(console_world):
     reply = console_world.http.get("/executions", domain=DOMAIN, status="all")
     text = text_of(reply.body)
-    assert "open: 1" in text and "closed: 1" in text
+    assert "open: 1" in text and "closed: 2" in text
 
 
 @pytest.mark.parametrize(
@@ -257,3 +257,39 @@ def test_no_page_loads_anything_from_elsewhere(console_world):
 def test_unknown_page_and_method(console_world):
     assert console_world.http.get("/nowhere").status == 404
     assert console_world.http.request("POST", "/execution", form={}).status == 405
+
+
+def test_timeline_draws_attempts_timers_signals_and_the_close(console_world):
+    reply = console_world.http.get("/execution/timeline", **console_world.run_query(console_world.rich))
+    body = reply.body
+    for row in (
+        "activity-increment-1 (attempt 1)",
+        "cool-down",
+        "signal approve",
+        "workflow run",
+        "closed: completed",
+    ):
+        assert row in body, row
+    assert "ValueError: flaky" in body  # the failed attempt's tooltip
+
+
+def test_timer_rows_are_drawn_waiting():
+    from datetime import datetime, timedelta, timezone
+
+    from simpleflow.console.picture import ExecutionTasks, timeline_rows
+    from simpleflow.inspection.tasks import TaskStatus, TaskSummary
+
+    start = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    timer = TaskSummary(
+        task_id="cool-down",
+        kind="timer",
+        name="cool-down",
+        version=None,
+        status=TaskStatus.FIRED,
+        scheduled_time=start,
+        started_time=start,
+        closed_time=start + timedelta(seconds=5),
+    )
+    rows = timeline_rows(ExecutionTasks(tasks=[timer], earlier_attempts=[], start=start))
+    drawn = next(row for row in rows if row.task_id == "cool-down")
+    assert drawn.started_time is None and drawn.closed_time == timer.closed_time
