@@ -78,7 +78,7 @@ def populate(client: Any, *, executions: int) -> None:
 
 
 def big_run(client: Any, *, events: int) -> str:
-    """A run of ``events`` events: ACTIVITIES activities (every tenth failing), then signals up to the count."""
+    """A run of ``events`` events: ACTIVITIES activities (every tenth failing), then signals to the count."""
     run_id = client.start_workflow_execution(domain=DOMAIN, workflowId="big-run", workflowType=WORKFLOW_TYPE)[
         "runId"
     ]
@@ -111,7 +111,6 @@ def big_run(client: Any, *, events: int) -> str:
             else:
                 client.respond_activity_task_completed(taskToken=work["taskToken"], result=str(n))
         task = client.poll_for_decision_task(domain=DOMAIN, taskList={"name": "decisions"}, identity="bench")
-    count = int(task["events"][-1]["eventId"]) if task.get("events") else 0
     page = client.get_workflow_execution_history(
         domain=DOMAIN,
         execution={"workflowId": "big-run", "runId": run_id},
@@ -197,9 +196,8 @@ def main(argv: list[str] | None = None) -> int:
                 if verdict == "MISSED":
                     missed.append(label)
                 goal_text = "" if goal is None else f"<= {goal * 1000:.0f} ms {verdict}"
-                print(
-                    f"{label:36} {wall * 1000:9.1f} {cpu * 1000:8.1f} {status:6d} {size / 1024:7.1f}  {goal_text}"
-                )
+                figures = f"{wall * 1000:9.1f} {cpu * 1000:8.1f} {status:6d} {size / 1024:7.1f}"
+                print(f"{label:36} {figures}  {goal_text}")
     finally:
         service.close()
     if missed:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import signal
 import threading
 from types import FrameType
+from urllib.parse import urlsplit
 
 import click
+
+from simpleflow.exceptions import ConfigurationError
 
 DEFAULT_PORT = 8233
 
@@ -68,6 +71,10 @@ def console(
     from simpleflow.storage import store_from_settings
     from simpleflow.swf.client import make_client
 
+    if endpoint_url is not None:
+        parsed = urlsplit(endpoint_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigurationError(f"--endpoint-url {endpoint_url!r} is not an http:// or https:// URL")
     client = make_client(endpoint_url=endpoint_url, region=region)
     label = client.meta.endpoint_url
     server = ConsoleServer(

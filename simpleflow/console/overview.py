@@ -87,6 +87,7 @@ class Overview:
     close_fields: list[tuple[str, Value]] = field(default_factory=list)
     links: list[RunLink] = field(default_factory=list)
     started: dict[str, Any] = field(default_factory=dict)
+    last_event_time: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -99,8 +100,6 @@ class Overview:
             return None
         end = close or self.last_event_time
         return None if end is None else (end - start).total_seconds()
-
-    last_event_time: datetime | None = None
 
 
 def _edge_events(execution: WorkflowExecution) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -34,6 +34,12 @@ def test_non_loopback_host_needs_allow_remote(cli_runner):
     assert "error: --host 192.0.2.10 is not a loopback address: add --allow-remote" in result.output
 
 
+def test_a_bad_endpoint_is_one_line(cli_runner):
+    result = cli_runner.invoke(main, ["console", "--endpoint-url", "notaurl", "--port", "0"])
+    assert result.exit_code == 2
+    assert result.output == "error: --endpoint-url 'notaurl' is not an http:// or https:// URL\n"
+
+
 def test_without_the_extra_it_says_what_to_install(cli_runner, monkeypatch):
     monkeypatch.setitem(sys.modules, "jinja2", None)
     result = cli_runner.invoke(main, ["console", "--endpoint-url", "http://127.0.0.1:1"])
