@@ -123,7 +123,7 @@ def big_run(client: Any, *, events: int) -> str:
     return str(run_id)
 
 
-def request(app: ConsoleApp, path: str, params: dict[str, str]) -> tuple[int, int]:
+def request(app: ConsoleApp, path: str, *, params: dict[str, str]) -> tuple[int, int]:
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'page':36} {'wall ms':>9} {'cpu ms':>8} {'status':>6} {'KiB':>7}  goal")
             for label, path, params, goal in pages:
                 wall, cpu, status, size = timed(
-                    lambda p=path, q=params: request(app, p, q), repeat=args.repeat
+                    lambda p=path, q=params: request(app, p, params=q), repeat=args.repeat
                 )
                 verdict = "" if goal is None else ("ok" if wall <= goal and status == 200 else "MISSED")
                 if verdict == "MISSED":

@@ -29,7 +29,7 @@ DEFAULT_PORT = 8233
     help="The SWF endpoint (default: AWS_ENDPOINT_URL_SWF, else Amazon SWF with boto3's credentials).",
 )
 @click.option("--region", help="The AWS region (default: the session's, else us-east-1).")
-@click.option("--domain", help="The domain the console opens on.")
+@click.option("--domain", envvar="SWF_DOMAIN", help="The domain the console opens on (also SWF_DOMAIN).")
 @click.option("--read-only", is_flag=True, help="Show executions but offer no action (signal, cancel, ...).")
 @click.option(
     "--allow-remote",

@@ -73,7 +73,7 @@ def restart(execution: WorkflowExecution) -> WorkflowExecution:
     ).save()
 
 
-def perform(client: SWFClient, domain: str, action: str, form: Mapping[str, str]) -> Outcome:
+def perform(client: SWFClient, domain: str, *, action: str, form: Mapping[str, str]) -> Outcome:
     """Carry out ``action`` on the run named by the form's ``workflow_id`` and ``run_id``.
 
     Raises ConsoleRequestError for an unknown action, a missing confirmation or a bad value.

@@ -261,7 +261,7 @@ class ConsoleApp:
     def executions_page(self, request: Request) -> Response:
         domain = self._domain(request)
         query = listing.ExecutionQuery.from_params(request.params)
-        page = listing.list_executions(self.client, domain, query)
+        page = listing.list_executions(self.client, domain, query=query)
         return self._render(
             "executions.html",
             domain=domain,
@@ -376,7 +376,7 @@ class ConsoleApp:
             "run_id": form.get("run_id", ""),
         }
         try:
-            outcome = actions.perform(self.client, domain, form.get("action", ""), form)
+            outcome = actions.perform(self.client, domain, action=form.get("action", ""), form=form)
         except ConsoleRequestError as error:
             if error.status == 404 or not form.get("workflow_id"):
                 raise

@@ -103,7 +103,7 @@ class HistoryPage:
     scanned: int
 
 
-def _encode(token: str | None, skip: int, size: int) -> str:
+def _encode(token: str | None, *, skip: int, size: int) -> str:
     return base64.urlsafe_b64encode(json.dumps([token, skip, size]).encode()).decode()
 
 
@@ -164,10 +164,12 @@ def load_history(execution: WorkflowExecution, query: HistoryQuery) -> HistoryPa
             shown.append(_shown(event, narrator))
             if len(shown) == PAGE_SIZE:
                 if index + 1 < len(events):
-                    return HistoryPage(shown, _encode(token, index + 1, size), scanned)
-                return HistoryPage(shown, _encode(next_token, 0, size) if next_token else None, scanned)
+                    return HistoryPage(shown, _encode(token, skip=index + 1, size=size), scanned)
+                return HistoryPage(
+                    shown, _encode(next_token, skip=0, size=size) if next_token else None, scanned
+                )
         if not next_token:
             return HistoryPage(shown, None, scanned)
         token, skip = next_token, 0
         if scanned >= SCAN_LIMIT or not query.is_filtered:
-            return HistoryPage(shown, _encode(token, 0, size), scanned)
+            return HistoryPage(shown, _encode(token, skip=0, size=size), scanned)

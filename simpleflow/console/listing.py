@@ -180,7 +180,7 @@ def _row(info: dict[str, Any]) -> ExecutionRow:
 
 
 def _list_page(
-    client: SWFClient, domain: str, query: ExecutionFilter, token: str | None, *, size: int
+    client: SWFClient, domain: str, *, query: ExecutionFilter, token: str | None, size: int
 ) -> tuple[list[ExecutionRow], str | None]:
     is_open = query.status is ExecutionStatus.OPEN
     params = {**_request(domain, query), "maximumPageSize": size}
@@ -196,7 +196,7 @@ def _list_page(
     return rows, response.get("nextPageToken")
 
 
-def _count(client: SWFClient, domain: str, query: ExecutionFilter) -> tuple[int, bool]:
+def _count(client: SWFClient, domain: str, *, query: ExecutionFilter) -> tuple[int, bool]:
     params = _request(domain, query)
     if query.status is ExecutionStatus.OPEN:
         with swf_errors("CountOpenWorkflowExecutions"):
@@ -208,7 +208,7 @@ def _count(client: SWFClient, domain: str, query: ExecutionFilter) -> tuple[int,
 
 
 def list_executions(
-    client: SWFClient, domain: str, query: ExecutionQuery, *, page_size: int = PAGE_SIZE
+    client: SWFClient, domain: str, *, query: ExecutionQuery, page_size: int = PAGE_SIZE
 ) -> ExecutionPage:
     """One page of the executions ``query`` names, newest first, with the open and closed counts."""
     phases = {"open": ["open"], "closed": ["closed"], "all": ["open", "closed"]}[query.status]
@@ -220,7 +220,7 @@ def list_executions(
     while True:
         status = ExecutionStatus.OPEN if phase == "open" else ExecutionStatus.CLOSED
         found, next_token = _list_page(
-            client, domain, query.filter_for(status), token, size=page_size - len(rows)
+            client, domain, query=query.filter_for(status), token=token, size=page_size - len(rows)
         )
         rows.extend(found)
         if next_token:
@@ -237,7 +237,7 @@ def list_executions(
         name: _count(
             client,
             domain,
-            query.filter_for(ExecutionStatus.OPEN if name == "open" else ExecutionStatus.CLOSED),
+            query=query.filter_for(ExecutionStatus.OPEN if name == "open" else ExecutionStatus.CLOSED),
         )
         for name in ("open", "closed")
         if not (name == "open" and query.close_status is not None)

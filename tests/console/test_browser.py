@@ -27,7 +27,7 @@ webdriver = pytest.importorskip("selenium.webdriver", reason="selenium (the test
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -87,8 +87,8 @@ def browser() -> Iterator[Any]:
             driver.quit()
 
 
-def _open(browser: Any, console_world: Any, path: str) -> None:
-    browser.get(f"http://127.0.0.1:{console_world.server.port}{path}")
+def _open(browser: Any, path: str, *, world: Any) -> None:
+    browser.get(f"http://127.0.0.1:{world.server.port}{path}")
 
 
 def _run_path(page: str, execution: Any) -> str:
@@ -109,7 +109,7 @@ def _status_is(browser: Any, expected: str) -> bool:
 
 def test_list_to_execution_signal_and_watch_it_close(browser, console_world, shots):
     run = console_world.driver.start("browser-signal-1", input=json.dumps({"order": 42}), tags=("demo",))
-    _open(browser, console_world, f"/executions?domain={DOMAIN}")
+    _open(browser, f"/executions?domain={DOMAIN}", world=console_world)
     browser.save_screenshot(str(shots / "1-executions.png"))
     browser.find_element(By.LINK_TEXT, "browser-signal-1").click()
     WebDriverWait(browser, WAIT_SECONDS).until(lambda b: _status_is(b, "OPEN"))
@@ -138,11 +138,7 @@ def test_list_to_execution_signal_and_watch_it_close(browser, console_world, sho
 
 def test_terminate_from_the_page(browser, console_world, shots):
     run = console_world.driver.start("browser-terminate-1")
-    _open(
-        browser,
-        console_world,
-        f"/execution?domain={DOMAIN}&workflow_id={run.workflow_id}&run_id={run.run_id}",
-    )
+    _open(browser, _run_path("/execution", run), world=console_world)
     browser.find_element(By.LINK_TEXT, "Terminate…").click()
     browser.find_element(By.NAME, "reason").send_keys("stuck on bad input")
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
@@ -156,7 +152,7 @@ def test_terminate_from_the_page(browser, console_world, shots):
 
 
 def test_timeline_and_tasks_of_a_run_with_a_retry_a_timer_and_a_signal(browser, console_world, shots):
-    _open(browser, console_world, _run_path("/execution/timeline", console_world.rich))
+    _open(browser, _run_path("/execution/timeline", console_world.rich), world=console_world)
     picture = browser.find_element(By.CSS_SELECTOR, ".timeline svg")
     assert picture.size["height"] > 100
     for row in ("workflow run", "cool-down", "activity-increment-1 (attempt 1)", "signal approve"):
@@ -180,7 +176,9 @@ def test_hostile_values_show_as_text_and_run_nothing(browser, console_world, sho
     console_world.client.terminate_workflow_execution(
         domain=DOMAIN, workflowId=run.workflow_id, reason=HOSTILE_SCRIPT
     )
-    _open(browser, console_world, f"/executions?domain={DOMAIN}&tag=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    _open(
+        browser, f"/executions?domain={DOMAIN}&tag=%3Cscript%3Ealert(1)%3C%2Fscript%3E", world=console_world
+    )
     _assert_no_alert(browser)
     browser.find_element(By.PARTIAL_LINK_TEXT, "onerror=alert(3)").click()
     _assert_no_alert(browser)
@@ -196,7 +194,7 @@ def test_hostile_values_show_as_text_and_run_nothing(browser, console_world, sho
 
 
 def test_keyboard_reaches_the_content_first(browser, console_world):
-    _open(browser, console_world, f"/executions?domain={DOMAIN}")
+    _open(browser, f"/executions?domain={DOMAIN}", world=console_world)
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
     focused = browser.switch_to.active_element
     assert focused.text == "Skip to content"
@@ -208,13 +206,14 @@ def test_reading_works_without_javascript(console_world, shots):
     with tempfile.TemporaryDirectory(prefix="console-chromium-nojs-") as profile:
         browser = _browser(profile, javascript=False)
         try:
-            _open(browser, console_world, f"/executions?domain={DOMAIN}")
+            _open(browser, f"/executions?domain={DOMAIN}", world=console_world)
             browser.find_element(By.LINK_TEXT, "basic-1").click()
-            assert "COMPLETED" in browser.find_element(By.ID, "status").text
+            WebDriverWait(browser, WAIT_SECONDS).until(lambda b: _status_is(b, "COMPLETED"))
             browser.find_element(By.LINK_TEXT, "History").click()
-            select = browser.find_element(By.NAME, "view")
-            select.send_keys("raw")
+            WebDriverWait(browser, WAIT_SECONDS).until(lambda b: "/execution/history" in b.current_url)
+            Select(browser.find_element(By.NAME, "view")).select_by_value("raw")
             browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+            WebDriverWait(browser, WAIT_SECONDS).until(lambda b: "view=raw" in b.current_url)
             assert "ActivityTaskCompleted" in browser.find_element(By.TAG_NAME, "main").text
             browser.save_screenshot(str(shots / "9-history-raw-no-js.png"))
         finally:

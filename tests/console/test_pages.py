@@ -99,7 +99,7 @@ def test_listing_pages_through_open_then_closed(console_world):
     seen, cursor = [], None
     for _ in range(5):
         query = listing.ExecutionQuery(status="all", cursor=cursor)
-        page = listing.list_executions(console_world.client, DOMAIN, query, page_size=1)
+        page = listing.list_executions(console_world.client, DOMAIN, query=query, page_size=1)
         seen.extend((row.workflow_id, row.status) for row in page.rows)
         cursor = page.next_cursor
         if cursor is None:
