@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from simpleflow.console.app import ConsoleApp
+from simpleflow.console.listing import ExecutionQuery, list_executions
 from simpleflow.console.security import Guard
 from simpleflow.localswf.embedded import embedded_client, embedded_direct_client
 from simpleflow.localswf.service import SWFService
@@ -166,8 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         with embedded_client(service) as client:
             app = ConsoleApp(client, Guard(host="127.0.0.1", port=8233))
             run = {"domain": DOMAIN, "workflow_id": "big-run", "run_id": run_id}
+            first = list_executions(client, DOMAIN, query=ExecutionQuery())
+            second = {"domain": DOMAIN, "page": first.next_cursor or ""}
             pages = [
                 ("executions (all)", "/executions", {"domain": DOMAIN}, LIST_GOAL_SECONDS),
+                ("executions (all), page 2", "/executions", second, LIST_GOAL_SECONDS),
                 (
                     "executions (closed)",
                     "/executions",

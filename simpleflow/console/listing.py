@@ -5,16 +5,18 @@ each returned execution (:class:`simpleflow.cli.lookup.ExecutionFilter` does bot
 works, and a filtered page may hold fewer rows than asked. The counts come from SWF's count calls with
 the one filter SWF applies; they say so when other filters narrow the rows further.
 
-"All" lists the open runs first, then the closed ones, each newest first: SWF lists them separately, and
-merging two paged lists by time would need cursors SWF does not offer.
+"Open" and "closed" page with SWF's own tokens. "All" merges the two lists newest first, so SWF's tokens
+cannot carry it from page to page: its cursor is a start time instead (the oldest shown, with the run ids
+already shown at that very time), and each page asks both lists for what started at or before it.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from simpleflow.cli.lookup import EPOCH, ExecutionFilter
@@ -179,9 +181,9 @@ def _row(info: dict[str, Any]) -> ExecutionRow:
     )
 
 
-def _list_page(
+def _list_infos(
     client: SWFClient, domain: str, *, query: ExecutionFilter, token: str | None, size: int
-) -> tuple[list[ExecutionRow], str | None]:
+) -> tuple[list[dict[str, Any]], str | None]:
     is_open = query.status is ExecutionStatus.OPEN
     params = {**_request(domain, query), "maximumPageSize": size}
     if token:
@@ -192,8 +194,75 @@ def _list_page(
             response = client.list_open_workflow_executions(**params)
         else:
             response = client.list_closed_workflow_executions(**params)
-    rows = [_row(info) for info in response.get("executionInfos", []) if query.matches(info)]
-    return rows, response.get("nextPageToken")
+    return list(response.get("executionInfos", [])), response.get("nextPageToken")
+
+
+def _list_page(
+    client: SWFClient, domain: str, *, query: ExecutionFilter, token: str | None, size: int
+) -> tuple[list[ExecutionRow], str | None]:
+    infos, next_token = _list_infos(client, domain, query=query, token=token, size=size)
+    return [_row(info) for info in infos if query.matches(info)], next_token
+
+
+#: Slack on the "started before" bound of an "all" page: a time sent back to SWF may lose digits.
+_TIME_SLACK = timedelta(milliseconds=1)
+
+
+def _encode_time_cursor(before: datetime, shown: set[str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(["all", before.isoformat(), sorted(shown)]).encode()).decode()
+
+
+def _decode_time_cursor(cursor: str | None) -> tuple[datetime | None, set[str]]:
+    if cursor is None:
+        return None, set()
+    try:
+        kind, before, shown = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if kind != "all" or not isinstance(shown, list):
+            raise ValueError(cursor)
+        return datetime.fromisoformat(before), {str(run_id) for run_id in shown}
+    except (ValueError, TypeError):
+        raise ConsoleRequestError("the page link is not valid; start from the first page") from None
+
+
+def _all_page(
+    client: SWFClient, domain: str, *, query: ExecutionQuery, page_size: int
+) -> tuple[list[ExecutionRow], str | None]:
+    """A page of open and closed runs merged newest first, and the cursor of the next (see the docstring)."""
+    before, skip = _decode_time_cursor(query.cursor)
+    candidates: list[ExecutionRow] = []
+    # Every run not shown yet started at or before ``boundary``; None when none is left.
+    boundary: datetime | None = None
+    for status in (ExecutionStatus.OPEN, ExecutionStatus.CLOSED):
+        swf_query = query.filter_for(status)
+        if before is not None:
+            limit = before + _TIME_SLACK
+            latest = limit if swf_query.started_before is None else min(swf_query.started_before, limit)
+            swf_query = dataclasses.replace(swf_query, started_before=latest)
+        size = min(1000, page_size + len(skip) + 10)
+        infos, more = _list_infos(client, domain, query=swf_query, token=None, size=size)
+        for info in infos:
+            start, run_id = info["startTimestamp"], info["execution"]["runId"]
+            if before is not None and (start > before or (start == before and run_id in skip)):
+                continue
+            if swf_query.matches(info):
+                candidates.append(_row(info))
+        if more and infos:
+            oldest = infos[-1]["startTimestamp"]
+            boundary = oldest if boundary is None else max(boundary, oldest)
+    candidates.sort(key=lambda row: (row.start, row.run_id), reverse=True)
+    if len(candidates) > page_size:
+        first_left = candidates[page_size].start
+        assert first_left is not None, "SWF lists every execution with its start time"
+        boundary = first_left if boundary is None else max(boundary, first_left)
+    if boundary is None:
+        return candidates[:page_size], None
+    if before is not None:
+        boundary = min(boundary, before)
+    rows = [row for row in candidates[:page_size] if row.start is not None and row.start >= boundary]
+    shown = {row.run_id for row in rows if row.start == boundary}
+    if boundary == before:
+        shown |= skip
+    return rows, _encode_time_cursor(boundary, shown)
 
 
 def _count(client: SWFClient, domain: str, *, query: ExecutionFilter) -> tuple[int, bool]:
@@ -211,28 +280,19 @@ def list_executions(
     client: SWFClient, domain: str, *, query: ExecutionQuery, page_size: int = PAGE_SIZE
 ) -> ExecutionPage:
     """One page of the executions ``query`` names, newest first, with the open and closed counts."""
-    phases = {"open": ["open"], "closed": ["closed"], "all": ["open", "closed"]}[query.status]
-    phase, token = _decode_cursor(query.cursor, phases[0])
-    if phase not in phases:
-        raise ConsoleRequestError("the page link does not match the status filter; start from the first page")
-    rows: list[ExecutionRow] = []
-    next_cursor: str | None = None
-    while True:
+    if query.status == "all":
+        rows, next_cursor = _all_page(client, domain, query=query, page_size=page_size)
+    else:
+        phase, token = _decode_cursor(query.cursor, query.status)
+        if phase != query.status:
+            raise ConsoleRequestError(
+                "the page link does not match the status filter; start from the first page"
+            )
         status = ExecutionStatus.OPEN if phase == "open" else ExecutionStatus.CLOSED
-        found, next_token = _list_page(
-            client, domain, query=query.filter_for(status), token=token, size=page_size - len(rows)
+        rows, next_token = _list_page(
+            client, domain, query=query.filter_for(status), token=token, size=page_size
         )
-        rows.extend(found)
-        if next_token:
-            next_cursor = _encode_cursor(phase, next_token)
-            break
-        if phase == phases[-1]:
-            break
-        # The open runs are all listed: the closed ones fill the rest of the page.
-        phase, token = phases[-1], None
-        if len(rows) >= page_size:
-            next_cursor = _encode_cursor(phase, None)
-            break
+        next_cursor = _encode_cursor(phase, next_token) if next_token else None
     counts = {
         name: _count(
             client,

@@ -6,7 +6,9 @@ import pytest
 
 from simpleflow.console import history_page, listing
 from tests.console.conftest import text_of
-from tests.fixtures.executions import DOMAIN
+from tests.fixtures.executions import DOMAIN, WORKFLOW_TYPE, Driver
+
+SAME_INSTANT_DOMAIN = "console-same-instant"
 
 
 def test_domains_page_lists_the_domain(console_world):
@@ -95,18 +97,53 @@ def test_unknown_domain_is_a_clear_error(console_world):
     assert "no-such-domain" in reply.body
 
 
-def test_listing_pages_through_open_then_closed(console_world):
+def _all_pages(client, domain, *, page_size, **filters):
     seen, cursor = [], None
-    for _ in range(5):
-        query = listing.ExecutionQuery(status="all", cursor=cursor)
-        page = listing.list_executions(console_world.client, DOMAIN, query=query, page_size=1)
-        seen.extend((row.workflow_id, row.status) for row in page.rows)
+    for _ in range(100):
+        query = listing.ExecutionQuery(status="all", cursor=cursor, **filters)
+        page = listing.list_executions(client, domain, query=query, page_size=page_size)
+        seen.extend(page.rows)
         cursor = page.next_cursor
         if cursor is None:
-            break
-    assert seen[:1] == [("failing-1", "OPEN")]
-    assert ("basic-1", "CLOSED") in seen
-    assert cursor is None
+            return seen
+    raise AssertionError("the pages never ended")
+
+
+def test_all_merges_open_and_closed_newest_first(console_world):
+    seen = _all_pages(console_world.client, DOMAIN, page_size=1)
+    ids = [row.workflow_id for row in seen]
+    assert ids == ["failing-1", "rich-1", "basic-1"]
+    starts = [row.start for row in seen]
+    assert starts == sorted(starts, reverse=True)
+    assert len({row.run_id for row in seen}) == len(seen)
+
+
+@pytest.fixture(scope="module")
+def same_instant(console_world):
+    """Seven runs started while the clock stands still (every third one closed), in a domain of their own."""
+    swf = console_world.client
+    Driver(swf, domain=SAME_INSTANT_DOMAIN).register()
+    runs = []
+    for number in range(7):
+        run_id = swf.start_workflow_execution(
+            domain=SAME_INSTANT_DOMAIN, workflowId=f"same-{number}", workflowType=WORKFLOW_TYPE
+        )["runId"]
+        if number % 3 == 0:
+            swf.terminate_workflow_execution(
+                domain=SAME_INSTANT_DOMAIN, workflowId=f"same-{number}", runId=run_id
+            )
+        runs.append(run_id)
+    return runs
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 50], ids=lambda size: f"pages-of-{size}")
+def test_all_pages_runs_started_at_the_same_instant_once_each(console_world, same_instant, page_size):
+    seen = _all_pages(console_world.client, SAME_INSTANT_DOMAIN, page_size=page_size)
+    assert sorted(row.run_id for row in seen) == sorted(same_instant)
+    filtered = _all_pages(
+        console_world.client, SAME_INSTANT_DOMAIN, page_size=page_size, workflow_id="same-3"
+    )
+    assert [row.workflow_id for row in filtered] == ["same-3"]
 
 
 def test_overview_of_a_completed_run(console_world):
