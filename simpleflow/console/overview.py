@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from simpleflow import payload
@@ -98,8 +98,9 @@ class Overview:
         start, close = self.execution.start_timestamp, self.execution.close_timestamp
         if start is None:
             return None
-        end = close or self.last_event_time
-        return None if end is None else (end - start).total_seconds()
+        # An open run has been running until now (the wall clock), or at least until its latest event.
+        end = close or max(datetime.now(timezone.utc), self.last_event_time or start)
+        return (end - start).total_seconds()
 
 
 def _edge_events(execution: WorkflowExecution) -> tuple[dict[str, Any], dict[str, Any]]:
