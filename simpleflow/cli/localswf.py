@@ -92,6 +92,16 @@ def parse_lambdas(specs: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
 @click.option(
     "--allow-remote", is_flag=True, help="Allow a non-loopback --host (the service has no authentication)."
 )
+@click.option(
+    "--console",
+    "console_port",
+    is_flag=False,
+    flag_value=8233,
+    default=None,
+    type=click.IntRange(0, 65535),
+    metavar="[PORT]",
+    help="Also serve the web console (simpleflow[console]) from this process, on PORT (8233).",
+)
 def localswf_start(
     host: str,
     port: int,
@@ -100,6 +110,7 @@ def localswf_start(
     poll_timeout: float,
     quotas: str,
     allow_remote: bool,
+    console_port: int | None,
 ) -> None:
     """Run the embedded SWF service over HTTP until SIGTERM or Ctrl-C.
 
@@ -136,8 +147,14 @@ def localswf_start(
         click.echo(f"localswf: stopping on {signal.Signals(signum).name}", err=True)
         threading.Thread(target=server.stop, name="localswf-stop", daemon=True).start()
 
+    console = None
     previous_handlers = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        if console_port is not None:
+            from simpleflow.console.embedded import console_for_service
+
+            console = console_for_service(service, host=host, port=console_port, allow_remote=allow_remote)
+            click.echo(f"localswf: web console at {console.url}")
         click.echo(f"localswf: serving Amazon SWF's API at {server.endpoint_url} (db: {db})")
         if service.throttle is not None:
             click.echo(f"localswf: throttling with the {quotas!r} quota profile", err=True)
@@ -149,6 +166,8 @@ def localswf_start(
     finally:
         for sig, handler in previous_handlers.items():
             signal.signal(sig, handler)
+        if console is not None:
+            console.stop()
         server.stop()
         service.close()
     click.echo("localswf: stopped", err=True)

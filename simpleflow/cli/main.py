@@ -10,6 +10,7 @@ import click
 
 from simpleflow import __version__
 from simpleflow.cli.activity import activity_rerun
+from simpleflow.cli.console import console
 from simpleflow.cli.decider import decider_start
 from simpleflow.cli.domain import domain_list, domain_register
 from simpleflow.cli.localswf import localswf_start
@@ -116,3 +117,4 @@ main.add_command(domain_register)
 main.add_command(domain_list)
 main.add_command(localswf_start)
 main.add_command(payloads_gc)
+main.add_command(console)
