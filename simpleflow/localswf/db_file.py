@@ -103,6 +103,12 @@ def opening_failure(path: str, error: Exception) -> DatabaseUnusable:
             "another process holds a lock on it",
             remedy="stop the other service using this file, or give another path",
         )
+    if "disk i/o" in lowered or "full" in lowered:
+        return DatabaseUnusable(
+            path,
+            f"the disk refused a write ({text}): it may be full, or over a file-size limit",
+            remedy="free some space, or give a path on another disk",
+        )
     if isinstance(error, OSError) and error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return DatabaseUnusable(path, error.strerror or text, remedy=_permission_remedy(path))
     return DatabaseUnusable(path, text, remedy="check the path, its permissions and the free disk space")
