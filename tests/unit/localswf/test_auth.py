@@ -31,6 +31,7 @@ from simpleflow.localswf.auth import (
 from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.http import LocalSWFServer
 from simpleflow.localswf.service import SWFService
+from tests.fixtures.localswf_process import ServiceProcess
 
 KEY = Credentials("AKIDLOCAL", "a-long-local-secret")
 ONE_ATTEMPT = Config(retries={"total_max_attempts": 1, "mode": "standard"})
@@ -234,3 +235,33 @@ def test_cli_credential_errors_are_one_line(cli_runner, args, text):
     result = cli_runner.invoke(main, ["localswf.start", "--port", "0", *args])
     assert result.exit_code == ConfigurationError.exit_code
     assert result.output.count("\n") == 1 and text in result.output
+
+
+def test_localswf_start_with_a_credentials_file(tmp_path: Path):
+    path = tmp_path / "creds"
+    path.write_text(f"{KEY.access_key}:{KEY.secret_key}\n")
+    service = ServiceProcess(extra_args=("--credentials-file", str(path)), env={"LOG_LEVEL": "DEBUG"}).start()
+    try:
+        signed = boto3.client(
+            "swf",
+            region_name="us-east-1",
+            endpoint_url=service.endpoint_url,
+            aws_access_key_id=KEY.access_key,
+            aws_secret_access_key=KEY.secret_key,
+            config=ONE_ATTEMPT,
+        )
+        assert signed.list_domains(registrationStatus="REGISTERED")["domainInfos"] == []
+        unsigned = boto3.client(
+            "swf",
+            region_name="us-east-1",
+            endpoint_url=service.endpoint_url,
+            config=ONE_ATTEMPT.merge(Config(signature_version=UNSIGNED)),
+        )
+        assert error_of(lambda: unsigned.list_domains(registrationStatus="REGISTERED"))[0] == (
+            "MissingAuthenticationTokenException"
+        )
+    finally:
+        service.stop()
+    output = "\n".join(service.stdout_lines + service.stderr_lines)
+    assert f"signed with access key {KEY.access_key}" in output
+    assert KEY.secret_key not in output
