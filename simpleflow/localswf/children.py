@@ -62,7 +62,9 @@ def open_child_count(ctx: Context, run: Run) -> int:
     starts it). A child is the parent's from ``StartChildWorkflowExecutionInitiated`` in the same way: it
     is open until its ``*Failed`` or close event, so one whose start is still to be carried out counts.
     """
-    started = ctx.store.scalar("SELECT COUNT(*) FROM runs WHERE parent_seq = ? AND status = 'OPEN'", (run.seq,))
+    started = ctx.store.scalar(
+        "SELECT COUNT(*) FROM runs WHERE parent_seq = ? AND status = 'OPEN'", (run.seq,)
+    )
     pending = ctx.store.scalar(
         "SELECT COUNT(*) FROM deadlines WHERE run_seq = ? AND kind = ?", (run.seq, CHILD_START)
     )
