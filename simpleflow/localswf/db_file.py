@@ -16,11 +16,15 @@ import errno
 import logging
 import os
 import sqlite3
+import time
 
 from simpleflow.exceptions import ConfigurationError
 from simpleflow.localswf.faults import SWFFault
 
 logger = logging.getLogger(__name__)
+#: Seconds between two error lines about refused writes (the others go to the debug log).
+_LOG_EVERY = 10.0
+_last_logged = [-_LOG_EVERY]
 
 MEMORY = ":memory:"
 #: The first 16 bytes of every SQLite 3 database file (the file format's documented magic string).
@@ -127,7 +131,8 @@ def is_write_failure(error: sqlite3.Error) -> bool:
 def write_failure(error: sqlite3.Error) -> SWFFault:
     """The fault a call gets when the database could not be written (full disk, size limit, I/O error).
 
-    Logged once as an error (no traceback: the cause is the machine's, not a bug), without the request.
+    Logged as an error (no traceback: the cause is the machine's, not a bug), without the request, at
+    most every ten seconds; the refusals in between are logged at debug level.
     """
     lowered = str(error).lower()
     if "full" in lowered:
@@ -138,7 +143,12 @@ def write_failure(error: sqlite3.Error) -> SWFFault:
         cause = "the database is locked by another process"
     else:
         cause = "the database failed"
-    logger.error("localswf: %s (%s); the call was rolled back and refused", cause, error)
+    # A full disk refuses every call until it is fixed: one error line per episode, not one per call.
+    now = time.monotonic()
+    level = logging.ERROR if now - _last_logged[0] >= _LOG_EVERY else logging.DEBUG
+    if level == logging.ERROR:
+        _last_logged[0] = now
+    logger.log(level, "localswf: %s (%s); the call was rolled back and refused", cause, error)
     return SWFFault(
         "ServiceUnavailable",
         f"The service could not record the call: {cause}. Nothing was changed; retry once it is fixed.",

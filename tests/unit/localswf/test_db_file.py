@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -13,6 +14,7 @@ import pytest
 
 from simpleflow.cli.main import main
 from simpleflow.exceptions import ConfigurationError, SimpleflowError
+from simpleflow.localswf import db_file
 from simpleflow.localswf.db_file import DatabaseUnusable
 from simpleflow.localswf.service import SWFService
 
@@ -107,3 +109,14 @@ def test_a_new_file_in_an_existing_directory_is_fine(tmp_path):
     SWFService(str(db)).close()
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_refused_writes_are_one_error_line_per_episode(caplog, monkeypatch):
+    monkeypatch.setattr(db_file, "_last_logged", [-db_file._LOG_EVERY])
+    caplog.set_level(logging.DEBUG, logger=db_file.__name__)
+    full = sqlite3.OperationalError("database or disk is full")
+    faults = [db_file.write_failure(full) for _ in range(5)]
+    assert {(fault.code, fault.status) for fault in faults} == {("ServiceUnavailable", 503)}
+    assert "the disk is full" in faults[0].message
+    levels = [record.levelno for record in caplog.records]
+    assert levels == [logging.ERROR] + [logging.DEBUG] * 4
