@@ -344,6 +344,9 @@ class SWFService:
             while not self._closed:
                 try:
                     self._scheduler_step()
+                except SWFFault:
+                    # A write the disk refused, which the store logged in one line: retry, no traceback.
+                    self._scheduler_wakeup.wait(SCHEDULER_ERROR_BACKOFF)
                 except Exception:
                     logger.exception("localswf scheduler step failed")
                     self._scheduler_wakeup.wait(SCHEDULER_ERROR_BACKOFF)

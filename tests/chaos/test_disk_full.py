@@ -16,6 +16,8 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,8 @@ from tests.fixtures.localswf_process import PROJECT_ROOT, ServiceProcess
 
 FILE_SIZE_LIMIT = 512 * 1024
 INPUT = "x" * 30_000  # under SWF's 32 KB input limit: a start writes about that much
-MAX_STARTS = 200
+MAX_CALLS = 200
+TIMING_OUT = 6  # seconds: the execution timeout of the first run, due once the disk is full
 DOMAIN = "disk"
 WORKFLOW = {"name": "wf", "version": "1"}
 
@@ -57,7 +60,8 @@ class LimitedService:
             stderr=subprocess.PIPE,
             text=True,
             cwd=PROJECT_ROOT,
-            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+            # At debug level every refused write is logged, the scheduler's retries included.
+            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "LOG_LEVEL": "DEBUG"},
             preexec_fn=limit_file_size,
         )
         self.stderr: list[str] = []
@@ -90,6 +94,18 @@ class LimitedService:
         return code
 
 
+def refused_writes(service: LimitedService) -> int:
+    return sum("rolled back and refused" in line for line in list(service.stderr))
+
+
+def wait_for(condition: Callable[[], bool], *, what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
 def setup(client: Any) -> None:
     client.register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")
     client.register_workflow_type(
@@ -114,34 +130,56 @@ def test_a_full_disk_refuses_writes_clearly_and_keeps_the_database_sound(tmp_pat
     service = LimitedService(db)
     acknowledged: set[str] = set()
     refusals: list[dict[str, Any]] = []
+
+    def fill(call: Callable[[int], object]) -> None:
+        """Make calls until three in a row are refused: the disk is full for calls of that size."""
+        in_a_row = 0
+        for number in range(MAX_CALLS):
+            try:
+                call(number)
+            except botocore.exceptions.ClientError as error:
+                refusals.append(error.response)
+                in_a_row += 1
+                if in_a_row == 3:
+                    return
+            else:
+                in_a_row = 0
+        raise AssertionError(f"{MAX_CALLS} calls fitted under a {FILE_SIZE_LIMIT}-byte limit")
+
+    def start(workflow_id: str, **params: Any) -> None:
+        client.start_workflow_execution(
+            domain=DOMAIN, workflowId=workflow_id, workflowType=WORKFLOW, **params
+        )
+        acknowledged.add(workflow_id)
+
     try:
         client = make_local_client(service.endpoint_url)
         setup(client)
-        for number in range(MAX_STARTS):
-            workflow_id = f"wf-{number}"
-            try:
-                client.start_workflow_execution(
-                    domain=DOMAIN, workflowId=workflow_id, workflowType=WORKFLOW, input=INPUT
-                )
-            except botocore.exceptions.ClientError as error:
-                refusals.append(error.response)
-                if len(refusals) == 3:  # refused again and again: the disk stays full
-                    break
-            else:
-                acknowledged.add(workflow_id)
-        assert refusals, f"no write was refused under a {FILE_SIZE_LIMIT}-byte limit"
-        assert acknowledged, "the limit left no room for any start: the test proves nothing"
+        filling = time.monotonic()
+        # This run's timeout falls due once the disk is full: the scheduler's write is refused too.
+        start("wf-0", executionStartToCloseTimeout=str(TIMING_OUT))
+        # Large writes first, then smaller and smaller ones, until even a signal finds no room.
+        fill(lambda number: start(f"large-{number}", input=INPUT))
+        fill(lambda number: start(f"small-{number}"))
+        fill(
+            lambda number: client.signal_workflow_execution(domain=DOMAIN, workflowId="wf-0", signalName="s")
+        )
+        assert time.monotonic() - filling < TIMING_OUT, (
+            "the disk filled after wf-0's timeout: raise TIMING_OUT"
+        )
+        assert len(acknowledged) > 1, "the limit left no room for any start: the test proves nothing"
         for response in refusals:
             assert response["Error"]["Code"] == "ServiceUnavailable"
             assert response["ResponseMetadata"]["HTTPStatusCode"] == 503
             assert "could not record the call" in response["Error"]["Message"]
-        # Reads still work, and show exactly the acknowledged starts.
+        wait_for(lambda: refused_writes(service) > len(refusals), what="the scheduler's refused write")
+        # Reads still work, and show exactly the acknowledged starts, wf-0 still open past its timeout.
         assert open_workflow_ids(client) == acknowledged
     finally:
         code = service.stop()
     assert code == 0, service.stderr[-10:]
-    log_lines = [line for line in service.stderr if "the call was rolled back and refused" in line]
-    assert log_lines, service.stderr[-10:]
+    errors = [line for line in service.stderr if " ERROR " in line and "rolled back and refused" in line]
+    assert len(errors) == 1, service.stderr[-10:]  # one error line for the episode, the rest at debug
     assert not any("Traceback" in line for line in service.stderr), service.stderr[-20:]
 
     with sqlite3.connect(db) as connection:
@@ -151,7 +189,8 @@ def test_a_full_disk_refuses_writes_clearly_and_keeps_the_database_sound(tmp_pat
 
     with ServiceProcess(db=str(db)) as restarted:
         client = make_local_client(restarted.endpoint_url)
-        assert open_workflow_ids(client) == acknowledged
+        # With room again, the timeout that could not be recorded is.
+        wait_for(lambda: open_workflow_ids(client) == acknowledged - {"wf-0"}, what="wf-0 to time out")
         client.start_workflow_execution(domain=DOMAIN, workflowId="after-restart", workflowType=WORKFLOW)
         assert "after-restart" in open_workflow_ids(client)
 
