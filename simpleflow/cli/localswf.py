@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import signal
 import sys
 import threading
@@ -68,7 +69,13 @@ def load_credentials(spec: str | None, path: str | None) -> Credentials | None:
     if spec is not None:
         return parse_credentials(spec)
     if path is not None:
-        return read_credentials_file(path)
+        credentials = read_credentials_file(path)
+        if os.stat(path).st_mode & 0o077:
+            click.echo(
+                f"localswf: warning: {path} can be read by other users; chmod 600 it to keep the secret",
+                err=True,
+            )
+        return credentials
     return None
 
 

@@ -240,6 +240,7 @@ def test_cli_credential_errors_are_one_line(cli_runner, args, text):
 def test_localswf_start_with_a_credentials_file(tmp_path: Path):
     path = tmp_path / "creds"
     path.write_text(f"{KEY.access_key}:{KEY.secret_key}\n")
+    path.chmod(0o644)
     service = ServiceProcess(extra_args=("--credentials-file", str(path)), env={"LOG_LEVEL": "DEBUG"}).start()
     try:
         signed = boto3.client(
@@ -264,4 +265,5 @@ def test_localswf_start_with_a_credentials_file(tmp_path: Path):
         service.stop()
     output = "\n".join(service.stdout_lines + service.stderr_lines)
     assert f"signed with access key {KEY.access_key}" in output
+    assert "can be read by other users; chmod 600" in output
     assert KEY.secret_key not in output

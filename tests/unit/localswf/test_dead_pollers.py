@@ -128,6 +128,7 @@ def test_polls_over_the_limit_are_refused_with_a_limit_fault():
         wait_for(lambda: waiting_polls(service) == 2, what="two polls to wait")
         with pytest.raises(botocore.exceptions.ClientError) as raised:
             swf.poll_decision()
+        assert isinstance(raised.value, client.exceptions.LimitExceededFault)  # the model's fault
         error = raised.value.response["Error"]
         assert error["Code"] == "LimitExceededFault"
         assert "2" in error["Message"]
