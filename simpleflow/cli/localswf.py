@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import math
+import os
 import signal
 import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from simpleflow.cli.arguments import load_object
 from simpleflow.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from simpleflow.localswf.auth import Credentials
 
 DEFAULT_PORT = 8765
 #: The names of :data:`simpleflow.localswf.quotas.PROFILES` (a test keeps them equal): written out, as the
@@ -48,6 +53,32 @@ def parse_lambdas(specs: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
     return lambdas
 
 
+def require_finite(param: click.Parameter, value: float) -> float:
+    """Refuse ``nan`` and ``inf``, which click's ranges let through (comparisons with nan are all false)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds", param=param)
+    return value
+
+
+def load_credentials(spec: str | None, path: str | None) -> Credentials | None:
+    """The credentials of ``--credentials`` or ``--credentials-file`` (not both), or None."""
+    from simpleflow.localswf.auth import parse_credentials, read_credentials_file
+
+    if spec is not None and path is not None:
+        raise ConfigurationError("give --credentials or --credentials-file, not both")
+    if spec is not None:
+        return parse_credentials(spec)
+    if path is not None:
+        credentials = read_credentials_file(path)
+        if os.stat(path).st_mode & 0o077:
+            click.echo(
+                f"localswf: warning: {path} can be read by other users; chmod 600 it to keep the secret",
+                err=True,
+            )
+        return credentials
+    return None
+
+
 @click.command("localswf.start")
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback only by default)."
@@ -78,6 +109,7 @@ def parse_lambdas(specs: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
     default=60.0,
     show_default=True,
     type=click.FloatRange(min=0, min_open=True),
+    callback=lambda ctx, param, value: require_finite(param, value),
     metavar="SECONDS",
     help="How long an empty PollFor*Task call is held before it returns an empty task.",
 )
@@ -90,7 +122,31 @@ def parse_lambdas(specs: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
     "for API calls, *_RATE_EXCEEDED for decisions); 'none' runs as fast as the machine allows.",
 )
 @click.option(
-    "--allow-remote", is_flag=True, help="Allow a non-loopback --host (the service has no authentication)."
+    "--side-effect-delay",
+    default=0.02,
+    show_default=True,
+    type=click.FloatRange(min=0, max=3600),
+    callback=lambda ctx, param, value: require_finite(param, value),
+    metavar="SECONDS",
+    help="How long after its decision a child start, external signal or cancel request is carried out "
+    "(SWF does them asynchronously; 0: at the next scheduler step).",
+)
+@click.option(
+    "--credentials",
+    "credentials_spec",
+    metavar="ACCESS_KEY:SECRET",
+    help="Require every request to be signed (SigV4) with this key; refuse the others with SWF's auth "
+    "faults. Visible to other local users in the process list: prefer --credentials-file.",
+)
+@click.option(
+    "--credentials-file",
+    metavar="PATH",
+    help="Like --credentials, with the ACCESS_KEY:SECRET line read from a file.",
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow a non-loopback --host; requires --credentials or --credentials-file.",
 )
 @click.option(
     "--console",
@@ -109,12 +165,16 @@ def localswf_start(
     lambda_specs: tuple[str, ...],
     poll_timeout: float,
     quotas: str,
+    side_effect_delay: float,
+    credentials_spec: str | None,
+    credentials_file: str | None,
     allow_remote: bool,
     console_port: int | None,
 ) -> None:
     """Run the embedded SWF service over HTTP until SIGTERM or Ctrl-C.
 
-    Any SWF client reaches it through boto3's AWS_ENDPOINT_URL_SWF variable, with any credentials.
+    Any SWF client reaches it through boto3's AWS_ENDPOINT_URL_SWF variable, with any credentials unless
+    --credentials (or --credentials-file) names the one key requests must be signed with.
     LOG_LEVEL=DEBUG logs one line per request.
 
     \b
@@ -126,17 +186,25 @@ def localswf_start(
     # Imported here, not at the top: the engine, its SQLite store and the HTTP server are not needed to
     # list commands or show help, which every ``simpleflow`` invocation loads this module for.
     from simpleflow.localswf.http import LocalSWFServer, is_loopback
+    from simpleflow.localswf.limits import Limits
     from simpleflow.localswf.service import SWFService
 
+    credentials = load_credentials(credentials_spec, credentials_file)
     if not allow_remote and not is_loopback(host):
         raise ConfigurationError(
-            f"--host {host} is not a loopback address and the service has no authentication; "
-            "add --allow-remote to serve it anyway"
+            f"--host {host} is not a loopback address; add --allow-remote (with --credentials or "
+            "--credentials-file) to serve it anyway"
+        )
+    if allow_remote and credentials is None:
+        raise ConfigurationError(
+            "--allow-remote lets other machines in: it requires --credentials ACCESS_KEY:SECRET or "
+            "--credentials-file PATH, so that only signed requests are served"
         )
     lambdas = parse_lambdas(lambda_specs)
-    service = SWFService(db, poll_timeout=poll_timeout, lambdas=lambdas, quotas=quotas)
+    limits = Limits(side_effect_delay=side_effect_delay)
+    service = SWFService(db, poll_timeout=poll_timeout, lambdas=lambdas, quotas=quotas, limits=limits)
     try:
-        server = LocalSWFServer(service, host, port, allow_remote=allow_remote)
+        server = LocalSWFServer(service, host, port, allow_remote=allow_remote, credentials=credentials)
     except OSError as error:
         service.close()
         raise ConfigurationError(f"cannot bind {host}:{port}: {error.strerror or error}") from error
@@ -156,6 +224,10 @@ def localswf_start(
             console = console_for_service(service, host=host, port=console_port, allow_remote=allow_remote)
             click.echo(f"localswf: web console at {console.url}")
         click.echo(f"localswf: serving Amazon SWF's API at {server.endpoint_url} (db: {db})")
+        if credentials is not None:
+            click.echo(
+                f"localswf: requests must be signed with access key {credentials.access_key}", err=True
+            )
         if service.throttle is not None:
             click.echo(f"localswf: throttling with the {quotas!r} quota profile", err=True)
         if db == ":memory:":

@@ -51,6 +51,26 @@ SIDE_EFFECTS = frozenset({CHILD_START, EXTERNAL_SIGNAL, EXTERNAL_CANCEL})
 FORCED_CLOSES = frozenset({"TERMINATED", "TIMED_OUT"})
 
 
+# -- counting -----------------------------------------------------------------------------------------
+
+
+def open_child_count(ctx: Context, run: Run) -> int:
+    """``openCounts.openChildWorkflowExecutions`` of ``run``: its open children, the pending ones included.
+
+    SWF documents the count as the child executions "whose status is OPEN", and counts the parent's other
+    tasks from the decision on (an activity task is open from ``ActivityTaskScheduled``, before any worker
+    starts it). A child is the parent's from ``StartChildWorkflowExecutionInitiated`` in the same way: it
+    is open until its ``*Failed`` or close event, so one whose start is still to be carried out counts.
+    """
+    started = ctx.store.scalar(
+        "SELECT COUNT(*) FROM runs WHERE parent_seq = ? AND status = 'OPEN'", (run.seq,)
+    )
+    pending = ctx.store.scalar(
+        "SELECT COUNT(*) FROM deadlines WHERE run_seq = ? AND kind = ?", (run.seq, CHILD_START)
+    )
+    return int(started) + int(pending)
+
+
 # -- the decisions ------------------------------------------------------------------------------------
 
 

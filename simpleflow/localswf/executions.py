@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from simpleflow.localswf.answers import EncodedEvents
+from simpleflow.localswf.children import open_child_count
 from simpleflow.localswf.closing import request_cancel_run, terminate_run
 from simpleflow.localswf.context import Context, Run
 from simpleflow.localswf.faults import SWFFault, unknown_execution, validation_error
@@ -83,9 +84,7 @@ def parent_row(ctx: Context, row: Any) -> Any:
 def describe_workflow_execution(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     run = require_run(ctx, params)
     row = ctx.store.row("SELECT * FROM runs WHERE seq = ?", (run.seq,))
-    open_children = ctx.store.scalar(
-        "SELECT COUNT(*) FROM runs WHERE parent_seq = ? AND status = 'OPEN'", (run.seq,)
-    )
+    open_children = open_child_count(ctx, run)
     config: dict[str, Any] = {
         "taskStartToCloseTimeout": run.task_timeout,
         "executionStartToCloseTimeout": run.execution_timeout,

@@ -3,9 +3,10 @@
 A request is ``POST /`` with ``X-Amz-Target: SimpleWorkflowService.<Operation>`` and a JSON body; the
 answer is the operation's JSON output, or an error document ``{"__type": "...#<Fault>", "message": ...}``
 with a 4xx status, which botocore turns into a ``ClientError`` carrying the fault name. Plain boto3 and
-the ``aws`` CLI reach it with ``AWS_ENDPOINT_URL_SWF=<endpoint_url>`` and any dummy credentials (the
-server does not check signatures: it is meant for one machine, which is why it binds to loopback only
-unless told otherwise).
+the ``aws`` CLI reach it with ``AWS_ENDPOINT_URL_SWF=<endpoint_url>`` and any dummy credentials, unless
+the server is given :class:`~simpleflow.localswf.auth.Credentials`: then every request must be signed
+with them (SigV4, see :mod:`~simpleflow.localswf.auth`). Without them it is meant for one machine, which
+is why it binds to loopback only, and serving beyond it requires credentials.
 
 Built on the standard library's ``ThreadingTCPServer``: one thread per connection, so a long poll holds
 its own thread and never blocks other calls. Requests are read by :mod:`~simpleflow.localswf.http_request`
@@ -30,8 +31,10 @@ from typing import Any, Protocol
 
 from simpleflow.exceptions import ConfigurationError
 from simpleflow.localswf.answers import json_answerer
+from simpleflow.localswf.auth import Credentials, SignatureVerifier
 from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.http_request import HTTPRequest, RequestReader, RequestRefused
+from simpleflow.localswf.poll_watch import ClosedPollWatcher
 from simpleflow.localswf.region import DEFAULT_REGION, region_from_authorization
 from simpleflow.localswf.validation import MAX_REQUEST_BYTES, check_request_size, unknown_operation
 
@@ -47,6 +50,7 @@ _DRAIN_LIMIT = 16 * MAX_REQUEST_BYTES
 REQUEST_TIMEOUT = 30.0
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+_POLL_OPERATIONS = frozenset({"PollForDecisionTask", "PollForActivityTask"})
 
 
 class SWFRequestHandler(Protocol):
@@ -78,9 +82,10 @@ class LocalSWFServer:
 
     ``port=0`` picks a free port; :attr:`endpoint_url` tells which. Use :meth:`start` to serve from a
     background thread (tests, ``standalone``) or :meth:`serve_forever` to serve from the calling thread
-    (``simpleflow localswf.start``). A non-loopback ``host`` is refused unless ``allow_remote=True``:
-    the server has no authentication. ``request_timeout``: the seconds a client has, from the first
-    byte of a request, to send all of it (then 408 and the connection is closed).
+    (``simpleflow localswf.start``). ``credentials``: the access key and secret every request must be
+    signed with (None: requests are not checked). A non-loopback ``host`` is refused unless
+    ``allow_remote=True`` and credentials are given. ``request_timeout``: the seconds a client has,
+    from the first byte of a request, to send all of it (then 408 and the connection is closed).
     """
 
     def __init__(
@@ -91,17 +96,23 @@ class LocalSWFServer:
         *,
         allow_remote: bool = False,
         request_timeout: float = REQUEST_TIMEOUT,
+        credentials: Credentials | None = None,
     ) -> None:
-        if not allow_remote and not is_loopback(host):
+        if not is_loopback(host) and (not allow_remote or credentials is None):
             raise ConfigurationError(
-                f"refusing to serve SWF on {host!r}: the embedded service has no authentication, so it "
-                "binds to loopback only; pass allow_remote=True (--allow-remote) to bind elsewhere"
+                f"refusing to serve SWF on {host!r}: without credentials anyone who reaches the port is let "
+                "in, so the embedded service binds to loopback only; pass allow_remote=True and credentials "
+                "(--allow-remote --credentials ACCESS_KEY:SECRET) to bind elsewhere"
             )
         self.service = service
         server_class = _IPv6Server if ":" in host else _Server
         self._server = server_class((host, port), _SWFConnection)
         self._server.answer = json_answerer(service)
         self._server.request_timeout = request_timeout
+        self._server.verifier = None if credentials is None else SignatureVerifier(credentials)
+        # A service that can withdraw a waiting poll (SWFService can) has its dead pollers withdrawn.
+        withdraw_polls = getattr(service, "withdraw_polls", None)
+        self._server.poll_watcher = None if withdraw_polls is None else ClosedPollWatcher(withdraw_polls)
         self._thread: threading.Thread | None = None
         self._state_lock = threading.Lock()
         self._serving = False
@@ -162,6 +173,8 @@ class LocalSWFServer:
             self._thread.join()
         self._server.server_close()
         self._server.close_connections()
+        if self._server.poll_watcher is not None:
+            self._server.poll_watcher.stop()
 
     def __enter__(self) -> LocalSWFServer:
         if self._thread is None:
@@ -179,6 +192,8 @@ class _Server(socketserver.ThreadingTCPServer):
     request_queue_size = 128
     answer: Callable[..., bytes]
     request_timeout: float
+    poll_watcher: ClosedPollWatcher | None
+    verifier: SignatureVerifier | None
 
     def __init__(self, address: tuple[str, int], handler: type[socketserver.BaseRequestHandler]) -> None:
         super().__init__(address, handler)
@@ -279,10 +294,29 @@ class _SWFConnection(socketserver.BaseRequestHandler):
             if request.body is None:
                 close = request.content_length > _DRAIN_LIMIT  # its body is still unread
                 check_request_size(request.content_length)
+            verifier = self.server.verifier
+            if verifier is not None:
+                verifier.verify(
+                    method=request.method,
+                    path=request.path,
+                    headers=request.headers,
+                    body=request.body or b"",
+                )
             params = _parse_params(request.body or b"")
             operation = _operation(request.headers.get("x-amz-target", ""))
             region = region_from_authorization(request.headers.get("authorization"))
-            status, body = 200, self.server.answer(operation, params, region=region)
+            watcher = self.server.poll_watcher
+            if watcher is None or operation not in _POLL_OPERATIONS:
+                status, body = 200, self.server.answer(operation, params, region=region)
+            else:
+                withdrawn = watcher.watch(self.request)
+                try:
+                    status, body = (
+                        200,
+                        self.server.answer(operation, params, region=region, withdrawn=withdrawn),
+                    )
+                finally:
+                    watcher.unwatch(self.request)
         except SWFFault as fault:
             status, body = fault.status, json.dumps(fault.to_body()).encode()
         except Exception:

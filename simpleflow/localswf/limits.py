@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.quotas import TASK_LIST_SCHEDULE_RATE, QuotaProfile
 
 
@@ -21,6 +22,9 @@ class Limits:
     max_open_lambdas: int = 50
     max_page_size: int = 1_000
     max_resource_tags: int = 50
+    #: Polls waiting at once on one task list (of one kind): the developer guide's quotas on task
+    #: executions give 1,000 pollers per task list, over which a poll is refused with a limit fault.
+    max_pollers_per_task_list: int = 1_000
     lambda_start_to_close_timeout: float = 300.0
     #: Decisions a second, per decision type and scope (the task list for activities, the domain for the
     #: rest; see :mod:`simpleflow.localswf.rates`). SWF's quota of 2,000 scheduled activity tasks a second
@@ -45,3 +49,18 @@ class Limits:
         delay = self.side_effect_delay
         if not (math.isfinite(delay) and delay >= 0):
             raise ValueError(f"side_effect_delay must be a finite number of seconds, 0 or more, not {delay}")
+
+
+def check_poller_limit(waiting: int, *, kind: str, limits: Limits) -> None:
+    """Refuse one more poll on a task list where ``waiting`` polls already wait, at SWF's limit.
+
+    ``kind``: "decision" or "activity", named in the message. The guide names the refusal
+    ``LimitExceededException``; botocore's model of the poll operations declares ``LimitExceededFault``,
+    the name clients catch, so that is the code sent.
+    """
+    if waiting >= limits.max_pollers_per_task_list:
+        raise SWFFault(
+            "LimitExceededFault",
+            f"Maximum number of pollers ({limits.max_pollers_per_task_list}) reached on this {kind} task "
+            "list; spread the pollers over more task lists",
+        )

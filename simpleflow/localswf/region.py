@@ -3,7 +3,8 @@
 Over HTTP, a signed request names it in its SigV4 credential scope
 (``Authorization: AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/swf/aws4_request, ...``); in process,
 the transport passes the boto3 client's own region. An unsigned request names none: it gets
-:data:`DEFAULT_REGION`. The service does not check signatures; it only reads the scope.
+:data:`DEFAULT_REGION`. Reading the scope checks nothing: a server given credentials verifies the
+signature itself (:mod:`~simpleflow.localswf.auth`).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from simpleflow.localswf.closing import terminate_run
 from simpleflow.localswf.context import ACTIVITY, DECISION, Context, RegistryCache, check_run_columns
 from simpleflow.localswf.faults import SWFFault
 from simpleflow.localswf.lambdas import LambdaFunction, finish_lambda, invoke
-from simpleflow.localswf.limits import Limits
+from simpleflow.localswf.limits import Limits, check_poller_limit
 from simpleflow.localswf.quotas import QuotaProfile, quota_profile
 from simpleflow.localswf.rates import CreationRates
 from simpleflow.localswf.region import DEFAULT_REGION
@@ -136,22 +136,51 @@ class SWFService:
     # -- API --------------------------------------------------------------------------------------
 
     def handle(
-        self, operation: str, params: dict[str, Any], *, region: str = DEFAULT_REGION
+        self,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        region: str = DEFAULT_REGION,
+        withdrawn: threading.Event | None = None,
     ) -> dict[str, Any]:
         """Run one SWF operation; raises ``SWFFault`` for anything SWF would refuse.
 
         ``region``: the AWS region the request is addressed to (the ARNs of the answer name it).
+        ``withdrawn``: set (then :meth:`withdraw_polls`) when a long poll's client has gone away.
         """
-        return decode_answer(self._call(operation, params, region=region))
+        return decode_answer(self._call(operation, params, region=region, withdrawn=withdrawn))
 
-    def handle_json(self, operation: str, params: dict[str, Any], *, region: str = DEFAULT_REGION) -> bytes:
+    def handle_json(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        region: str = DEFAULT_REGION,
+        withdrawn: threading.Event | None = None,
+    ) -> bytes:
         """Run one SWF operation and return its JSON body, as the transports send it.
 
         History events go from storage to the body without being decoded (see ``answers``).
         """
-        return encode_answer(self._call(operation, params, region=region))
+        return encode_answer(self._call(operation, params, region=region, withdrawn=withdrawn))
 
-    def _call(self, operation: str, params: dict[str, Any], *, region: str) -> dict[str, Any]:
+    def withdraw_polls(self) -> None:
+        """Wake the waiting polls, so that those whose ``withdrawn`` event is set leave without a task.
+
+        The HTTP transport calls it when it sees a waiting poll's connection closed: a task scheduled
+        next then goes to a live poller, not to a dead one that would hold it until its timeout.
+        """
+        with self._lock:
+            self._waiting.wake_withdrawn()
+
+    def _call(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        region: str,
+        withdrawn: threading.Event | None = None,
+    ) -> dict[str, Any]:
         if operation not in OPERATIONS:
             raise SWFFault("UnknownOperationException", f"Unknown operation: {operation}")
         throttle = self.throttle
@@ -159,7 +188,7 @@ class SWFService:
             throttle.admit(operation, now=self.clock.now())
         validate_request(operation, params)
         if operation in POLLS:
-            return self._poll(POLLS[operation], params)
+            return self._poll(POLLS[operation], params, withdrawn=withdrawn)
         with self._lock:
             self._check_open()
             if throttle is not None:
@@ -257,7 +286,9 @@ class SWFService:
 
     # -- long polls --------------------------------------------------------------------------------
 
-    def _poll(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _poll(
+        self, kind: str, params: dict[str, Any], *, withdrawn: threading.Event | None = None
+    ) -> dict[str, Any]:
         if kind == DECISION and params.get("nextPageToken"):
             with self._lock:
                 self._check_open()
@@ -269,10 +300,14 @@ class SWFService:
         deadline = time.monotonic() + self.poll_timeout
         with self._lock:
             self._check_open()
+            check_poller_limit(self._pollers.get(key, 0), kind=kind, limits=self.limits)
             self._pollers[key] = self._pollers.get(key, 0) + 1
             try:
                 while True:
                     if self._closed:  # woken by close(): the store may already be closed
+                        return empty_task(kind)
+                    if withdrawn is not None and withdrawn.is_set():
+                        # The client left: take nothing (no hand-off picks a withdrawn poll either).
                         return empty_task(kind)
                     # Read under the lock, the row is still the one to take inside the transaction: an
                     # empty poll costs this one read, a successful one reads its task once.
@@ -285,7 +320,7 @@ class SWFService:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0 or self._closed:
                         return empty_task(kind)
-                    waiting = self._waiting.enter(key, params)
+                    waiting = self._waiting.enter(key, params, withdrawn=withdrawn)
                     try:
                         waiting.condition.wait(remaining)
                     finally:
@@ -337,6 +372,9 @@ class SWFService:
             while not self._closed:
                 try:
                     self._scheduler_step()
+                except SWFFault:
+                    # A write the disk refused, which the store logged in one line: retry, no traceback.
+                    self._scheduler_wakeup.wait(SCHEDULER_ERROR_BACKOFF)
                 except Exception:
                     logger.exception("localswf scheduler step failed")
                     self._scheduler_wakeup.wait(SCHEDULER_ERROR_BACKOFF)

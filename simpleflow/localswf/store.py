@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from simpleflow.localswf.db_file import MEMORY, connect, is_write_failure, opening_failure, write_failure
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS domains (
     name TEXT PRIMARY KEY,
@@ -157,25 +159,47 @@ class Store:
     API call answers, so killing the process loses nothing that was acknowledged.
     """
 
-    def __init__(self, path: str = ":memory:") -> None:
+    def __init__(self, path: str = MEMORY) -> None:
         self.path = path
-        self.connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # Raises DatabaseUnusable, one line saying what is wrong with the file and what to do.
+        self.connection = connect(path)
         self.connection.row_factory = sqlite3.Row
-        if path != ":memory:":
-            self.connection.execute("PRAGMA journal_mode=WAL")
-            self.connection.execute("PRAGMA synchronous=NORMAL")
-        self.connection.executescript(SCHEMA)
+        try:
+            if path != MEMORY:
+                self.connection.execute("PRAGMA journal_mode=WAL")
+                self.connection.execute("PRAGMA synchronous=NORMAL")
+            self.connection.executescript(SCHEMA)
+        except sqlite3.Error as error:
+            # SQLite reads the file only now: a damaged or read-only one is refused here.
+            self.connection.close()
+            raise opening_failure(path, error) from error
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Run the block as one transaction: committed on success, rolled back on any exception."""
-        self.connection.execute("BEGIN IMMEDIATE")
+        """Run the block as one transaction: committed on success, rolled back on any exception.
+
+        A write the disk refuses (full, over a size limit, an I/O error) rolls the transaction back and
+        raises SWF's ``ServiceUnavailable`` (see :func:`~simpleflow.localswf.db_file.write_failure`).
+        """
         try:
-            yield
-        except BaseException:
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._rollback()
+                raise
+            self.connection.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if not is_write_failure(error):
+                raise  # a bug, which the transports answer as InternalFailure, traceback logged
+            self._rollback()
+            raise write_failure(error) from error
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back on its own after a failed write (then there is nothing
+        # left to roll back, and saying so is no new error).
+        if self.connection.in_transaction:
             self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
 
     def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> sqlite3.Cursor:
         """Run one statement."""

@@ -34,6 +34,10 @@ _NAME_RULE_MARKER = "must not be the literal string arn"
 _WHITESPACE_RULE_MARKER = "must not start or end with whitespace"
 _FORBIDDEN_NAME_CHARACTERS = re.compile(r"[:/|\u0000-\u001f\u007f-\u009f]")
 _HTML_TAG = re.compile(r"<[^>]+>")
+# JSON may escape a lone UTF-16 surrogate ("\\ud800"), which decodes to a string no UTF-8 can hold: SWF
+# stores and answers UTF-8, so such a value is refused here, at the one check every request passes, before
+# it reaches the database (where encoding it would fail) or an answer.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _DURATION = re.compile(r"(NONE|[0-9]+)\Z")
 _DURATION_SHAPES = frozenset({"DurationInSeconds", "DurationInSecondsOptional", "DurationInDays"})
 _PRIORITY_SHAPE = "TaskPriority"
@@ -309,8 +313,15 @@ def _check_length(rule: FieldRule, value: Any, *, path: str, problems: list[str]
         )
 
 
+def has_lone_surrogate(value: str) -> bool:
+    """Whether ``value`` holds a UTF-16 surrogate code point, which no UTF-8 text can carry."""
+    return not value.isascii() and _SURROGATE.search(value) is not None
+
+
 def _check_string(rule: FieldRule, value: str, *, path: str, problems: list[str]) -> None:
     _check_length(rule, value, path=path, problems=problems)
+    if has_lone_surrogate(value):
+        problems.append(_broken(value, path, "Member must be valid Unicode text (no lone surrogate)"))
     if rule.enum is not None and value not in rule.enum:
         allowed = ", ".join(sorted(rule.enum))
         problems.append(_broken(value, path, f"Member must satisfy enum value set: [{allowed}]"))
@@ -466,6 +477,8 @@ def _string_acceptor(rule: FieldRule) -> Acceptor:
         if not isinstance(value, str):
             return False
         if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+            return False
+        if not value.isascii() and _SURROGATE.search(value) is not None:
             return False
         return all(test(value) for test in tests)
 

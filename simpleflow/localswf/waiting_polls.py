@@ -34,6 +34,12 @@ class WaitingPoll:
     params: dict[str, Any]
     condition: threading.Condition
     task: dict[str, Any] | None = None
+    #: Set by the transport when the poll's client has gone away: no task is handed to it then.
+    withdrawn: threading.Event | None = None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn is not None and self.withdrawn.is_set()
 
 
 class WaitingPolls:
@@ -43,9 +49,11 @@ class WaitingPolls:
         self._lock = lock
         self._queues: dict[TaskListKey, deque[WaitingPoll]] = {}
 
-    def enter(self, key: TaskListKey, params: dict[str, Any]) -> WaitingPoll:
+    def enter(
+        self, key: TaskListKey, params: dict[str, Any], *, withdrawn: threading.Event | None = None
+    ) -> WaitingPoll:
         """A poll of ``key`` with ``params`` starts waiting (it waits on the returned poll's condition)."""
-        poll = WaitingPoll(params, threading.Condition(self._lock))
+        poll = WaitingPoll(params, threading.Condition(self._lock), withdrawn=withdrawn)
         self._queues.setdefault(key, deque()).append(poll)
         return poll
 
@@ -80,7 +88,7 @@ class WaitingPolls:
         planned: list[tuple[WaitingPoll, dict[str, Any]]] = []
         if queue is None:
             return planned
-        for poll in list(queue)[:count]:
+        for poll in [poll for poll in queue if not poll.is_withdrawn][:count]:
             try:
                 task = take(poll.params)
             except SWFFault:
@@ -97,6 +105,13 @@ class WaitingPolls:
             poll.task = task
             self.leave(key, poll)
             poll.condition.notify()
+
+    def wake_withdrawn(self) -> None:
+        """Wake the polls whose client has gone away: they leave without a task."""
+        for queue in self._queues.values():
+            for poll in queue:
+                if poll.is_withdrawn:
+                    poll.condition.notify()
 
     def release_all(self) -> None:
         """Wake every waiting poll (the service is closing): they return empty."""

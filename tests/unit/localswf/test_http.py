@@ -11,6 +11,7 @@ import botocore.exceptions
 import pytest
 
 from simpleflow.exceptions import ConfigurationError
+from simpleflow.localswf.auth import Credentials
 from simpleflow.localswf.embedded import make_local_client
 from simpleflow.localswf.faults import SWFFault, unknown_resource
 from simpleflow.localswf.http import LocalSWFServer, is_loopback
@@ -236,7 +237,9 @@ def test_non_loopback_bind_is_refused(fake_service, host):
 
 
 def test_non_loopback_bind_when_allowed(fake_service):
-    server = LocalSWFServer(fake_service, "0.0.0.0", allow_remote=True)
+    server = LocalSWFServer(
+        fake_service, "0.0.0.0", allow_remote=True, credentials=Credentials("AKID", "secret")
+    )
     try:
         assert server.host == "0.0.0.0"
     finally:
