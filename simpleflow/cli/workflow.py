@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from simpleflow.cli.options import domain_arguments, swf_client
-from simpleflow.cli.rendering import Page, check_output_format, emit, output_options
+from simpleflow.cli.rendering import OutputFormat, Page, check_output_format, emit, output_options
 from simpleflow.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
@@ -336,7 +336,7 @@ def workflow_info(ctx: click.Context, domain: str, workflow_id: str, run_id: str
         result,
         reason,
     ]
-    emit(ctx, INFO_COLUMNS, [[row]])
+    emit(ctx, INFO_COLUMNS, [[row]], default_format=OutputFormat.HUMAN)
 
 
 def _collect(execution: WorkflowExecution) -> tuple[list[TaskSummary], datetime | None, datetime | None]:
