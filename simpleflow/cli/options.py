@@ -25,6 +25,7 @@ from simpleflow.swf.client import SWFClient
 F = TypeVar("F", bound=Callable[..., Any])
 
 DOMAIN_ENVVAR = "SWF_DOMAIN"
+DEBUG_ENVVAR = "SIMPLEFLOW_DEBUG"
 
 
 def split_domain(
@@ -127,3 +128,33 @@ def swf_client(ctx: click.Context) -> SWFClient:
         client = make_client(endpoint_url=root.obj.get("endpoint_url"))
         root.obj["swf_client"] = client
     return client
+
+
+def _store_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        root = ctx.find_root()
+        root.ensure_object(dict)
+        root.obj["debug"] = True
+
+
+def debug_option(*, from_environment: bool = False) -> Any:
+    """``--debug``: tracebacks instead of one-line errors, on ``main`` and (added by it) on every command.
+
+    Only ``main`` reads ``SIMPLEFLOW_DEBUG`` (``from_environment``); either place turns it on.
+    """
+    return click.Option(
+        ["--debug"],
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        envvar=DEBUG_ENVVAR if from_environment else None,
+        show_envvar=from_environment,
+        callback=_store_debug,
+        help="Show tracebacks instead of one-line errors.",
+    )
+
+
+def is_debug(ctx: click.Context) -> bool:
+    """Whether ``--debug`` (or ``SIMPLEFLOW_DEBUG``) was given anywhere on the command line."""
+    obj = ctx.find_root().obj
+    return bool(obj and obj.get("debug"))

@@ -27,8 +27,12 @@ if TYPE_CHECKING:
     help="Run the embedded SWF service for this run (temporary database): no AWS account needed.",
 )
 @click.option("--db", metavar="PATH", help="With --local-swf: keep the service's state in PATH.")
-@click.option("--nb-deciders", "-D", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--nb-workers", "-W", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--nb-deciders", "-D", type=click.IntRange(min=1), default=1, show_default=True, help="Decider processes."
+)
+@click.option(
+    "--nb-workers", "-W", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes."
+)
 @click.option(
     "--heartbeat",
     type=click.FloatRange(min=0),
