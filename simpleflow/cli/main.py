@@ -36,6 +36,7 @@ from simpleflow.cli.workflow_control import (
     workflow_terminate,
 )
 from simpleflow.cli.workflow_start import workflow_start
+from simpleflow.cli.workflow_wait import workflow_wait
 from simpleflow.exceptions import SimpleflowError
 
 
@@ -123,6 +124,7 @@ main.params.insert(0, debug_option(from_environment=True))
 
 # Commands are registered explicitly here, never as a side effect of an import.
 main.add_command(workflow_start)
+main.add_command(workflow_wait)
 main.add_command(decider_start)
 main.add_command(worker_start)
 main.add_command(standalone)

@@ -119,6 +119,12 @@ def endpoint_option(command: F) -> F:
     )(command)
 
 
+def given_endpoint_url(ctx: click.Context | None = None) -> str | None:
+    """The ``--endpoint-url`` of this invocation (of the current click context by default), or None."""
+    root = (ctx or click.get_current_context()).find_root()
+    return (root.obj or {}).get("endpoint_url")
+
+
 def swf_client(ctx: click.Context) -> SWFClient:
     """The boto3 ``swf`` client of this invocation, made once (tests may put one in ``obj``)."""
     root = ctx.find_root()
