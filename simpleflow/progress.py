@@ -34,8 +34,10 @@ FASTEST_LOOK = 0.5
 SLOWEST_LOOK = 5.0
 #: A progress line at least this often, even when nothing changed (the elapsed time moves on).
 REPEAT_LINE = 15.0
-#: Events asked for per history page: most looks find fewer new events than this.
-PAGE_SIZE = 100
+#: Events asked for per history page: the first look reads big pages; later looks small ones (bigger
+#: while the new events keep filling them), so a look that finds nothing new transfers a handful.
+FIRST_PAGE_SIZE = 1000
+SMALLEST_PAGE_SIZE = 10
 
 STATES = ("scheduled", "running", "done", "failed")
 
@@ -137,6 +139,7 @@ class _Run:
     started_children: list[tuple[str, str]] = field(default_factory=list)
     waiting_on: str | None = None
     close: tuple[str, dict[str, Any]] | None = None
+    page_size: int = FIRST_PAGE_SIZE
     #: Children that closed other than completed: (workflow id, run id, close event type).
     troubled_children: list[tuple[str, str | None, str]] = field(default_factory=list)
 
@@ -210,10 +213,13 @@ def _waiting_on(context: str | None) -> str | None:
     return waiting if isinstance(waiting, str) else None
 
 
-def new_events(client: Any, domain: str, execution: Mapping[str, str], after: int) -> list[dict[str, Any]]:
+def new_events(
+    client: Any, domain: str, execution: Mapping[str, str], *, after: int, page_size: int = FIRST_PAGE_SIZE
+) -> list[dict[str, Any]]:
     """The events of ``execution`` after event id ``after``, oldest first.
 
-    Pages are read newest first and only back to event ``after``: what is new, not the whole history.
+    Pages of ``page_size`` are read newest first and only back to event ``after``: what is new, not the
+    whole history.
     """
     newest_first: list[dict[str, Any]] = []
     token: str | None = None
@@ -222,7 +228,7 @@ def new_events(client: Any, domain: str, execution: Mapping[str, str], after: in
             "domain": domain,
             "execution": dict(execution),
             "reverseOrder": True,
-            "maximumPageSize": PAGE_SIZE,
+            "maximumPageSize": page_size,
         }
         if token:
             request["nextPageToken"] = token
@@ -270,7 +276,7 @@ class ExecutionFollower:
         self.child_closes: list[ChildClose] = []
         #: Whether the last look found new events (the pace of looks follows it).
         self.changed = False
-        #: GetWorkflowExecutionHistory calls made so far.
+        #: History reads made so far (each of one or more GetWorkflowExecutionHistory pages).
         self.calls = 0
 
     @property
@@ -290,10 +296,15 @@ class ExecutionFollower:
         return None if close is None or close[0] == "CONTINUED_AS_NEW" else close
 
     def _read(self, run: _Run) -> bool:
+        reference = {"workflowId": run.workflow_id, "runId": run.run_id}
         events = new_events(
-            self.client, self.domain, {"workflowId": run.workflow_id, "runId": run.run_id}, run.last_event_id
+            self.client, self.domain, reference, after=run.last_event_id, page_size=run.page_size
         )
         self.calls += 1
+        # Small pages while the new events fit in one; bigger ones while a burst outgrows it.
+        run.page_size = (
+            SMALLEST_PAGE_SIZE if len(events) < run.page_size else min(FIRST_PAGE_SIZE, 2 * run.page_size)
+        )
         for event in events:
             run.feed(event)
         return bool(events)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 def _descriptor(stream: object) -> int | None:
     try:
-        return stream.fileno()  # type: ignore[attr-defined, no-any-return]
+        return stream.fileno()  # type: ignore[attr-defined]
     except (AttributeError, OSError, ValueError):  # not a real file, as under click's CliRunner
         return None
 

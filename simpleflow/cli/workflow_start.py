@@ -95,9 +95,8 @@ def workflow_start(
             import logging  # loaded by now (main configured it); not at the top, for --help's sake
 
             logging.getLogger("simpleflow").setLevel(logging.WARNING)
-        from simpleflow.local import run_workflow
-
         from simpleflow.cli.stdout_guard import prints_to_stderr
+        from simpleflow.local import run_workflow
 
         # The result is the only thing on stdout: the workflow's and activities' prints go to stderr.
         with prints_to_stderr():
