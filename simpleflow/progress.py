@@ -4,7 +4,7 @@
 from time to time. Each look reads only the events after the last one it has seen: newest page first,
 back to the event already known, so a long run costs one small ``GetWorkflowExecutionHistory`` per look
 and per open run, never its whole history again. Looks come quickly while things change and slow down
-(to :data:`SLOWEST_LOOK` seconds) while nothing does, which keeps a long timer from costing SWF calls
+(to one every 5 s) while nothing does, which keeps a long timer from costing SWF calls
 that would be throttled.
 
 From the events alone it keeps, per run:
@@ -29,9 +29,9 @@ from typing import Any
 from simpleflow.execution import CLOSE_EVENTS, attributes_key
 from simpleflow.swf.client import swf_errors
 
-#: Seconds between looks while something changes, and the slowest pace while nothing does.
+#: Seconds between looks while something changes; while nothing does, looks slow down to ten times that.
 FASTEST_LOOK = 0.5
-SLOWEST_LOOK = 5.0
+SLOWDOWN = 10
 #: A progress line at least this often, even when nothing changed (the elapsed time moves on).
 REPEAT_LINE = 15.0
 #: Events asked for per history page: the first look reads big pages; later looks small ones (bigger
@@ -386,16 +386,18 @@ def follow(
     on_progress: Callable[[RunProgress], None],
     check: Callable[[], None] = lambda: None,
     timeout: float | None = None,
+    interval: float = FASTEST_LOOK,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[str, dict[str, Any]]:
     """Look at the execution until it closes; returns its close status and close attributes.
 
     ``on_progress`` gets a line whenever the counts or what the run waits on change, and every
     :data:`REPEAT_LINE` seconds besides. ``check`` runs between looks (e.g. that the processes serving
-    the run are alive) and may raise. Raises TimeoutError after ``timeout`` seconds.
+    the run are alive) and may raise. Looks come every ``interval`` seconds while something changes,
+    slowing to ``SLOWDOWN`` times that while nothing does. Raises TimeoutError after ``timeout`` seconds.
     """
     deadline = None if timeout is None else time.monotonic() + timeout
-    interval = FASTEST_LOOK
+    fastest, pause = interval, interval
     last_key: tuple[Any, ...] | None = None
     last_line = 0.0
     while True:
@@ -409,7 +411,5 @@ def follow(
         check()
         if deadline is not None and now > deadline:
             raise TimeoutError(f"{follower.workflow_id} did not close within {timeout} s; last: {progress}")
-        interval = FASTEST_LOOK if follower.changed else min(SLOWEST_LOOK, interval * 1.5)
-        if deadline is not None:
-            interval = max(0.0, min(interval, deadline - now))
-        sleep(interval)
+        pause = fastest if follower.changed else min(fastest * SLOWDOWN, pause * 1.5)
+        sleep(pause if deadline is None else max(0.0, min(pause, deadline - now)))

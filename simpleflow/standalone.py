@@ -151,10 +151,12 @@ def wait_for_close(
     *,
     children: ChildProcesses | None = None,
     on_progress: Callable[[RunProgress], None] = lambda progress: None,
+    interval: float = 0.5,
     timeout: float | None = None,
 ) -> Closed:
     """Follow ``execution`` (its continue-as-new runs and its children) until it closes, reporting
-    progress (see :mod:`simpleflow.progress`: each look reads only the new events).
+    progress (see :mod:`simpleflow.progress`: each look reads only the new events; looks come every
+    ``interval`` seconds while the run moves, less often while it does not).
 
     Raises ChildExited when a child process that should keep running exited (the run could not end),
     and TimeoutError after ``timeout`` seconds.
@@ -167,6 +169,7 @@ def wait_for_close(
         on_progress=on_progress,
         check=children.check if children is not None else lambda: None,
         timeout=timeout,
+        interval=interval,
     )
     return Closed(follower.workflow_id, follower.run_id, status, attributes, causes=follower.failure_causes())
 
