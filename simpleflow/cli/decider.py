@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import click
 
-from simpleflow.cli.arguments import domain_option, load_workflow, log_level_option
+from simpleflow.cli.arguments import complete_workflow_path, domain_option, load_workflow, log_level_option
 from simpleflow.cli.options import endpoint_option, given_endpoint_url
 from simpleflow.runtime.bounds import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS
 
 
 @click.command("decider.start")
-@click.argument("workflows", nargs=-1, required=True, metavar="MODULE.WORKFLOW...")
+@click.argument(
+    "workflows", nargs=-1, required=True, metavar="MODULE.WORKFLOW...", shell_complete=complete_workflow_path
+)
 @domain_option()
 @endpoint_option
 @click.option(

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from simpleflow.cli.arguments import input_options, load_middlewares, middleware_options, read_input
+from simpleflow.cli.arguments import (
+    complete_workflow_path,
+    input_options,
+    load_middlewares,
+    middleware_options,
+    read_input,
+)
 from simpleflow.cli.options import endpoint_option, given_endpoint_url
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed
 
@@ -19,7 +25,7 @@ if TYPE_CHECKING:
 
 
 @click.command("standalone")
-@click.argument("workflow", metavar="MODULE.WORKFLOW")
+@click.argument("workflow", metavar="MODULE.WORKFLOW", shell_complete=complete_workflow_path)
 @input_options
 @click.option("--domain", "-d", envvar="SWF_DOMAIN", show_envvar=True, help="SWF domain.")
 @click.option(

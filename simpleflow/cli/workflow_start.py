@@ -9,6 +9,7 @@ import click
 
 from simpleflow.cli.arguments import (
     check_arguments,
+    complete_workflow_path,
     domain_option,
     input_options,
     load_middlewares,
@@ -21,7 +22,7 @@ from simpleflow.exceptions import ConfigurationError
 
 
 @click.command("workflow.start")
-@click.argument("workflow", metavar="MODULE.WORKFLOW")
+@click.argument("workflow", metavar="MODULE.WORKFLOW", shell_complete=complete_workflow_path)
 @input_options
 @click.option("--local", is_flag=True, help="Run the whole workflow in this process and print its result.")
 @domain_option(required=False)
