@@ -388,6 +388,7 @@ def follow(
     timeout: float | None = None,
     interval: float = FASTEST_LOOK,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[str, dict[str, Any]]:
     """Look at the execution until it closes; returns its close status and close attributes.
 
@@ -396,20 +397,20 @@ def follow(
     the run are alive) and may raise. Looks come every ``interval`` seconds while something changes,
     slowing to ``SLOWDOWN`` times that while nothing does. Raises TimeoutError after ``timeout`` seconds.
     """
-    deadline = None if timeout is None else time.monotonic() + timeout
+    deadline = None if timeout is None else clock() + timeout
     fastest, pause = interval, interval
     last_key: tuple[Any, ...] | None = None
-    last_line = 0.0
+    last_line = -REPEAT_LINE
     while True:
         progress = follower.look()
-        now = time.monotonic()
+        now = clock()
         if progress.key != last_key or now - last_line >= REPEAT_LINE or follower.close is not None:
             on_progress(progress)
             last_key, last_line = progress.key, now
         if follower.close is not None:
             return follower.close
         check()
-        if deadline is not None and now > deadline:
+        if deadline is not None and now >= deadline:
             raise TimeoutError(f"{follower.workflow_id} did not close within {timeout} s; last: {progress}")
         pause = fastest if follower.changed else min(fastest * SLOWDOWN, pause * 1.5)
         sleep(pause if deadline is None else max(0.0, min(pause, deadline - now)))
