@@ -143,3 +143,12 @@ def test_main_help_is_plain_text(cli_runner):
     result = cli_runner.invoke(main, ["--help"], prog_name="simpleflow")
     assert "``" not in result.output
     assert "Run simpleflow COMMAND --help" in result.output
+
+
+def test_task_info_is_vertical_by_default(service, driver, fresh_id):
+    driver.run_basic(fresh_id)
+    result = service.invoke("task.info", fresh_id, "activity-double-1", "--domain", driver.domain)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert any(line.split() == ["task_id", "activity-double-1"] for line in lines)
+    assert len(lines) > 5
