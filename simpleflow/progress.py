@@ -238,6 +238,7 @@ def new_events(
             if event["eventId"] <= after:
                 return newest_first[::-1]
             newest_first.append(event)
+        # The same page size throughout: a next-page token belongs to the request that made it.
         token = page.get("nextPageToken")
         if not token:
             return newest_first[::-1]
@@ -296,15 +297,15 @@ class ExecutionFollower:
         return None if close is None or close[0] == "CONTINUED_AS_NEW" else close
 
     def _read(self, run: _Run) -> bool:
+        first = run.last_event_id == 0
         reference = {"workflowId": run.workflow_id, "runId": run.run_id}
         events = new_events(
             self.client, self.domain, reference, after=run.last_event_id, page_size=run.page_size
         )
         self.calls += 1
-        # Small pages while the new events fit in one; bigger ones while a burst outgrows it.
-        run.page_size = (
-            SMALLEST_PAGE_SIZE if len(events) < run.page_size else min(FIRST_PAGE_SIZE, 2 * run.page_size)
-        )
+        # After the first read, small pages while the new events fit in one; bigger while a burst outgrows it.
+        bursting = not first and len(events) >= run.page_size
+        run.page_size = min(FIRST_PAGE_SIZE, 2 * run.page_size) if bursting else SMALLEST_PAGE_SIZE
         for event in events:
             run.feed(event)
         return bool(events)
