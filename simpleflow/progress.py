@@ -139,6 +139,7 @@ class _Run:
     started_children: list[tuple[str, str]] = field(default_factory=list)
     waiting_on: str | None = None
     close: tuple[str, dict[str, Any]] | None = None
+    #: The page size of the next read (see FIRST_PAGE_SIZE).
     page_size: int = FIRST_PAGE_SIZE
     #: Children that closed other than completed: (workflow id, run id, close event type).
     troubled_children: list[tuple[str, str | None, str]] = field(default_factory=list)
@@ -177,24 +178,18 @@ class _Run:
             self.close = (CLOSE_EVENTS[event_type], dict(attributes))
 
     def waiting(self) -> tuple[Waiting, ...]:
-        """What ``run()`` parked on, described from the history; else the timers and children open."""
+        """What ``run()`` parked on, described from the history; without it, the open timers and children."""
         name = self.waiting_on
-        if name is not None:
-            if name in self.timers:
-                return (Waiting("timer", name, self.timers[name]),)
-            if name.startswith(_SIGNAL_WAIT_PREFIX):
-                return (Waiting("signal", name[len(_SIGNAL_WAIT_PREFIX) :].rsplit("-", 1)[0]),)
-            child_ids = {workflow_id for workflow_id, _ in self.children.values()}
-            if name in child_ids:
-                return (Waiting("child", name),)
-            if self.timers or self.children:
-                return (Waiting("task", name),)
-        if self.timers or self.children:
-            open_timers = tuple(Waiting("timer", timer_id, fires) for timer_id, fires in self.timers.items())
-            return open_timers + tuple(
-                Waiting("child", workflow_id) for workflow_id, _ in self.children.values()
-            )
-        return (Waiting("task", name),) if name else ()
+        if name is None:
+            timers = tuple(Waiting("timer", timer_id, fires) for timer_id, fires in self.timers.items())
+            return timers + tuple(Waiting("child", workflow_id) for workflow_id, _ in self.children.values())
+        if name in self.timers:
+            return (Waiting("timer", name, self.timers[name]),)
+        if name.startswith(_SIGNAL_WAIT_PREFIX):  # wait-signal-NAME-RANK
+            return (Waiting("signal", name[len(_SIGNAL_WAIT_PREFIX) :].rsplit("-", 1)[0]),)
+        if name in {workflow_id for workflow_id, _ in self.children.values()}:
+            return (Waiting("child", name),)
+        return (Waiting("task", name),)
 
 
 def _utc(value: datetime) -> datetime:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from simpleflow.progress import REPEAT_LINE, SLOWDOWN, RunProgress, Waiting, follow
+from simpleflow.progress import REPEAT_LINE, SLOWDOWN, RunProgress, Waiting, follow, new_events
 
 START = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
@@ -92,3 +92,45 @@ def test_waiting_descriptions():
     assert Waiting("signal", "approval").describe(now) == "signal approval"
     progress = RunProgress(START - timedelta(seconds=12), {"running": 2}, (Waiting("child", "c-1"),), now=now)
     assert str(progress) == "0 scheduled, 2 running, 0 done, 0 failed; 12.0 s elapsed; waiting on child c-1"
+
+
+class FakeHistory:
+    """A client whose history pages come newest first (``reverseOrder``), counting the pages read."""
+
+    def __init__(self, events: int) -> None:
+        self.events = [{"eventId": n} for n in range(1, events + 1)]
+        self.pages_read = 0
+
+    def get_workflow_execution_history(self, **request: Any) -> dict[str, Any]:
+        assert request["reverseOrder"] is True
+        newest = self.events[::-1]
+        start = int(request.get("nextPageToken") or 0)
+        size = request["maximumPageSize"]
+        self.pages_read += 1
+        page: dict[str, Any] = {"events": newest[start : start + size]}
+        if start + size < len(newest):
+            page["nextPageToken"] = str(start + size)
+        return page
+
+
+def read_after(history: FakeHistory, after: int, page_size: int) -> list[int]:
+    execution = {"workflowId": "w", "runId": "r"}
+    return [
+        event["eventId"] for event in new_events(history, "d", execution, after=after, page_size=page_size)
+    ]
+
+
+def test_only_the_events_after_the_last_seen_are_read_and_returned_oldest_first():
+    history = FakeHistory(1000)
+    assert read_after(history, 995, 100) == [996, 997, 998, 999, 1000]
+    assert history.pages_read == 1
+
+
+def test_from_nothing_every_event_comes_in_order():
+    history = FakeHistory(250)
+    assert read_after(history, 0, 100) == list(range(1, 251))
+    assert history.pages_read == 3
+
+
+def test_nothing_new_is_an_empty_list():
+    assert read_after(FakeHistory(10), 10, 4) == []
