@@ -18,28 +18,21 @@ import contextlib
 import os
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from simpleflow.children import ChildProcesses, simpleflow_command
-from simpleflow.execution import (
-    Progress,
-    close_of,
-    count_progress,
-    resolve_close_fields,
-    start_execution,
-)
+from simpleflow.execution import resolve_close_fields, start_execution
 from simpleflow.payload import PayloadStore
 from simpleflow.process.exit_signals import StoppedBySignal
 from simpleflow.process.lifeline import TiedChildProcesses
 from simpleflow.process.middleware import Middlewares
+from simpleflow.progress import RunProgress
 from simpleflow.swf.registration import ensure_domain
 
 DEFAULT_DOMAIN_LOCAL_SWF = "standalone"
-PROGRESS_INTERVAL = 0.5
 #: Seconds the decider and workers of a --local-swf run get to stop after SIGTERM before SIGKILL.
 LOCAL_SWF_STOP_GRACE = 2.0
 # Exit status of the command for each close status; 0 only for a completed execution.
@@ -54,6 +47,8 @@ class Closed:
     run_id: str
     status: str
     attributes: Mapping[str, Any]
+    #: Why children of the run did not complete, read from their own histories ("" when none failed).
+    causes: str = ""
 
     @property
     def exit_code(self) -> int:
@@ -77,6 +72,8 @@ class StandaloneOptions:
     execution_timeout: int | None = None
     decision_tasks_timeout: int | None = None
     repair: tuple[str, str | None] | None = None
+    #: The SWF endpoint (``--endpoint-url``); None: AWS_ENDPOINT_URL_SWF, else Amazon SWF.
+    endpoint_url: str | None = None
     #: Run around each activity by the worker processes (``--middleware-*-execution``).
     middlewares: Middlewares = field(default_factory=Middlewares)
 
@@ -85,7 +82,7 @@ def run_standalone(
     options: StandaloneOptions,
     input_value: Any = None,
     *,
-    on_progress: Callable[[Progress], None] = lambda progress: None,
+    on_progress: Callable[[RunProgress], None] = lambda progress: None,
 ) -> Closed:
     """Run one execution of ``options.workflow`` to its close and return how it closed."""
     from simpleflow.cli.arguments import load_workflow
@@ -94,7 +91,7 @@ def run_standalone(
     workflow_cls = load_workflow(options.workflow)
     with contextlib.ExitStack() as stack:
         env = dict(os.environ)
-        endpoint_url = None
+        endpoint_url = options.endpoint_url
         client: Any = None
         if options.local_swf:
             directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="simpleflow-standalone-"))
@@ -167,62 +164,34 @@ def run_standalone(
     raise AssertionError("unreachable")  # pragma: no cover - the with block returns or raises
 
 
-def _events_after(run: Any, last_id: int) -> list[dict[str, Any]]:
-    """The events of ``run`` after event ``last_id``, oldest first: newest pages first, only as far as needed.
-
-    Following a long run this way reads what is new at each look, not the whole history again.
-    """
-    newest_first: list[dict[str, Any]] = []
-    for page in run.iter_history_pages(reverse=True):
-        for event in page:
-            if event["eventId"] <= last_id:
-                return newest_first[::-1]
-            newest_first.append(event)
-    return newest_first[::-1]
-
-
 def wait_for_close(
     client: Any,
     domain: str,
     execution: Mapping[str, str],
     *,
     children: ChildProcesses | None = None,
-    on_progress: Callable[[Progress], None] = lambda progress: None,
-    interval: float = PROGRESS_INTERVAL,
+    on_progress: Callable[[RunProgress], None] = lambda progress: None,
+    interval: float = 0.5,
     timeout: float | None = None,
 ) -> Closed:
-    """Follow ``execution`` (and its continue-as-new runs) until it closes; report progress changes.
+    """Follow ``execution`` (its continue-as-new runs and its children) until it closes, reporting
+    progress (see :mod:`simpleflow.progress`: each look reads only the new events; looks come every
+    ``interval`` seconds while the run moves, less often while it does not).
 
     Raises ChildExited when a child process that should keep running exited (the run could not end),
     and TimeoutError after ``timeout`` seconds.
     """
-    from simpleflow.swf.models import WorkflowExecution
+    from simpleflow.progress import ExecutionFollower, follow
 
-    deadline = None if timeout is None else time.monotonic() + timeout
-    current = dict(execution)
-    last: Progress | None = None
-    events: list[dict[str, Any]] = []
-    while True:
-        run = WorkflowExecution(domain, current["workflowId"], run_id=current["runId"], client=client)
-        events.extend(_events_after(run, events[-1]["eventId"] if events else 0))
-        progress = count_progress(events)
-        if progress != last:
-            on_progress(progress)
-            last = progress
-        close = close_of(events)
-        if close is not None:
-            status, attributes = close
-            if status != "CONTINUED_AS_NEW":
-                return Closed(current["workflowId"], current["runId"], status, attributes)
-            current["runId"] = attributes["newExecutionRunId"]
-            last = None
-            events = []
-            continue
-        if children is not None:
-            children.check()
-        if deadline is not None and time.monotonic() > deadline:
-            raise TimeoutError(f"{current['workflowId']} did not close within {timeout} s; last: {progress}")
-        time.sleep(interval)
+    follower = ExecutionFollower(client, domain, execution)
+    status, attributes = follow(
+        follower,
+        on_progress=on_progress,
+        check=children.check if children is not None else lambda: None,
+        timeout=timeout,
+        interval=interval,
+    )
+    return Closed(follower.workflow_id, follower.run_id, status, attributes, causes=follower.failure_causes())
 
 
 def _terminate(client: Any, domain: str, execution: Mapping[str, str], *, reason: str) -> bool:
@@ -246,7 +215,7 @@ def _terminate(client: Any, domain: str, execution: Mapping[str, str], *, reason
 
 def _resolved(closed: Closed, store: PayloadStore | None) -> Closed:
     attributes = resolve_close_fields(closed.attributes, store=store)
-    return Closed(closed.workflow_id, closed.run_id, closed.status, attributes)
+    return Closed(closed.workflow_id, closed.run_id, closed.status, attributes, causes=closed.causes)
 
 
 def _stderr_fileno() -> int | None:

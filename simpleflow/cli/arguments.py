@@ -206,3 +206,33 @@ def log_level_option(command: F) -> F:
         metavar="LEVEL",
         help="Log level of simpleflow's loggers (as LOG_LEVEL does).",
     )(command)
+
+
+def complete_workflow_path(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of ``MODULE.WORKFLOW``: packages and modules from the current directory (and
+    ``sys.path``), then the Workflow subclasses a module defines.
+
+    Completing a class name imports the module it is in, as running the command would. Completion never
+    fails: a module that does not import offers nothing.
+    """
+    import pkgutil
+
+    add_working_directory_to_path()
+    package, _, _ = incomplete.rpartition(".")
+    try:
+        if not package:
+            found = [module.name for module in pkgutil.iter_modules() if not module.name.startswith("_")]
+            return sorted(name for name in set(found) if name.startswith(incomplete))
+        module = importlib.import_module(package)
+    except Exception:  # a module that fails to import: nothing to offer, never a traceback in the shell
+        return []
+    from simpleflow.workflow import Workflow
+
+    names = [
+        f"{package}.{name}"
+        for name, value in vars(module).items()
+        if isinstance(value, type) and issubclass(value, Workflow) and value is not Workflow
+    ]
+    if hasattr(module, "__path__"):
+        names += [f"{package}.{sub.name}" for sub in pkgutil.iter_modules(module.__path__)]
+    return sorted(name for name in names if name.startswith(incomplete))

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import click
 
-from simpleflow.cli.arguments import domain_option, load_workflow, log_level_option
+from simpleflow.cli.arguments import complete_workflow_path, domain_option, load_workflow, log_level_option
+from simpleflow.cli.options import endpoint_option, given_endpoint_url
 from simpleflow.runtime.bounds import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS
 
 
 @click.command("decider.start")
-@click.argument("workflows", nargs=-1, required=True, metavar="MODULE.WORKFLOW...")
+@click.argument(
+    "workflows", nargs=-1, required=True, metavar="MODULE.WORKFLOW...", shell_complete=complete_workflow_path
+)
 @domain_option()
+@endpoint_option
 @click.option(
     "--task-list", "-t", help="Decision task list to poll (default: the first workflow's task_list)."
 )
@@ -112,6 +116,7 @@ def decider_start(
         raise click.UsageError(f"{workflows[0]} has no task_list: give --task-list")
     config = DeciderConfig(
         domain=domain,
+        endpoint_url=given_endpoint_url(),
         task_list=task_list,
         workflows=workflows,
         activity_task_list=activity_task_list,

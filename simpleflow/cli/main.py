@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from typing import Any
@@ -13,7 +14,9 @@ from simpleflow.cli.activity import activity_rerun
 from simpleflow.cli.console import console
 from simpleflow.cli.decider import decider_start
 from simpleflow.cli.domain import domain_list, domain_register
+from simpleflow.cli.help_text import strip_markup
 from simpleflow.cli.localswf import localswf_start
+from simpleflow.cli.options import debug_option, is_debug
 from simpleflow.cli.payloads import payloads_gc
 from simpleflow.cli.rendering import output_options
 from simpleflow.cli.standalone import standalone
@@ -34,23 +37,49 @@ from simpleflow.cli.workflow_control import (
     workflow_terminate,
 )
 from simpleflow.cli.workflow_start import workflow_start
+from simpleflow.cli.workflow_wait import workflow_wait
 from simpleflow.exceptions import SimpleflowError
 
 
 class SimpleflowGroup(click.Group):
     """A click group that turns a :class:`SimpleflowError` into one clear line and its exit code.
 
-    ``--debug`` (or ``SIMPLEFLOW_DEBUG=1``) shows the traceback instead.
+    ``--debug`` (or ``SIMPLEFLOW_DEBUG=1``), before or after the command name, shows the traceback
+    instead. A reader that closes our stdout early (``| head -1``) ends the command quietly. Every
+    command registered gets the shared ``--debug`` option and plain-text help.
     """
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not any(param.name == "debug" for param in cmd.params):
+            cmd.params.append(debug_option())
+        strip_markup(cmd)
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except SimpleflowError as error:
-            if ctx.obj and ctx.obj.get("debug"):
+            if is_debug(ctx):
                 raise
             click.echo(f"error: {error}", err=True)
             ctx.exit(error.exit_code)
+        except OSError as error:
+            if error.errno != errno.EPIPE:
+                raise
+            _detach_closed_stdout()
+            # The reader has all it asked for (``workflow.list | head -1``): not a failure of ours.
+            ctx.exit(0)
+
+
+def _detach_closed_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush does not fail on the closed pipe."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (click's CliRunner): nothing to flush
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
 
 
 def configure_logging() -> None:
@@ -69,9 +98,6 @@ def configure_logging() -> None:
 
 
 @click.group(cls=SimpleflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--debug", is_flag=True, envvar="SIMPLEFLOW_DEBUG", help="Show tracebacks instead of one-line errors."
-)
 @click.version_option(__version__, prog_name="simpleflow")
 @output_options(from_environment=True)
 @click.option(
@@ -82,22 +108,24 @@ def configure_logging() -> None:
     help="Accepted for simpleflow 0.x's scripts; simpleflow's logs have no colours to switch.",
 )
 @click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+def main(ctx: click.Context) -> None:
     """simpleflow: durable dataflow workflows on Amazon SWF or on the embedded SWF service.
 
-    Run ``simpleflow COMMAND --help`` for the options of a command. --format and --header also go
-    after the command name (``simpleflow workflow.list --format json``).
+    Run ``simpleflow COMMAND --help`` for the options of a command. --debug, --format and --header
+    also go after the command name (``simpleflow workflow.list --format json --debug``).
 
     Shell completion: ``eval "$(_SIMPLEFLOW_COMPLETE=bash_source simpleflow)"`` in ~/.bashrc
     (zsh: zsh_source in ~/.zshrc; fish: ``_SIMPLEFLOW_COMPLETE=fish_source simpleflow | source``).
     """
     configure_logging()
     ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
 
+
+main.params.insert(0, debug_option(from_environment=True))
 
 # Commands are registered explicitly here, never as a side effect of an import.
 main.add_command(workflow_start)
+main.add_command(workflow_wait)
 main.add_command(decider_start)
 main.add_command(worker_start)
 main.add_command(standalone)
@@ -118,3 +146,5 @@ main.add_command(domain_list)
 main.add_command(localswf_start)
 main.add_command(payloads_gc)
 main.add_command(console)
+
+strip_markup(main)

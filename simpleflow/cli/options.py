@@ -12,6 +12,7 @@ others. Here every such command accepts both, plus ``SWF_DOMAIN``:
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from simpleflow.swf.client import SWFClient
 F = TypeVar("F", bound=Callable[..., Any])
 
 DOMAIN_ENVVAR = "SWF_DOMAIN"
+DEBUG_ENVVAR = "SIMPLEFLOW_DEBUG"
 
 
 def split_domain(
@@ -85,9 +87,12 @@ def domain_arguments(*names: str, optional: Sequence[str] = ()) -> Callable[[F],
             )
             return command(*args, domain=domain_value, **values, **kwargs)
 
-        wrapper: Any = click.argument("positionals", nargs=-1, metavar=_arguments_metavar(names, optional))(
-            resolved
-        )
+        wrapper: Any = click.argument(
+            "positionals",
+            nargs=-1,
+            metavar=_arguments_metavar(names, optional),
+            shell_complete=complete_domain_or_workflow_id if names[:1] == ("workflow_id",) else None,
+        )(resolved)
         wrapper = click.option(
             "--domain",
             envvar=DOMAIN_ENVVAR,
@@ -97,6 +102,40 @@ def domain_arguments(*names: str, optional: Sequence[str] = ()) -> Callable[[F],
         return endpoint_option(wrapper)
 
     return decorate
+
+
+#: How many executions completion offers at most (the most recently started first).
+COMPLETION_LIMIT = 100
+
+
+def complete_domain_or_workflow_id(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of the positionals: the registered domains while no domain is known, then the
+    workflow ids of the domain's open executions and of those closed in the last day, newest first.
+
+    One attempt, no retries: completion answers at once or offers nothing, never a traceback.
+    """
+    try:
+        from datetime import datetime, timedelta, timezone
+
+        domain = ctx.params.get("domain") or os.environ.get(DOMAIN_ENVVAR)
+        given: tuple[str, ...] = ctx.params.get("positionals") or ()
+        client = make_client(endpoint_url=given_endpoint_url(ctx), max_attempts=1)
+        if not domain and not given:
+            pages = client.get_paginator("list_domains").paginate(registrationStatus="REGISTERED")
+            names = [info["name"] for page in pages for info in page.get("domainInfos", [])]
+            return sorted(name for name in names if name.startswith(incomplete))
+        domain = domain or given[0]
+        query = {
+            "domain": domain,
+            "startTimeFilter": {"oldestDate": datetime.now(timezone.utc) - timedelta(days=1)},
+            "maximumPageSize": COMPLETION_LIMIT,
+        }
+        found = client.list_open_workflow_executions(**query).get("executionInfos", [])
+        found += client.list_closed_workflow_executions(**query).get("executionInfos", [])
+    except Exception:  # no service, no credentials, a typo in the domain: nothing to offer
+        return []
+    ids = dict.fromkeys(info["execution"]["workflowId"] for info in found)
+    return [workflow_id for workflow_id in ids if workflow_id.startswith(incomplete)]
 
 
 def _store_endpoint(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -118,6 +157,12 @@ def endpoint_option(command: F) -> F:
     )(command)
 
 
+def given_endpoint_url(ctx: click.Context | None = None) -> str | None:
+    """The ``--endpoint-url`` of this invocation (of the current click context by default), or None."""
+    root = (ctx or click.get_current_context()).find_root()
+    return (root.obj or {}).get("endpoint_url")
+
+
 def swf_client(ctx: click.Context) -> SWFClient:
     """The boto3 ``swf`` client of this invocation, made once (tests may put one in ``obj``)."""
     root = ctx.find_root()
@@ -127,3 +172,33 @@ def swf_client(ctx: click.Context) -> SWFClient:
         client = make_client(endpoint_url=root.obj.get("endpoint_url"))
         root.obj["swf_client"] = client
     return client
+
+
+def _store_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        root = ctx.find_root()
+        root.ensure_object(dict)
+        root.obj["debug"] = True
+
+
+def debug_option(*, from_environment: bool = False) -> Any:
+    """``--debug``: tracebacks instead of one-line errors, on ``main`` and (added by it) on every command.
+
+    Only ``main`` reads ``SIMPLEFLOW_DEBUG`` (``from_environment``); either place turns it on.
+    """
+    return click.Option(
+        ["--debug"],
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        envvar=DEBUG_ENVVAR if from_environment else None,
+        show_envvar=from_environment,
+        callback=_store_debug,
+        help="Show tracebacks instead of one-line errors.",
+    )
+
+
+def is_debug(ctx: click.Context) -> bool:
+    """Whether ``--debug`` (or ``SIMPLEFLOW_DEBUG``) was given anywhere on the command line."""
+    obj = ctx.find_root().obj
+    return bool(obj and obj.get("debug"))

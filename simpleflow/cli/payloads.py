@@ -60,6 +60,7 @@ def payloads_gc(
         simpleflow payloads.gc --store file:///var/lib/simpleflow/payloads --older-than 7 --domain prod
     """
     from simpleflow.storage import ContentAddressedStore, open_store
+    from simpleflow.storage.filesystem import FileSystemStore
     from simpleflow.storage.garbage import find_garbage, scan_open_executions
     from simpleflow.swf.querysets import DomainQuerySet
 
@@ -67,6 +68,10 @@ def payloads_gc(
     store = open_store(store_url, cache_bytes=0)
     if not isinstance(store, ContentAddressedStore):  # pragma: no cover - every shipped store is
         raise ConfigurationError(f"{store_url}: this store cannot list its payloads")
+    if isinstance(store, FileSystemStore) and not store.root.is_dir():
+        # A typo in the path would otherwise report "deleted 0", as if the store were clean.
+        problem = "is not a directory" if store.root.exists() else "does not exist"
+        raise ConfigurationError(f"--store {store_url}: {store.root} {problem}; no payload store there")
     # Old payloads are listed before the histories are read: one written or re-sent meanwhile is too new.
     candidates = find_garbage(store, older_than=datetime.timedelta(days=older_than))
     client = swf_client(ctx)

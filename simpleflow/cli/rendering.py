@@ -8,10 +8,11 @@ Formats (``--format``, or ``SIMPLEFLOW_FORMAT``; ``tabular`` by default):
 
 - ``tabular``: a plain tabulate table; column widths only grow from one page to the next;
 - ``csv`` / ``tsv``: one line per row (a header line only with ``--header``, as simpleflow did);
-- ``json``: one JSON array of rows, each row an array of values (``--header`` adds the column names
-  as the first row);
-- ``prettyjson``: one indented JSON array of objects keyed by column;
-- ``human``: each row as a block of ``column  value`` lines, for reading one execution or task.
+- ``json``: one JSON array of objects keyed by column, one object per line;
+- ``jsonl``: one JSON object per line and nothing else (JSON Lines), for ``jq`` and log pipelines;
+- ``prettyjson``: the same array as ``json``, indented;
+- ``human``: each row as a block of ``column  value`` lines, for reading one execution or task. The
+  ``info`` commands use it unless ``--format`` (or ``SIMPLEFLOW_FORMAT``) asks for another.
 
 Times are shown in UTC. Text formats show a datetime as ``YYYY-MM-DD HH:MM:SS.mmm``; JSON shows it in
 ISO 8601 with its offset.
@@ -48,6 +49,7 @@ class OutputFormat(str, Enum):
     CSV = "csv"
     TSV = "tsv"
     JSON = "json"
+    JSONL = "jsonl"
     PRETTYJSON = "prettyjson"
     HUMAN = "human"
 
@@ -72,17 +74,20 @@ class OutputSettings:
     """What ``--format`` and ``--header/--no-header`` asked for.
 
     ``format_name`` stays a string until it is used, so that a bad ``SIMPLEFLOW_FORMAT`` is reported by
-    the command as one line rather than by click while parsing. ``header`` None means the format's own
-    default: shown by ``tabular``, hidden by ``csv``, ``tsv`` and ``json``.
+    the command as one line rather than by click while parsing; None when nothing asked for a format,
+    so each command picks its own (``tabular`` for lists, ``human`` for ``info``). ``header`` None means
+    the format's own default: shown by ``tabular``, hidden by ``csv`` and ``tsv``. The JSON formats
+    name every value by its column and have no header.
     """
 
-    format_name: str = OutputFormat.TABULAR.value
+    format_name: str | None = None
     header: bool | None = None
+    default_format: OutputFormat = OutputFormat.TABULAR
 
     @property
     def output_format(self) -> OutputFormat:
         """The parsed format; raises ConfigurationError when it is unknown."""
-        return parse_format(self.format_name)
+        return self.default_format if self.format_name is None else parse_format(self.format_name)
 
     @property
     def shows_header(self) -> bool:
@@ -227,34 +232,40 @@ class _DelimitedWriter(_Writer):
 
 
 class _JSONWriter(_Writer):
-    """One JSON array, written element by element; ``pretty`` makes objects keyed by column."""
+    """One JSON array of objects keyed by column, written object by object (``pretty``: indented)."""
 
-    def __init__(self, columns: Sequence[str], *, out: TextIO, header: bool, pretty: bool) -> None:
-        super().__init__(columns, out=out, header=header and not pretty)
+    def __init__(self, columns: Sequence[str], *, out: TextIO, pretty: bool) -> None:
+        super().__init__(columns, out=out, header=False)
         self.pretty = pretty
-        self.elements = 0
-
-    def _element(self, value: Any) -> None:
-        if self.pretty:
-            text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-            text = "\n".join("  " + line for line in text.split("\n"))
-        else:
-            text = json.dumps(value, ensure_ascii=False, default=str)
-        self.out.write(("[\n" if self.elements == 0 else ",\n") + text)
-        self.elements += 1
-
-    def start(self) -> None:
-        if self.header:
-            self._element(self.columns)
 
     def page(self, rows: Page) -> None:
         for row in rows:
-            values = [json_value(value) for value in row]
-            self._element(dict(zip(self.columns, values, strict=False)) if self.pretty else values)
-        self.rows_written += len(rows)
+            value = _json_object(self.columns, row)
+            if self.pretty:
+                text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+                text = "\n".join("  " + line for line in text.split("\n"))
+            else:
+                text = json.dumps(value, ensure_ascii=False, default=str)
+            self.out.write(("[\n" if self.rows_written == 0 else ",\n") + text)
+            self.rows_written += 1
 
     def finish(self) -> None:
-        self.out.write("[]\n" if self.elements == 0 else "\n]\n")
+        self.out.write("[]\n" if self.rows_written == 0 else "\n]\n")
+
+
+class _JSONLinesWriter(_Writer):
+    """JSON Lines: one object keyed by column per line; an empty table writes nothing."""
+
+    def page(self, rows: Page) -> None:
+        for row in rows:
+            self.out.write(
+                json.dumps(_json_object(self.columns, row), ensure_ascii=False, default=str) + "\n"
+            )
+        self.rows_written += len(rows)
+
+
+def _json_object(columns: Sequence[str], row: Row) -> dict[str, Any]:
+    return dict(zip(columns, (json_value(value) for value in row), strict=False))
 
 
 class _HumanWriter(_Writer):
@@ -284,7 +295,9 @@ def _make_writer(columns: Sequence[str], *, settings: OutputSettings, out: TextI
     if output_format is OutputFormat.TSV:
         return _DelimitedWriter(columns, out=out, header=header, delimiter="\t")
     if output_format in (OutputFormat.JSON, OutputFormat.PRETTYJSON):
-        return _JSONWriter(columns, out=out, header=header, pretty=output_format is OutputFormat.PRETTYJSON)
+        return _JSONWriter(columns, out=out, pretty=output_format is OutputFormat.PRETTYJSON)
+    if output_format is OutputFormat.JSONL:
+        return _JSONLinesWriter(columns, out=out, header=False)
     return _HumanWriter(columns, out=out, header=header)
 
 
@@ -324,7 +337,7 @@ def output_settings(ctx: click.Context) -> OutputSettings:
     """The settings of this invocation (``main``'s options, overridden by the command's own)."""
     settings = _root_obj(ctx).get("output")
     if settings is None:
-        settings = OutputSettings(format_name=os.environ.get(FORMAT_ENVVAR) or OutputFormat.TABULAR.value)
+        settings = OutputSettings(format_name=os.environ.get(FORMAT_ENVVAR) or None)
     return settings
 
 
@@ -357,7 +370,7 @@ def output_options(*, from_environment: bool = False) -> Callable[[F], F]:
             default=None,
             expose_value=False,
             callback=_store_header,
-            help="Print the column names (default: yes for tabular, no for csv, tsv and json).",
+            help="Print the column names (default: yes for tabular, no for csv and tsv; JSON has none).",
         )(command)
         return click.option(
             "--format",
@@ -365,20 +378,28 @@ def output_options(*, from_environment: bool = False) -> Callable[[F], F]:
             metavar="|".join(FORMAT_NAMES),
             envvar=FORMAT_ENVVAR if from_environment else None,
             show_envvar=from_environment,
-            default=OutputFormat.TABULAR.value if from_environment else None,
             expose_value=False,
             is_eager=True,
             callback=_store_format,
             shell_complete=_complete_format,
-            help="Output format (default: tabular).",
+            help="Output format (default: tabular; human, one field a line, for info commands).",
         )(command)
 
     return decorate
 
 
-def emit(ctx: click.Context, columns: Sequence[str], pages: Iterable[Page]) -> int:
-    """Render a table on stdout with the settings of ``ctx``; returns the number of rows."""
-    settings = check_output_format(ctx)
+def emit(
+    ctx: click.Context,
+    columns: Sequence[str],
+    pages: Iterable[Page],
+    *,
+    default_format: OutputFormat = OutputFormat.TABULAR,
+) -> int:
+    """Render a table on stdout with the settings of ``ctx``; returns the number of rows.
+
+    ``default_format`` applies when neither ``--format`` nor ``SIMPLEFLOW_FORMAT`` names one.
+    """
+    settings = replace(check_output_format(ctx), default_format=default_format)
     return render(columns, pages, settings=settings, out=sys.stdout)
 
 

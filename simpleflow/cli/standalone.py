@@ -10,15 +10,22 @@ from typing import TYPE_CHECKING
 
 import click
 
-from simpleflow.cli.arguments import input_options, load_middlewares, middleware_options, read_input
+from simpleflow.cli.arguments import (
+    complete_workflow_path,
+    input_options,
+    load_middlewares,
+    middleware_options,
+    read_input,
+)
+from simpleflow.cli.options import endpoint_option, given_endpoint_url
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed
 
 if TYPE_CHECKING:
-    from simpleflow.execution import Progress
+    from simpleflow.progress import RunProgress
 
 
 @click.command("standalone")
-@click.argument("workflow", metavar="MODULE.WORKFLOW")
+@click.argument("workflow", metavar="MODULE.WORKFLOW", shell_complete=complete_workflow_path)
 @input_options
 @click.option("--domain", "-d", envvar="SWF_DOMAIN", show_envvar=True, help="SWF domain.")
 @click.option(
@@ -27,8 +34,12 @@ if TYPE_CHECKING:
     help="Run the embedded SWF service for this run (temporary database): no AWS account needed.",
 )
 @click.option("--db", metavar="PATH", help="With --local-swf: keep the service's state in PATH.")
-@click.option("--nb-deciders", "-D", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--nb-workers", "-W", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--nb-deciders", "-D", type=click.IntRange(min=1), default=1, show_default=True, help="Decider processes."
+)
+@click.option(
+    "--nb-workers", "-W", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes."
+)
 @click.option(
     "--heartbeat",
     type=click.FloatRange(min=0),
@@ -60,6 +71,7 @@ if TYPE_CHECKING:
     help="Also print 'status: OPEN' / 'status: CLOSED' lines on stderr, as upstream does.",
 )
 @middleware_options
+@endpoint_option
 def standalone(
     workflow: str,
     input_text: str | None,
@@ -94,6 +106,9 @@ def standalone(
     from simpleflow.repair import parse_repair
     from simpleflow.standalone import DEFAULT_DOMAIN_LOCAL_SWF, EXIT_CODES, StandaloneOptions, run_standalone
 
+    endpoint_url = given_endpoint_url()
+    if endpoint_url is not None and local_swf:
+        raise ConfigurationError("give --endpoint-url or --local-swf, not both")
     if db and not local_swf:
         raise ConfigurationError("--db only applies with --local-swf")
     if force_activities is not None:
@@ -121,6 +136,7 @@ def standalone(
         decision_tasks_timeout=decision_tasks_timeout,
         repair=parse_repair(repair) if repair else None,
         middlewares=middlewares,
+        endpoint_url=endpoint_url,
     )
     on_progress = report_progress_and_status if display_status else report_progress
     execution_input = read_input(input_text, input_file)
@@ -138,17 +154,18 @@ def standalone(
     try:
         result = result_or_raise(closed.status, closed.attributes)
     except WorkflowFailed as failure:
-        click.echo(f"error: {failure_line(failure)}", err=True)
+        causes = f" [{closed.causes}]" if closed.causes else ""
+        click.echo(f"error: {failure_line(failure)}{causes}", err=True)
         raise SystemExit(EXIT_CODES.get(closed.status, 1)) from None
     click.echo(json.dumps(result))
 
 
-def report_progress(progress: Progress) -> None:
+def report_progress(progress: RunProgress) -> None:
     """One progress line on stderr (stdout is kept for the result)."""
     click.echo(f"progress: {progress}", err=True)
 
 
-def report_progress_and_status(progress: Progress) -> None:
+def report_progress_and_status(progress: RunProgress) -> None:
     """``--display-status``: upstream's status line, then the progress line."""
     click.echo("status: OPEN", err=True)
     report_progress(progress)

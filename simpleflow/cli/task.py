@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from simpleflow.cli.options import domain_arguments, swf_client
-from simpleflow.cli.rendering import check_output_format, emit, output_options
+from simpleflow.cli.rendering import OutputFormat, check_output_format, emit, output_options
 from simpleflow.exceptions import UnknownResource
 
 TASK_COLUMNS = [
@@ -82,4 +82,4 @@ def task_info(ctx: click.Context, domain: str, workflow_id: str, task_id: str, r
         record.details,
         record.timeout_type,
     ]
-    emit(ctx, TASK_COLUMNS, [[row]])
+    emit(ctx, TASK_COLUMNS, [[row]], default_format=OutputFormat.HUMAN)

@@ -11,11 +11,13 @@ from simpleflow.cli.arguments import (
     log_level_option,
     middleware_options,
 )
+from simpleflow.cli.options import endpoint_option, given_endpoint_url
 from simpleflow.exceptions import ConfigurationError
 
 
 @click.command("worker.start")
 @domain_option()
+@endpoint_option
 @click.option("--task-list", "-t", help="Activity task list to poll (required).")
 @click.option(
     "--nb-processes",
@@ -103,6 +105,7 @@ def worker_start(
         reuse = (workflow_id, run_id)
     config = WorkerConfig(
         domain=domain,
+        endpoint_url=given_endpoint_url(),
         task_list=task_list,
         heartbeat_interval=heartbeat or NO_HEARTBEAT,
         one_task=one_task,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from simpleflow.cli.options import domain_arguments, swf_client
-from simpleflow.cli.rendering import Page, check_output_format, emit, output_options
+from simpleflow.cli.rendering import OutputFormat, Page, check_output_format, emit, output_options
 from simpleflow.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
@@ -336,11 +336,14 @@ def workflow_info(ctx: click.Context, domain: str, workflow_id: str, run_id: str
         result,
         reason,
     ]
-    emit(ctx, INFO_COLUMNS, [[row]])
+    emit(ctx, INFO_COLUMNS, [[row]], default_format=OutputFormat.HUMAN)
 
 
-def _collect(execution: WorkflowExecution) -> tuple[list[TaskSummary], datetime | None, datetime | None]:
-    """Task records of the whole history, and the times of its first and last events."""
+def _collect(
+    execution: WorkflowExecution, *, include_internal: bool
+) -> tuple[list[TaskSummary], datetime | None, datetime | None]:
+    """Task records of the whole history (simpleflow's own timers only with ``include_internal``), and
+    the times of its first and last events."""
     from simpleflow.cli.lookup import history_pages
     from simpleflow.inspection.tasks import TaskCollector
 
@@ -352,7 +355,8 @@ def _collect(execution: WorkflowExecution) -> tuple[list[TaskSummary], datetime 
             collector.add(event)
             first = first or event["eventTimestamp"]
             last = event["eventTimestamp"]
-    return collector.summaries, first, last
+    summaries = [s for s in collector.summaries if include_internal or not s.is_internal]
+    return summaries, first, last
 
 
 def _latest(records: list[TaskSummary], count: int | None) -> list[TaskSummary]:
@@ -364,15 +368,27 @@ def _latest(records: list[TaskSummary], count: int | None) -> list[TaskSummary]:
 _NB_TASKS = click.option(
     "--nb-tasks", type=click.IntRange(min=1), metavar="N", help="Only the N most recently scheduled tasks."
 )
+_ALL_TASKS = click.option(
+    "--all",
+    "all_tasks",
+    is_flag=True,
+    help="Also simpleflow's own timers (_simpleflow-*: wake-ups, retry delays), hidden by default.",
+)
 
 
 @click.command("workflow.tasks")
 @domain_arguments("workflow_id", optional=["run_id"])
 @_NB_TASKS
+@_ALL_TASKS
 @output_options()
 @click.pass_context
 def workflow_tasks(
-    ctx: click.Context, domain: str, workflow_id: str, run_id: str | None, nb_tasks: int | None
+    ctx: click.Context,
+    domain: str,
+    workflow_id: str,
+    run_id: str | None,
+    nb_tasks: int | None,
+    all_tasks: bool,
 ) -> None:
     """List the tasks of an execution, newest first: last state and its time, schedule time, attempts.
 
@@ -384,7 +400,7 @@ def workflow_tasks(
 
     check_output_format(ctx)
     execution = find_execution(swf_client(ctx), domain, workflow_id=workflow_id, run_id=run_id)
-    records, _, _ = _collect(execution)
+    records, _, _ = _collect(execution, include_internal=all_tasks)
     rows = [
         [r.task_id, r.name, r.status, r.last_state_time, r.scheduled_time, r.attempts]
         for r in _latest(records, nb_tasks)
@@ -395,6 +411,7 @@ def workflow_tasks(
 @click.command("workflow.profile")
 @domain_arguments("workflow_id", optional=["run_id"])
 @_NB_TASKS
+@_ALL_TASKS
 @click.option(
     "--timeline",
     metavar="FILE.svg|FILE.html",
@@ -408,6 +425,7 @@ def workflow_profile(
     workflow_id: str,
     run_id: str | None,
     nb_tasks: int | None,
+    all_tasks: bool,
     timeline: str | None,
 ) -> None:
     """Profile an execution: per task, when it was scheduled, started and ended, how long it waited
@@ -424,7 +442,7 @@ def workflow_profile(
     if timeline is not None and not timeline.lower().endswith((".svg", ".html", ".htm")):
         raise ConfigurationError(f"--timeline: {timeline!r} must end in .svg or .html")
     execution = find_execution(swf_client(ctx), domain, workflow_id=workflow_id, run_id=run_id)
-    records, first, last = _collect(execution)
+    records, first, last = _collect(execution, include_internal=all_tasks)
     total = _seconds(first, execution.close_timestamp or last) or 0.0
     rows = []
     for record in _latest(records, nb_tasks):
@@ -441,7 +459,8 @@ def workflow_profile(
                 round(100 * running / total, 2) if running is not None and total > 0 else None,
             ]
         )
-    emit(ctx, PROFILE_COLUMNS, [rows])
+    # The picture is written before the table: a reader that stops early (``| head -1``) closes our
+    # stdout, and the file asked for must exist all the same.
     if timeline is not None:
         title = f"{execution.workflow_id} ({execution.workflow_type_name} {execution.workflow_type_version})"
         picture = render_timeline(records, title=title, path=timeline, now=execution.close_timestamp or last)
@@ -452,6 +471,7 @@ def workflow_profile(
                 f"--timeline: cannot write {timeline}: {error.strerror or error}"
             ) from error
         click.echo(f"timeline written to {timeline}", err=True)
+    emit(ctx, PROFILE_COLUMNS, [rows])
 
 
 def _history_rows(pages: Iterable[list[dict[str, Any]]], view: str) -> Iterator[Page]:

@@ -9,6 +9,7 @@ import click
 
 from simpleflow.cli.arguments import (
     check_arguments,
+    complete_workflow_path,
     domain_option,
     input_options,
     load_middlewares,
@@ -16,11 +17,12 @@ from simpleflow.cli.arguments import (
     middleware_options,
     read_input,
 )
+from simpleflow.cli.options import endpoint_option, given_endpoint_url
 from simpleflow.exceptions import ConfigurationError
 
 
 @click.command("workflow.start")
-@click.argument("workflow", metavar="MODULE.WORKFLOW")
+@click.argument("workflow", metavar="MODULE.WORKFLOW", shell_complete=complete_workflow_path)
 @input_options
 @click.option("--local", is_flag=True, help="Run the whole workflow in this process and print its result.")
 @domain_option(required=False)
@@ -46,7 +48,14 @@ from simpleflow.exceptions import ConfigurationError
     help="--local: run each activity in a child process (for CPU-bound activities) instead of a thread.",
 )
 @click.option("--real-time", is_flag=True, help="--local: let timers take their real time.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Follow the execution to its close (progress on stderr), print its result, and exit with its "
+    "close status (see workflow.wait).",
+)
 @middleware_options
+@endpoint_option
 def workflow_start(
     workflow: str,
     input_text: str | None,
@@ -62,6 +71,7 @@ def workflow_start(
     nb_workers: int | None,
     processes: bool,
     real_time: bool,
+    wait: bool,
     middleware_pre_execution: tuple[str, ...],
     middleware_post_execution: tuple[str, ...],
 ) -> None:
@@ -69,28 +79,36 @@ def workflow_start(
 
     With --local, the workflow runs to its end in this process (the real decider and workers on an
     in-memory embedded SWF service); its JSON result is printed on stdout. Otherwise an execution is
-    started on SWF (or on AWS_ENDPOINT_URL_SWF) and '<workflow_id> <run_id>' is printed.
+    started on SWF (or on --endpoint-url, AWS_ENDPOINT_URL_SWF) and '<workflow_id> <run_id>' is
+    printed; with --wait, it is followed to its close as workflow.wait does (exit status 0 completed,
+    1 failed, 3 timed out, 4 canceled, 5 terminated). A workflow's own prints go to stderr under
+    --local, so stdout holds the result alone.
     """
     value = read_input(input_text, input_file)
     workflow_cls = load_workflow(workflow)
     check_arguments(workflow_cls, value)
     if local:
+        if given_endpoint_url() is not None:
+            raise ConfigurationError("--endpoint-url does not apply with --local (it runs its own service)")
         middlewares = load_middlewares(middleware_pre_execution, middleware_post_execution)
         if "LOG_LEVEL" not in os.environ:
             # A local run is a command whose output is its result: the pollers' chatter only at request.
             import logging  # loaded by now (main configured it); not at the top, for --help's sake
 
             logging.getLogger("simpleflow").setLevel(logging.WARNING)
+        from simpleflow.cli.stdout_guard import prints_to_stderr
         from simpleflow.local import run_workflow
 
-        result = run_workflow(
-            workflow_cls,
-            value,
-            nb_workers=nb_workers,
-            processes=processes,
-            real_time=real_time,
-            middlewares=middlewares,
-        )
+        # The result is the only thing on stdout: the workflow's and activities' prints go to stderr.
+        with prints_to_stderr():
+            result = run_workflow(
+                workflow_cls,
+                value,
+                nb_workers=nb_workers,
+                processes=processes,
+                real_time=real_time,
+                middlewares=middlewares,
+            )
         click.echo(json.dumps(result))
         return
     local_only = (
@@ -110,8 +128,9 @@ def workflow_start(
     from simpleflow.storage import store_from_settings
     from simpleflow.swf.client import make_client
 
+    client = make_client(endpoint_url=given_endpoint_url())
     execution = start_execution(
-        make_client(),
+        client,
         workflow_cls,
         value,
         domain=domain,
@@ -123,4 +142,8 @@ def workflow_start(
         register_domain=register_domain,
         payload_store=store_from_settings(),
     )
-    click.echo(f"{execution['workflowId']} {execution['runId']}")
+    click.echo(f"{execution['workflowId']} {execution['runId']}", err=wait)
+    if wait:
+        from simpleflow.cli.workflow_wait import wait_and_report
+
+        wait_and_report(client, domain, execution)

@@ -17,6 +17,7 @@ from typing import Any
 
 from simpleflow.history.parser import EventFolder
 from simpleflow.history.records import TaskRecord, TaskState, TimerRecord, TimerState
+from simpleflow.task import INTERNAL_TIMER_PREFIX
 
 TIMER = "timer"
 
@@ -78,6 +79,11 @@ class TaskSummary:
     timeout_type: str | None = None
     run_id: str | None = None
     worker: str | None = None
+
+    @property
+    def is_internal(self) -> bool:
+        """Whether simpleflow started this task for itself (a wake-up or retry-delay timer), not the user."""
+        return self.kind == TIMER and self.task_id.startswith(INTERNAL_TIMER_PREFIX)
 
     @property
     def last_state_time(self) -> datetime:

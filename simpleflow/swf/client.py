@@ -13,7 +13,8 @@ botocore itself is imported only when a client is made, so commands that never t
 - credentials: those given to :func:`set_credentials`, else boto3's chain (environment, profiles,
   roles). A custom endpoint (the embedded service) works without any credentials: requests go unsigned;
 - retries: botocore's ``standard`` mode (``adaptive`` on request, or ``AWS_RETRY_MODE``) with
-  ``SWF_CONNECTION_RETRIES`` attempts in total (default 5). Throttling is retried by botocore, never by a
+  ``SWF_CONNECTION_RETRIES`` attempts in total, else botocore's ``AWS_MAX_ATTEMPTS`` (or the profile's
+  ``max_attempts``), else 5. Throttling is retried by botocore, never by a
   hand-written loop here;
 - a read timeout of 70 s, above SWF's 60 s long poll, so an idle poll is not mistaken for a dead socket.
 
@@ -38,7 +39,7 @@ from simpleflow.exceptions import (
     Throttled,
     UnknownResource,
 )
-from simpleflow.swf.session import create_client, new_session, session_region
+from simpleflow.swf.session import configured_retries, create_client, new_session, session_region
 
 if TYPE_CHECKING:
     import boto3.session
@@ -134,17 +135,22 @@ def make_client(
     ``max_pool_connections`` widens botocore's pool (10) for many threads sharing one client: each
     long poll holds a connection for up to 60 s.
     """
-    mode = retry_mode or os.environ.get("AWS_RETRY_MODE") or DEFAULT_RETRY_MODE
-    if mode not in RETRY_MODES:
-        raise ConfigurationError(f"retry mode must be one of {', '.join(RETRY_MODES)}, not {mode!r}")
-    attempts = connection_retries() if max_attempts is None else max_attempts
-    if attempts < 1:
-        raise ConfigurationError(f"max_attempts must be at least 1, not {attempts}")
     if session is None:
         with _session_lock:
             session = _default_session
     if session is None:
         session = new_session()
+    # botocore's own settings (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, or the profile's) apply as botocore
+    # documents them, below the arguments and simpleflow's SWF_CONNECTION_RETRIES.
+    configured_attempts, configured_mode = configured_retries(session)
+    mode = retry_mode or configured_mode or DEFAULT_RETRY_MODE
+    if mode not in RETRY_MODES:
+        raise ConfigurationError(f"retry mode must be one of {', '.join(RETRY_MODES)}, not {mode!r}")
+    if max_attempts is None and not os.environ.get("SWF_CONNECTION_RETRIES", "").strip():
+        max_attempts = configured_attempts
+    attempts = connection_retries() if max_attempts is None else max_attempts
+    if attempts < 1:
+        raise ConfigurationError(f"max_attempts must be at least 1, not {attempts}")
     from botocore import UNSIGNED
     from botocore.config import Config
 

@@ -15,10 +15,16 @@ a boto3 release that changes what its session does fails a test instead of drift
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
+import os
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from simpleflow.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     import botocore.session
@@ -72,16 +78,84 @@ def new_session(
     return session
 
 
+@contextlib.contextmanager
+def configuration_errors() -> Iterator[None]:
+    """Turn botocore's complaints about the configuration into one-line ConfigurationErrors.
+
+    An unknown ``AWS_PROFILE``, a malformed region or endpoint URL are the user's settings, not
+    simpleflow's bugs: each says what was given and where it comes from.
+    """
+    import botocore.exceptions
+
+    try:
+        yield
+    except botocore.exceptions.ProfileNotFound as error:
+        profile = error.kwargs.get("profile")
+        raise ConfigurationError(
+            f"AWS profile {profile!r} not found in the AWS config or credentials files"
+            + (" (from AWS_PROFILE)" if os.environ.get("AWS_PROFILE") == profile else "")
+        ) from error
+    except botocore.exceptions.InvalidRegionError as error:
+        raise ConfigurationError(
+            f"{error.kwargs.get('region_name')!r} is not an AWS region name, e.g. us-east-1 "
+            "(from AWS_DEFAULT_REGION, AWS_REGION or the profile's region)"
+        ) from error
+    except botocore.exceptions.NoRegionError as error:
+        raise ConfigurationError("no AWS region: set AWS_DEFAULT_REGION (e.g. us-east-1)") from error
+    except ValueError as error:
+        if not str(error).startswith("Invalid endpoint"):
+            raise
+        raise ConfigurationError(_endpoint_problem(str(error).partition(": ")[2])) from error
+
+
+def _endpoint_problem(url: str) -> str:
+    return f"{url!r} is not an SWF endpoint URL; expected http://HOST:PORT or https://HOST"
+
+
+def check_endpoint_url(url: str | None) -> None:
+    """Raise ConfigurationError unless ``url`` (when given) is an http or https URL with a host."""
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(_endpoint_problem(url))
+
+
 def session_region(session: Any) -> str | None:
     """The region of a boto3 or a botocore session (None when neither argument, env nor profile sets it)."""
     if hasattr(session, "get_config_variable"):
-        region: str | None = session.get_config_variable("region")
+        with configuration_errors():
+            region: str | None = session.get_config_variable("region")
         return region
     return getattr(session, "region_name", None)
 
 
+def configured_retries(session: Any) -> tuple[int | None, str | None]:
+    """The total attempts and retry mode botocore's configuration sets: ``AWS_MAX_ATTEMPTS`` and
+    ``AWS_RETRY_MODE``, else ``max_attempts`` and ``retry_mode`` in the profile; None where unset."""
+    botocore_session = getattr(session, "_session", session)  # a boto3 session wraps a botocore one
+    try:
+        with configuration_errors():
+            attempts = botocore_session.get_config_variable("max_attempts")
+            mode = botocore_session.get_config_variable("retry_mode")
+    except ValueError as error:  # botocore's int() of the setting
+        raise ConfigurationError(f"AWS_MAX_ATTEMPTS (or max_attempts in the profile): {error}") from error
+    if attempts is not None and int(attempts) < 1:
+        raise ConfigurationError(f"AWS_MAX_ATTEMPTS must be at least 1, not {attempts}")
+    return (None if attempts is None else int(attempts)), mode
+
+
 def create_client(session: Any, service: str, **options: Any) -> Any:
-    """``session.client(...)`` for a boto3 session, ``session.create_client(...)`` for a botocore one."""
-    if hasattr(session, "create_client"):
-        return session.create_client(service, **options)
-    return session.client(service, **options)
+    """``session.client(...)`` for a boto3 session, ``session.create_client(...)`` for a botocore one.
+
+    A bad configuration (profile, region, endpoint URL) raises a one-line ConfigurationError.
+    """
+    check_endpoint_url(options.get("endpoint_url"))
+    with configuration_errors():
+        if hasattr(session, "create_client"):
+            client = session.create_client(service, **options)
+        else:
+            client = session.client(service, **options)
+    # An endpoint from the environment or the config file (AWS_ENDPOINT_URL_SWF) is checked as well.
+    check_endpoint_url(client.meta.endpoint_url)
+    return client

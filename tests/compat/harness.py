@@ -42,8 +42,9 @@ class Outcome:
 
     @property
     def printed(self) -> list[str]:
-        """What the workflow printed on stdout before its result (``print`` in ``run()``, in order)."""
-        return self.stdout.strip().splitlines()[:-1]
+        """What the workflow printed (``print`` in ``run()``, in order): on stderr, where ``--local``
+        sends it so that stdout holds the result alone."""
+        return [line for line in self.stderr.splitlines() if not line.startswith("progress: ")]
 
 
 def run_workflow(

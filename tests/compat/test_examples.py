@@ -12,9 +12,7 @@ from tests.compat.harness import Outcome
 
 
 def printed(outcome: Outcome) -> list[str]:
-    """What ``run()`` printed: before the result on ``--local``; standalone's decider prints on stderr."""
-    if outcome.engine == "local":
-        return outcome.printed
+    """What ``run()`` printed: on stderr with either engine (stdout holds the result alone)."""
     return [line for line in outcome.stderr.splitlines() if not line.startswith("progress: ")]
 
 

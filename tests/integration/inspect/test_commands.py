@@ -29,7 +29,7 @@ def test_list_newest_first(world, fresh_id):
     for number in range(3):
         driver.start(f"{fresh_id}-{number}")  # a second apart on the service's clock
     listed = rows(world.invoke("workflow.list", domain, "--format", "json"))
-    assert [row[0] for row in listed] == [f"{fresh_id}-{number}" for number in (2, 1, 0)]
+    assert [row["workflow_id"] for row in listed] == [f"{fresh_id}-{number}" for number in (2, 1, 0)]
 
 
 def test_list_all_merges_open_and_closed_newest_first(world, fresh_id):
@@ -141,7 +141,7 @@ def test_tasks_newest_first_with_attempts(world):
     ]
     assert found[1]["last_state_time"] == "2026-01-02T03:04:20.500000+00:00"
     limited = rows(world.invoke("workflow.tasks", DOMAIN, "failing-1", "--nb-tasks", "1", "--format", "json"))
-    assert [row[0] for row in limited] == ["activity-increment-2"]
+    assert [row["task_id"] for row in limited] == ["activity-increment-2"]
 
 
 def test_profile_times_and_shares(world):
@@ -164,10 +164,11 @@ def test_profile_writes_a_timeline(world, tmp_path, suffix):
 
 def test_history_every_event_in_order_and_reversed(world):
     events = rows(world.invoke("workflow.history", DOMAIN, "basic-1", "--format", "json"))
-    assert [event[0] for event in events] == list(range(1, 18))
-    assert events[0][2] == "WorkflowExecutionStarted" and events[-1][2] == "WorkflowExecutionCompleted"
+    assert [event["event_id"] for event in events] == list(range(1, 18))
+    assert events[0]["event_type"] == "WorkflowExecutionStarted"
+    assert events[-1]["event_type"] == "WorkflowExecutionCompleted"
     reverse = rows(world.invoke("workflow.history", DOMAIN, "basic-1", "--reverse-order", "--format", "json"))
-    assert [event[0] for event in reverse] == list(range(17, 0, -1))
+    assert [event["event_id"] for event in reverse] == list(range(17, 0, -1))
 
 
 def test_history_follows_every_page(world, monkeypatch):
@@ -180,8 +181,8 @@ def test_history_follows_every_page(world, monkeypatch):
         events = rows(world.invoke("workflow.history", DOMAIN, "basic-1", "--of", "raw", "--format", "json"))
     finally:
         world.client.meta.events.unregister("before-call.swf.GetWorkflowExecutionHistory")
-    assert [event[0] for event in events] == list(range(1, 18))
-    assert events[4][1]["activityTaskScheduledEventAttributes"]["activityId"] == "activity-increment-1"
+    assert [event["event_id"] for event in events] == list(range(1, 18))
+    assert events[4]["event"]["activityTaskScheduledEventAttributes"]["activityId"] == "activity-increment-1"
     assert len(requests) == 5
 
 
@@ -239,7 +240,8 @@ def test_domain_register_and_list(world):
 
 def history_types(world, workflow_id: str) -> list[str]:
     return [
-        event[2] for event in rows(world.invoke("workflow.history", DOMAIN, workflow_id, "--format", "json"))
+        event["event_type"]
+        for event in rows(world.invoke("workflow.history", DOMAIN, workflow_id, "--format", "json"))
     ]
 
 

@@ -88,7 +88,7 @@ def test_dry_run_lists_and_deletes_nothing(client: Any, payloads: Payloads):
     url = payloads.store.url
     done = gc(client, "--store", url, "--older-than", "7", "--dry-run", "--format", "json")
     assert done.exit_code == 0, done.output
-    listed = {row[0]: row[3] for row in json.loads(done.stdout)}
+    listed = {row["reference"]: row["action"] for row in json.loads(done.stdout)}
     references = payloads.references
     assert listed == {references["old-closed"]: "would delete", references["old-free"]: "would delete"}
     assert payloads.names_left() == set(references)

@@ -66,17 +66,29 @@ def rendered(settings: OutputSettings, pages=PAGES) -> str:
         pytest.param(
             "json",
             None,
-            '[\n["activity-a-1", "completed", "2026-01-02T03:04:05.678000+00:00", 1.5],\n'
-            '["activity-long-name-2", null, null, 12.25]\n]\n',
-            id="json-rows",
+            '[\n{"task_id": "activity-a-1", "state": "completed", '
+            '"started": "2026-01-02T03:04:05.678000+00:00", '
+            '"seconds": 1.5},\n'
+            '{"task_id": "activity-long-name-2", "state": null, "started": null, "seconds": 12.25}\n]\n',
+            id="json-objects-one-per-line",
         ),
         pytest.param(
             "json",
             True,
-            '[\n["task_id", "state", "started", "seconds"],\n'
-            '["activity-a-1", "completed", "2026-01-02T03:04:05.678000+00:00", 1.5],\n'
-            '["activity-long-name-2", null, null, 12.25]\n]\n',
-            id="json-with-header-row",
+            '[\n{"task_id": "activity-a-1", "state": "completed", '
+            '"started": "2026-01-02T03:04:05.678000+00:00", '
+            '"seconds": 1.5},\n'
+            '{"task_id": "activity-long-name-2", "state": null, "started": null, "seconds": 12.25}\n]\n',
+            id="json-has-no-header-row",
+        ),
+        pytest.param(
+            "jsonl",
+            None,
+            '{"task_id": "activity-a-1", "state": "completed", '
+            '"started": "2026-01-02T03:04:05.678000+00:00", '
+            '"seconds": 1.5}\n'
+            '{"task_id": "activity-long-name-2", "state": null, "started": null, "seconds": 12.25}\n',
+            id="jsonl-one-object-per-line",
         ),
         pytest.param(
             "human",
@@ -91,8 +103,9 @@ def test_formats(format_name, header, expected):
     assert rendered(OutputSettings(format_name=format_name, header=header)) == expected
 
 
-def test_prettyjson_objects_keyed_by_column():
-    parsed = json.loads(rendered(OutputSettings(format_name="prettyjson")))
+@pytest.mark.parametrize("format_name", ["json", "prettyjson"], ids=str)
+def test_json_objects_keyed_by_column(format_name):
+    parsed = json.loads(rendered(OutputSettings(format_name=format_name)))
     assert parsed == [
         {"task_id": "activity-a-1", "state": "completed", "started": WHEN.isoformat(), "seconds": 1.5},
         {"task_id": "activity-long-name-2", "state": None, "started": None, "seconds": 12.25},
@@ -104,6 +117,8 @@ def test_empty_table_is_still_well_formed(format_name):
     text = rendered(OutputSettings(format_name=format_name), pages=[[], []])
     if format_name in ("json", "prettyjson"):
         assert json.loads(text) == []
+    elif format_name == "jsonl":
+        assert text == ""
     elif format_name == "tabular":
         assert text == "task_id  state  started  seconds\n"
     else:
@@ -193,6 +208,8 @@ root.add_command(show)
             ["show", "--format", "csv"], {"SIMPLEFLOW_FORMAT": "tsv"}, "1,x\n", id="option-beats-env"
         ),
         pytest.param(["--no-header", "show"], {}, "1  x\n", id="no-header"),
+        pytest.param(["show", "--format", "jsonl"], {}, '{"a": 1, "b": "x"}\n', id="jsonl-after"),
+        pytest.param(["--format", "jsonl", "show"], {}, '{"a": 1, "b": "x"}\n', id="jsonl-before"),
     ],
 )
 def test_options_before_or_after_the_command(cli_runner, args, env, expected):
