@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from simpleflow.cli.arguments import load_object
+from simpleflow.cli.options import log_format_option, metrics_port_option
 from simpleflow.exceptions import ConfigurationError
 
 DEFAULT_PORT = 8765
@@ -92,6 +93,8 @@ def parse_lambdas(specs: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
 @click.option(
     "--allow-remote", is_flag=True, help="Allow a non-loopback --host (the service has no authentication)."
 )
+@log_format_option
+@metrics_port_option(multiprocess=False)
 def localswf_start(
     host: str,
     port: int,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from simpleflow.cli.arguments import input_options, load_middlewares, middleware_options, read_input
+from simpleflow.cli.options import log_format_option
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     help="Also print 'status: OPEN' / 'status: CLOSED' lines on stderr, as upstream does.",
 )
 @middleware_options
+@log_format_option
 def standalone(
     workflow: str,
     input_text: str | None,

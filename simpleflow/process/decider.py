@@ -37,6 +37,8 @@ from typing import Any
 
 from simpleflow.exceptions import UnknownResource, WorkflowImportError
 from simpleflow.history import History
+from simpleflow.observability.interceptors import DecisionCall, run_decision
+from simpleflow.observability.task_metrics import observe_poll
 from simpleflow.process.polling import Poller
 from simpleflow.process.shutdown import Shutdown, ShutdownForced
 from simpleflow.process.supervisor import Supervisor
@@ -218,7 +220,7 @@ class DeciderPoller(Poller):
         """One long poll of the decision task list (every page of the history merged); with affinity,
         the next task either list brought, waiting up to a second."""
         if self.own_task_list is None:
-            return self.decider.poll()
+            return observe_poll("decision", self.decider.poll)
         if not self._list_pollers:
             for task_list in (self.decider.task_list, self.own_task_list):
                 thread = threading.Thread(
@@ -234,7 +236,7 @@ class DeciderPoller(Poller):
     def _poll_list(self, task_list: str) -> None:
         while not self.shutdown.is_requested:
             try:
-                task = self.decider.poll(task_list=task_list)
+                task = observe_poll("decision", lambda: self.decider.poll(task_list=task_list))
             except Exception as error:  # the main loop's poll logs and backs off the same way
                 self.logger.warning("poll of %s failed, retrying in 1 s: %s", task_list, error)
                 self.shutdown.wait(1.0)
@@ -252,7 +254,11 @@ class DeciderPoller(Poller):
                 workflow_cls, activity_task_list=self.activity_task_list, payload_store=self.payload_store
             )
             with bound_domain(self.decider.domain):  # the run context's domain_name
-                replay = executor.replay(task, history=self.histories.history_of(task), runs=self.runs)
+                call = DecisionCall(task, task["workflowType"]["name"], run_cache=self.runs)
+                replay = run_decision(
+                    call,
+                    lambda: executor.replay(task, history=self.histories.history_of(task), runs=self.runs),
+                )
             backoff = float(getattr(replay, "backoff_seconds", 0) or 0)
         except Exception:
             logger.exception(
@@ -276,7 +282,7 @@ class DeciderPoller(Poller):
         except UnknownResource as error:
             logger.warning("decision task of %s no longer known to SWF: %s", label, error)
             return DecisionResult.LOST
-        logger.info("decided %s: %d decision(s)", label, len(replay.decisions))
+        logger.debug("decided %s: %d decision(s)", label, len(replay.decisions))
         return DecisionResult.COMPLETED
 
 

@@ -39,10 +39,13 @@ MIN_HEALTHY_UPTIME = 5.0
 
 def _poller_main(target: Callable[[Any], Any], argument: Any) -> None:
     os.setpgid(0, 0)
+    from simpleflow.observability.process_logging import configure_logging, logged_crash
     from simpleflow.process.isolation import _die_with_parent
 
+    configure_logging()  # a spawned process starts with no logging: the parent's, from the environment
     _die_with_parent()
-    target(argument)
+    with logged_crash(logger, f"poller {multiprocessing.current_process().name}"):
+        target(argument)
 
 
 class Supervisor:
