@@ -123,6 +123,10 @@ def remove_interceptor(interceptor: object) -> None:
     _registered.remove(interceptor)
 
 
+def _is_interceptor(target: object) -> bool:
+    return hasattr(target, "intercept_activity") or hasattr(target, "intercept_decision")
+
+
 def _environment_interceptors() -> tuple[object, ...]:
     spec = os.environ.get(INTERCEPTORS_ENV, "").strip()
     if spec not in _from_environment:
@@ -131,9 +135,9 @@ def _environment_interceptors() -> tuple[object, ...]:
         found: list[object] = []
         for path in filter(None, (part.strip() for part in spec.split(","))):
             target: Any = import_callable(path, option=INTERCEPTORS_ENV)
-            if not (hasattr(target, "intercept_activity") or hasattr(target, "intercept_decision")):
-                target = target()
-            if not (hasattr(target, "intercept_activity") or hasattr(target, "intercept_decision")):
+            if isinstance(target, type) or not _is_interceptor(target):
+                target = target()  # a class or a factory
+            if not _is_interceptor(target):
                 raise ConfigurationError(
                     f"{INTERCEPTORS_ENV} {path!r}: neither intercept_activity nor intercept_decision found"
                 )
