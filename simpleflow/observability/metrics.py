@@ -93,7 +93,8 @@ class Families:
     """The metric objects of this process (made once, on first use, by :func:`families`)."""
 
     def __init__(self, prometheus: Any) -> None:
-        counter, histogram, gauge = prometheus.Counter, prometheus.Histogram, prometheus.Gauge
+        self._prometheus = prometheus
+        counter, histogram = prometheus.Counter, prometheus.Histogram
         self.activity_tasks = counter(
             "simpleflow_activity_tasks", "Activity tasks by type and state.", ["activity_type", "state"]
         )
@@ -120,16 +121,6 @@ class Families:
             ["workflow_type"],
             buckets=_DURATION_BUCKETS,
         )
-        self.decision_new_events = histogram(
-            "simpleflow_decision_task_new_events",
-            "New events a decision task brought.",
-            buckets=_COUNT_BUCKETS,
-        )
-        self.decision_decisions = histogram(
-            "simpleflow_decision_task_decisions",
-            "Decisions a decision task was answered with.",
-            buckets=_COUNT_BUCKETS,
-        )
         self.poll_wait_seconds = histogram(
             "simpleflow_poll_wait_seconds",
             "How long a long poll waited for a task.",
@@ -139,14 +130,6 @@ class Families:
         self.run_cache_lookups = counter(
             "simpleflow_decider_run_cache_lookups", "Live-run cache lookups of the decider.", ["result"]
         )
-        self.run_cache_hit_ratio = gauge(
-            "simpleflow_decider_run_cache_hit_ratio",
-            "Share of decision tasks decided from a kept live run, per decider process.",
-            multiprocess_mode="liveall",
-        )
-        self.heartbeat_failures = counter(
-            "simpleflow_heartbeat_failures", "Heartbeats that SWF did not take (the activity kept running)."
-        )
         self.swf_requests = counter(
             "simpleflow_swf_requests", "Requests the embedded service answered.", ["operation", "status"]
         )
@@ -155,6 +138,39 @@ class Families:
             "Time the embedded service took to answer, polls included.",
             ["operation"],
             buckets=_DURATION_BUCKETS,
+        )
+
+    # The families without labels are made on first use: one shows (at 0) as soon as it exists, and each
+    # belongs to one kind of process.
+
+    @functools.cached_property
+    def decision_new_events(self) -> Any:
+        return self._prometheus.Histogram(
+            "simpleflow_decision_task_new_events",
+            "New events a decision task brought.",
+            buckets=_COUNT_BUCKETS,
+        )
+
+    @functools.cached_property
+    def decision_decisions(self) -> Any:
+        return self._prometheus.Histogram(
+            "simpleflow_decision_task_decisions",
+            "Decisions a decision task was answered with.",
+            buckets=_COUNT_BUCKETS,
+        )
+
+    @functools.cached_property
+    def heartbeat_failures(self) -> Any:
+        return self._prometheus.Counter(
+            "simpleflow_heartbeat_failures", "Heartbeats that SWF did not take (the activity kept running)."
+        )
+
+    @functools.cached_property
+    def run_cache_hit_ratio(self) -> Any:
+        return self._prometheus.Gauge(
+            "simpleflow_decider_run_cache_hit_ratio",
+            "Share of decision tasks decided from a kept live run, per decider process.",
+            multiprocess_mode="liveall",
         )
 
 
