@@ -9,25 +9,30 @@ process has a tracer provider:
   child) appends its spans to PATH, one JSON object per line (the SDK's ``ReadableSpan.to_json``). Being
   in the environment, it reaches every process ``standalone`` or a supervisor starts.
 
-Every span of a run is in one trace whose id is derived from the run id, under a root span context
-derived from it too (:func:`run_span_context`): the decider's and the workers' processes, which share no
-memory, thus put their spans in the same trace without passing anything. Spans carry the workflow id,
-run id, and for activities the activity id, type and attempt, as ``simpleflow.*`` attributes.
+The trace context travels in simpleflow's own input envelope (:data:`simpleflow.payload.TRACE_KEY`): a
+traced start (:func:`carry_trace`: ``workflow.start``, ``standalone``, ``start_execution``) writes the
+current span's context, or that of a ``workflow.start`` span of its own, into the workflow input; the
+decider parents each decision task's span on it, and copies it into every activity's input, where the
+worker's activity child parents the attempt's span on it. So the starter, the decider and the workers,
+which share no memory, put their spans in one trace. A run started without a trace gets one derived from
+its run id (:func:`run_span_context`), the same in every process. Every span also links to that run
+context, and carries the workflow id, run id (and for activities the activity id, type and attempt) as
+``simpleflow.*`` attributes.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import json
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from simpleflow.exceptions import ConfigurationError
 from simpleflow.observability.interceptors import ActivityCall, DecisionCall
 
-__all__ = ["TRACES_FILE_ENV", "TracingObserver", "observer", "run_span_context"]
+__all__ = ["TRACES_FILE_ENV", "TracingObserver", "carry_trace", "observer", "run_span_context"]
 
 TRACES_FILE_ENV = "SIMPLEFLOW_TRACES_FILE"
 EXTRA_HINT = "pip install 'simpleflow[tracing]'"
@@ -56,10 +61,61 @@ def run_span_context(workflow_id: str, run_id: str) -> Any:
     )
 
 
-def _run_context(workflow_id: str, run_id: str) -> Any:
-    from opentelemetry import trace
+def _parent_and_links(
+    workflow_id: str, run_id: str, carried: Mapping[str, str] | None
+) -> tuple[Any, list[Any]]:
+    """The context a run's span starts in (the carried one, else the run's own) and its link to the run."""
+    from opentelemetry import propagate, trace
 
-    return trace.set_span_in_context(trace.NonRecordingSpan(run_span_context(workflow_id, run_id)))
+    run = run_span_context(workflow_id, run_id)
+    links = [trace.Link(run, {"simpleflow.link": "run"})]
+    if carried:
+        context = propagate.extract(dict(carried))
+        if trace.get_current_span(context).get_span_context().is_valid:
+            return context, links
+    return trace.set_span_in_context(trace.NonRecordingSpan(run)), links
+
+
+def _carried_by(input_text: Any) -> dict[str, str] | None:
+    """The trace context in an encoded input (an out-of-band one is not fetched for it: None)."""
+    from simpleflow import payload
+
+    if not isinstance(input_text, str) or not input_text.startswith("{"):
+        return None
+    try:
+        return payload.input_trace(json.loads(input_text))
+    except ValueError:
+        return None
+
+
+def _started_input(task: Mapping[str, Any]) -> Any:
+    events = task.get("events") or ()
+    if events and events[0].get("eventType") == "WorkflowExecutionStarted":
+        return (events[0].get("workflowExecutionStartedEventAttributes") or {}).get("input")
+    return None
+
+
+def carry_trace(value: Any, *, workflow_name: str = "") -> Any:
+    """A workflow's start input with the current trace context in it, when this process traces.
+
+    With no span current, a ``workflow.start`` span is made (and ended) to be the run's parent.
+    Without tracing, ``value`` itself.
+    """
+    if observer() is None:
+        return value
+    from opentelemetry import propagate, trace
+
+    from simpleflow import payload
+
+    carrier: dict[str, str] = {}
+    if trace.get_current_span().get_span_context().is_valid:
+        propagate.inject(carrier)
+    else:
+        with _OBSERVER.tracer.start_as_current_span(
+            f"workflow.start {workflow_name}".strip(), attributes={"simpleflow.workflow_type": workflow_name}
+        ):
+            propagate.inject(carrier)
+    return payload.with_trace(value, carrier) if carrier else value
 
 
 class _FileExporter:
@@ -98,7 +154,8 @@ def _configure_file_exporter(path: str) -> None:
             from opentelemetry.sdk.trace.export import SimpleSpanProcessor
         except ImportError:
             raise ConfigurationError(f"{TRACES_FILE_ENV} needs OpenTelemetry's SDK: {EXTRA_HINT}") from None
-        provider = TracerProvider(resource=Resource.create({"service.name": "simpleflow"}))
+        resource = Resource.create({"service.name": "simpleflow", "process.pid": os.getpid()})
+        provider = TracerProvider(resource=resource)
         # Simple, not batched: an activity child ends with os._exit, and a batch would be lost with it.
         provider.add_span_processor(SimpleSpanProcessor(_FileExporter(path)))  # type: ignore[arg-type]
         trace.set_tracer_provider(provider)
@@ -113,8 +170,9 @@ def _has_provider(trace: Any) -> bool:
 class TracingObserver:
     """Opens a span around each decision task and each activity attempt (see the module docstring)."""
 
-    @functools.cached_property
-    def _tracer(self) -> Any:
+    @property
+    def tracer(self) -> Any:
+        """simpleflow's tracer, from the process's tracer provider now (an application may set it late)."""
         from opentelemetry import trace
 
         from simpleflow import __version__
@@ -132,8 +190,9 @@ class TracingObserver:
             "simpleflow.activity_type": activity_type,
             "simpleflow.attempt": int(getattr(context, "attempt", 1) or 1),
         }
-        with self._tracer.start_as_current_span(
-            f"activity {activity_type}", context=_run_context(workflow_id, run_id), attributes=attributes
+        parent, links = _parent_and_links(workflow_id, run_id, _carried_by(getattr(context, "input", None)))
+        with self.tracer.start_as_current_span(
+            f"activity {activity_type}", context=parent, links=links, attributes=attributes
         ):
             return proceed()
 
@@ -144,10 +203,10 @@ class TracingObserver:
             "simpleflow.workflow_type": call.workflow_type,
             "simpleflow.new_events": len(call.new_events),
         }
-        with self._tracer.start_as_current_span(
-            f"decision_task {call.workflow_type}",
-            context=_run_context(call.workflow_id, call.run_id),
-            attributes=attributes,
+        carried = _carried_by(_started_input(call.task))
+        parent, links = _parent_and_links(call.workflow_id, call.run_id, carried)
+        with self.tracer.start_as_current_span(
+            f"decision_task {call.workflow_type}", context=parent, links=links, attributes=attributes
         ) as span:
             replay = proceed()
             span.set_attribute("simpleflow.decisions", len(getattr(replay, "decisions", ()) or ()))
