@@ -38,6 +38,14 @@ def _activity_fields(call: ActivityCall) -> dict[str, Any]:
     }
 
 
+def _describe(error: BaseException) -> str:
+    """``Type: message``, even for an exception whose ``__str__`` raises (the task's failure is its own)."""
+    try:
+        return f"{type(error).__name__}: {error}"
+    except Exception:
+        return f"{type(error).__name__}: <the exception's message could not be rendered>"
+
+
 class ActivityLog:
     """Logs an activity's start and its end (completed or failed, with the duration) at INFO."""
 
@@ -54,11 +62,10 @@ class ActivityLog:
         except BaseException as error:
             duration_ms = round((time.perf_counter() - started) * 1000, 3)
             activity_logger.info(
-                "activity %s failed in %.1f ms: %s: %s",
+                "activity %s failed in %.1f ms: %s",
                 where,
                 duration_ms,
-                type(error).__name__,
-                error,
+                _describe(error),
                 extra={**fields, "event": "activity_failed", "duration_ms": duration_ms},
             )
             raise

@@ -47,7 +47,10 @@ class RedactingFilter(logging.Filter):
     """Masks secrets in a record's message and traceback (see :func:`redact`); never drops a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that cannot be rendered: the handler reports it, as logging does
+            return True
         redacted = redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None

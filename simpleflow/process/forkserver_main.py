@@ -15,6 +15,8 @@ import sys
 
 import simpleflow
 import simpleflow.observability.observers
+import simpleflow.observability.task_metrics
+import simpleflow.observability.tracing
 from simpleflow.observability.process_logging import configure_logging
 from simpleflow.process.isolation import adopt_worker_main
 

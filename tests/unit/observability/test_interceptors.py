@@ -167,3 +167,20 @@ def test_a_bad_environment_interceptor_is_one_clear_error(monkeypatch, spec, mes
     with pytest.raises(ConfigurationError, match=message):
         run_activity(ActivityCall(triple, [1], {}, context()))
     assert order == []
+
+
+class Unrenderable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no message")
+
+
+@activity.with_attributes(name="tests.unit.observability.unrenderable")
+def raise_unrenderable() -> None:
+    raise Unrenderable()
+
+
+def test_an_exception_that_cannot_be_rendered_is_logged_and_still_the_one_raised(caplog):
+    caplog.set_level(logging.INFO, logger="simpleflow.activity")
+    with pytest.raises(Unrenderable):
+        run_activity(ActivityCall(raise_unrenderable, [], {}, context()))
+    assert "Unrenderable: <the exception's message could not be rendered>" in caplog.records[-1].getMessage()

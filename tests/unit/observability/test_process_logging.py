@@ -73,7 +73,10 @@ def test_bad_values_are_one_clear_error(clean_logging, monkeypatch, variable, va
 
 def test_a_crash_is_logged_with_its_traceback_then_exits_1(capsys, clean_logging):
     configure_logging(log_format="json")
-    with pytest.raises(SystemExit) as exited, logged_crash(logging.getLogger("tests.observability"), "poller x"):
+    with (
+        pytest.raises(SystemExit) as exited,
+        logged_crash(logging.getLogger("tests.observability"), "poller x"),
+    ):
         raise RuntimeError("broken poller")
     assert exited.value.code == 1
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
@@ -84,7 +87,10 @@ def test_a_crash_is_logged_with_its_traceback_then_exits_1(capsys, clean_logging
 
 def test_system_exit_passes_through_unlogged(capsys, clean_logging):
     configure_logging()
-    with pytest.raises(SystemExit) as exited, logged_crash(logging.getLogger("tests.observability"), "poller"):
+    with (
+        pytest.raises(SystemExit) as exited,
+        logged_crash(logging.getLogger("tests.observability"), "poller"),
+    ):
         raise SystemExit(3)
     assert exited.value.code == 3
     assert "crashed" not in capsys.readouterr().err

@@ -98,3 +98,13 @@ def test_a_real_botocore_debug_dump_keeps_no_token(capsys, clean_logging):
     assert SECRET not in logged
     assert "Signature=" not in logged or REDACTED in logged
     assert logged.count(REDACTED) >= 2
+
+
+def test_a_record_whose_arguments_cannot_be_rendered_passes_unchanged():
+    class Unrenderable:
+        def __str__(self) -> str:
+            raise RuntimeError("no text")
+
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "value %s", (Unrenderable(),), None)
+    assert RedactingFilter().filter(record) is True
+    assert record.msg == "value %s"
