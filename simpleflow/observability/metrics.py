@@ -34,7 +34,7 @@ from typing import Any
 
 from simpleflow.exceptions import ConfigurationError
 
-__all__ = ["METRICS_DIR_ENV", "Families", "families", "is_enabled", "serve_metrics"]
+__all__ = ["METRICS_DIR_ENV", "Families", "families", "forget_process", "is_enabled", "serve_metrics"]
 
 METRICS_DIR_ENV = "SIMPLEFLOW_METRICS_DIR"
 _MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -87,6 +87,16 @@ def serve_metrics(port: int, *, host: str = "127.0.0.1", multiprocess: bool) -> 
         ) from None
     _served.set()
     return int(server.server_port)
+
+
+def forget_process(pid: int) -> None:
+    """Drop the per-process gauges of poller ``pid``, which exited (its counters still count)."""
+    directory = os.environ.get(METRICS_DIR_ENV)
+    if not directory or not _served.is_set():
+        return
+    from prometheus_client import multiprocess as multiprocess_mode
+
+    multiprocess_mode.mark_process_dead(pid, path=directory)
 
 
 class Families:

@@ -28,6 +28,7 @@ from multiprocessing.connection import wait
 from types import FrameType
 from typing import Any
 
+from simpleflow.observability.metrics import forget_process
 from simpleflow.process.tree import describe_exit, is_cleanup_enabled, kill_tree
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ class Supervisor:
             if process.exitcode is None:
                 continue
             process.join()
+            forget_process(process.pid)  # its live gauges leave the metrics endpoint
             del self._running[slot]
             if stopping:
                 continue

@@ -7,6 +7,7 @@ read with prometheus-client's own text parser.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import urllib.request
@@ -185,4 +186,22 @@ def test_every_endpoint_reports_what_ran(service, children):
             kind="decision",
         )
         == 1
+    )
+
+    # A poller that dies takes its per-process gauge with it (its counters still count).
+    (poller_pid,) = {
+        dict(labels)["pid"]
+        for (name, labels), _ in decider.items()
+        if name == "simpleflow_decider_run_cache_hit_ratio"
+    }
+    os.kill(int(poller_pid), signal.SIGKILL)
+    wait_for(
+        lambda: not any(name == "simpleflow_decider_run_cache_hit_ratio" for name, _ in scrape(decider_port)),
+        timeout=30,
+        what="the dead poller's gauge to leave the endpoint",
+    )
+    after = scrape(decider_port)
+    assert (
+        value(after, "simpleflow_decision_tasks_total", workflow_type="runs.one-activity", state="decided")
+        == 4
     )
