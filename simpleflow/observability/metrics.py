@@ -68,13 +68,12 @@ def serve_metrics(port: int, *, host: str = "127.0.0.1", multiprocess: bool) -> 
     must be started after this call, so that they inherit ``SIMPLEFLOW_METRICS_DIR``.
     """
     prometheus = _prometheus()
+    directory = None
     if multiprocess:
         from prometheus_client import multiprocess as multiprocess_mode
 
         directory = tempfile.mkdtemp(prefix="simpleflow-metrics-")
         atexit.register(shutil.rmtree, directory, ignore_errors=True)
-        os.environ[METRICS_DIR_ENV] = directory
-        os.environ[_MULTIPROC_ENV] = directory
         registry = prometheus.CollectorRegistry()
         multiprocess_mode.MultiProcessCollector(registry, path=directory)
     else:
@@ -85,6 +84,10 @@ def serve_metrics(port: int, *, host: str = "127.0.0.1", multiprocess: bool) -> 
         raise ConfigurationError(
             f"--metrics-port {port}: cannot bind {host}:{port}: {error.strerror}"
         ) from None
+    if directory is not None:
+        # Only once bound: the pollers started from here record into it (none record when it failed).
+        os.environ[METRICS_DIR_ENV] = directory
+        os.environ[_MULTIPROC_ENV] = directory
     _served.set()
     return int(server.server_port)
 

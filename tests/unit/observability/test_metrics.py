@@ -150,3 +150,31 @@ def test_hooks_only_call_through_when_metrics_are_off():
     kind = "tests.metrics.off"
     assert task_metrics.observe_activity_task({"activityType": {"name": kind}}, lambda: 7) == 7
     assert sample("simpleflow_activity_tasks_total", activity_type=kind, state="started") == 0
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        pytest.param(["worker.start", "--task-list", "x"], id="worker"),
+        pytest.param(["localswf.start"], id="localswf"),
+    ],
+)
+def test_a_port_in_use_is_one_line_and_switches_nothing_on(monkeypatch, clean_logging, arguments):
+    import os
+    import socket
+
+    from simpleflow.observability import metrics
+
+    monkeypatch.delenv(metrics.METRICS_DIR_ENV, raising=False)
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, [*arguments, "--metrics-port", str(port)])
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: --metrics-port {port}: cannot bind 127.0.0.1:{port}: ")
+    assert metrics.METRICS_DIR_ENV not in os.environ
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    assert not metrics.is_enabled()
