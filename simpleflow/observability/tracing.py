@@ -99,13 +99,15 @@ def carry_trace(value: Any, *, workflow_name: str = "") -> Any:
     """A workflow's start input with the current trace context in it, when this process traces.
 
     With no span current, a ``workflow.start`` span is made (and ended) to be the run's parent.
-    Without tracing, ``value`` itself.
+    Without tracing, ``value`` itself; so is an input that carries a trace already (a repair re-runs a
+    failed run's input: it stays in that trace, and its activities' inputs stay those of the failed run,
+    which is how a repair recognises them).
     """
-    if observer() is None:
+    from simpleflow import payload
+
+    if observer() is None or payload.input_trace(value) is not None:
         return value
     from opentelemetry import propagate, trace
-
-    from simpleflow import payload
 
     carrier: dict[str, str] = {}
     if trace.get_current_span().get_span_context().is_valid:

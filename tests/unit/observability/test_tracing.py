@@ -117,3 +117,9 @@ def test_the_envelope_keeps_the_arguments_and_carries_the_trace(value, args, kwa
         == TRACEPARENT
     )
     assert payload.input_trace(value) is None
+
+
+def test_an_input_that_carries_a_trace_keeps_it(spans):
+    traced = payload.with_trace([1], TRACEPARENT)
+    assert carry_trace(traced) is traced
+    assert payload.input_trace(carry_trace([1])) not in (None, TRACEPARENT)
