@@ -108,3 +108,21 @@ def test_a_record_whose_arguments_cannot_be_rendered_passes_unchanged():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "value %s", (Unrenderable(),), None)
     assert RedactingFilter().filter(record) is True
     assert record.msg == "value %s"
+
+
+def test_the_0x_setup_logging_masks_too(capsys, clean_logging):
+    """simpleflow.log.setup_logging (simpleflow 0.x's dictConfig set-up) installs handlers of its own."""
+    from simpleflow.log import setup_logging
+
+    kept = logging.getLogger("simpleflow")
+    handlers, level, propagate = list(kept.handlers), kept.level, kept.propagate
+    try:
+        setup_logging()
+        logging.getLogger("simpleflow.test").warning("headers {'X-Amz-Security-Token': b'%s'}", TOKEN)
+    finally:
+        kept.handlers[:] = handlers
+        kept.setLevel(level)
+        kept.propagate = propagate
+    logged = capsys.readouterr().err
+    assert "X-Amz-Security-Token" in logged
+    assert TOKEN not in logged
