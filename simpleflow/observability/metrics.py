@@ -154,7 +154,8 @@ class Families:
         )
 
     # The families without labels are made on first use: one shows (at 0) as soon as it exists, and each
-    # belongs to one kind of process.
+    # belongs to one kind of process. Each is first used by one thread only (the decision loop, the
+    # worker's loop), so no two threads make one at once.
 
     @functools.cached_property
     def decision_new_events(self) -> Any:
@@ -187,7 +188,15 @@ class Families:
         )
 
 
-@functools.lru_cache(maxsize=1)
+_families: list[Families] = []
+# The decider's two poll threads may record their first wait at once: the families are made once.
+_families_lock = threading.RLock()
+
+
 def families() -> Families:
     """This process's metric families (only called where :func:`is_enabled` is true)."""
-    return Families(_prometheus())
+    if not _families:
+        with _families_lock:
+            if not _families:
+                _families.append(Families(_prometheus()))
+    return _families[0]
