@@ -73,11 +73,13 @@ def start_execution(
     ``INHERIT_TAG_LIST`` gives no tags). An input over SWF's limit
     goes to ``payload_store``; without one it raises PayloadTooLarge saying which setting to change.
     """
+    from simpleflow.observability.tracing import carry_trace
     from simpleflow.swf.client import swf_errors
     from simpleflow.swf.models import WorkflowType
     from simpleflow.swf.registration import TypeRegistry, ensure_domain
 
     # First: an input that cannot travel is the caller's to fix, whatever the engine says.
+    value = carry_trace(value, workflow_name=workflow_type_of(workflow_cls)["name"])  # when tracing
     input_text = payload.encode_field("input", value, store=payload_store, field="workflow input")
     ensure_domain(client, domain, register_if_missing=register_domain)
     kind = workflow_type_of(workflow_cls)

@@ -122,10 +122,16 @@ def setup_syslog_logging(config: dict[str, Any], host: str, port: int) -> dict[s
 
 
 def setup_logging() -> None:
-    """Apply ``settings.LOGGING`` (plus syslog when ``SIMPLEFLOW_SYSLOG_TARGET`` is ``host:port``)."""
+    """Apply ``settings.LOGGING`` (plus syslog when ``SIMPLEFLOW_SYSLOG_TARGET`` is ``host:port``).
+
+    Its handlers mask session tokens and signatures, as every handler simpleflow installs does.
+    """
     config = copy.deepcopy(settings.LOGGING)
     target = settings.SIMPLEFLOW_SYSLOG_TARGET
     if target:
         host, port = target.rsplit(":", 1)
         config = setup_syslog_logging(config, host, int(port))
     logging.config.dictConfig(config)
+    from simpleflow.observability.process_logging import redact_handlers
+
+    redact_handlers(logging.getLogger(), logging.getLogger("simpleflow"))

@@ -61,6 +61,7 @@ __all__ = [
     "JUMBO_PREFIX",
     "REFERENCE_SCHEME",
     "STORE_HINT",
+    "TRACE_KEY",
     "JumboReference",
     "PayloadReference",
     "PayloadStore",
@@ -72,11 +73,13 @@ __all__ = [
     "encode_input",
     "fit",
     "input_attempt",
+    "input_trace",
     "is_jumbo_reference",
     "is_reference",
     "parse_input",
     "resolve",
     "verify",
+    "with_trace",
     "without_attempt",
 ]
 
@@ -171,6 +174,12 @@ def encode_field(
 #: so first attempts keep the plain form (and a fan-out of equal inputs stays one stored payload).
 #: :func:`parse_input` ignores it; :func:`input_attempt` reads it.
 ATTEMPT_KEY = "__attempt"
+#: The reserved key of a call-form input that carries the starter's trace context (W3C ``traceparent``,
+#: ...): written by a traced start into the workflow input, and copied from there into each activity's
+#: input, so the decider and the workers put their spans in the starter's trace. It comes from the
+#: history, so replays give the same input text. :func:`parse_input` ignores it; :func:`input_trace`
+#: reads it.
+TRACE_KEY = "__trace"
 _CALL_KEYS = frozenset({"args", "kwargs"})
 
 
@@ -179,17 +188,20 @@ def encode_input(
     kwargs: Mapping[str, Any] | None = None,
     *,
     attempt: int | None = None,
+    trace: Mapping[str, str] | None = None,
     **options: Any,
 ) -> str:
     """Encode call arguments as ``{"args": [...], "kwargs": {...}}``, the form every worker understands.
 
-    ``attempt`` above 1 adds :data:`ATTEMPT_KEY`. ``options`` are passed to :func:`encode` (``field=``,
-    ``serializer=``).
+    ``attempt`` above 1 adds :data:`ATTEMPT_KEY`, a ``trace`` :data:`TRACE_KEY`. ``options`` are passed to
+    :func:`encode` (``field=``, ``serializer=``).
     """
     options.setdefault("field", "input")
     body: dict[str, Any] = {"args": list(args), "kwargs": dict(kwargs or {})}
     if attempt is not None and attempt > 1:
         body[ATTEMPT_KEY] = attempt
+    if trace:
+        body[TRACE_KEY] = dict(trace)
     return encode(body, **options)
 
 
@@ -197,7 +209,29 @@ def _is_call_form(value: Any) -> bool:
     if not isinstance(value, dict) or not value:
         return False
     keys = set(value)
-    return bool(keys & _CALL_KEYS) and keys <= _CALL_KEYS | {ATTEMPT_KEY}
+    return bool(keys & _CALL_KEYS) and keys <= _CALL_KEYS | {ATTEMPT_KEY, TRACE_KEY}
+
+
+def input_trace(value: Any) -> dict[str, str] | None:
+    """The trace context a decoded call-form input carries (:data:`TRACE_KEY`), None when it has none."""
+    if _is_call_form(value):
+        trace = value.get(TRACE_KEY)
+        if isinstance(trace, dict) and all(isinstance(v, str) for v in trace.values()):
+            return {str(key): item for key, item in trace.items()}
+    return None
+
+
+def with_trace(value: Any, trace: Mapping[str, str]) -> dict[str, Any]:
+    """``value`` (a start's input) in the call form, with ``trace`` under :data:`TRACE_KEY`.
+
+    The call form gives ``run()`` the same arguments as ``value`` does (see :func:`parse_input`).
+    """
+    args, kwargs = parse_input(value)
+    body: dict[str, Any] = {"args": args, "kwargs": kwargs}
+    if _is_call_form(value):
+        body.update(value)
+    body[TRACE_KEY] = dict(trace)
+    return body
 
 
 def input_attempt(value: Any) -> int:

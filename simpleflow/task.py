@@ -67,6 +67,12 @@ def input_digest(input_text: str) -> str:
     return hashlib.sha256(input_text.encode("utf-8")).hexdigest()[:32]
 
 
+def _run_trace() -> dict[str, str] | None:
+    """The trace context the running workflow's input carries, for its activities' inputs."""
+    context = run_context.current_run_context()
+    return None if context is None else payload.input_trace(context.input)
+
+
 def internal_timer_id(purpose: str, *parts: object) -> str:
     """The id of a timer the executor starts for itself (never one of the user's)."""
     return shorten_id(INTERNAL_TIMER_PREFIX + "-".join([purpose, *map(str, parts)]))
@@ -187,7 +193,12 @@ class ActivityTask(RemoteTask):
 
     def encode_input(self, args: Sequence[Any], kwargs: Mapping[str, Any], *, attempt: int = 1) -> str | None:
         return payload.encode_input(
-            args, kwargs, attempt=attempt, serializer=self.activity.serializer, field=f"{self.name} input"
+            args,
+            kwargs,
+            attempt=attempt,
+            trace=_run_trace(),
+            serializer=self.activity.serializer,
+            field=f"{self.name} input",
         )
 
     def schedule(self, task_id: str, *, input: str | None, task_list: str | None = None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from simpleflow.cli.arguments import complete_workflow_path, domain_option, load_workflow, log_level_option
-from simpleflow.cli.options import endpoint_option, given_endpoint_url
+from simpleflow.cli.options import endpoint_option, given_endpoint_url, log_format_option, metrics_port_option
 from simpleflow.runtime.bounds import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS
 
 
@@ -83,6 +83,8 @@ from simpleflow.runtime.bounds import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS
     help="Seconds a decision in progress may take to finish after SIGTERM.",
 )
 @log_level_option
+@log_format_option
+@metrics_port_option(multiprocess=True)
 def decider_start(
     workflows: tuple[str, ...],
     domain: str,

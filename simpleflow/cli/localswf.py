@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from simpleflow.cli.arguments import load_object
+from simpleflow.cli.options import log_format_option, metrics_port_option
 from simpleflow.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
@@ -158,6 +159,8 @@ def load_credentials(spec: str | None, path: str | None) -> Credentials | None:
     metavar="[PORT]",
     help="Also serve the web console (simpleflow[console]) from this process, on PORT (8233).",
 )
+@log_format_option
+@metrics_port_option(multiprocess=False)
 def localswf_start(
     host: str,
     port: int,

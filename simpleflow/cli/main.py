@@ -84,17 +84,9 @@ def _detach_closed_stdout() -> None:
 
 def configure_logging() -> None:
     """Logs go to stderr at ``LOG_LEVEL`` (default INFO), so stdout stays for results."""
-    # Imported here: ``--help`` and completion never log, and logging is a few ms of their start-up.
-    import logging
+    from simpleflow.observability.process_logging import configure_logging as configure_process_logging
 
-    level = getattr(logging, os.environ.get("LOG_LEVEL", "INFO").upper(), logging.INFO)
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # botocore narrates every client it builds at INFO; only LOG_LEVEL=DEBUG asks for that.
-    logging.getLogger("botocore").setLevel(max(level, logging.WARNING) if level > logging.DEBUG else level)
+    configure_process_logging()
 
 
 @click.group(cls=SimpleflowGroup, context_settings={"help_option_names": ["-h", "--help"]})

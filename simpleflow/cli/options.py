@@ -202,3 +202,50 @@ def is_debug(ctx: click.Context) -> bool:
     """Whether ``--debug`` (or ``SIMPLEFLOW_DEBUG``) was given anywhere on the command line."""
     obj = ctx.find_root().obj
     return bool(obj and obj.get("debug"))
+
+
+def log_format_option(command: F) -> F:
+    """``--log-format text|json`` (``SIMPLEFLOW_LOG_FORMAT``): this process's and its children's log lines."""
+
+    def apply(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            from simpleflow.observability.process_logging import configure_logging
+
+            configure_logging(log_format=value)
+
+    return click.option(
+        "--log-format",
+        type=click.Choice(["text", "json"]),
+        envvar="SIMPLEFLOW_LOG_FORMAT",
+        show_envvar=True,
+        expose_value=False,
+        callback=apply,
+        help="Log lines as text (default), or as one JSON object per line; spawned processes follow.",
+    )(command)
+
+
+def metrics_port_option(*, multiprocess: bool) -> Callable[[F], F]:
+    """``--metrics-port PORT``: serve Prometheus metrics on 127.0.0.1:PORT (needs the [metrics] extra).
+
+    ``multiprocess``: the command's work runs in child processes (a supervisor's pollers), which must be
+    started after the option is read.
+    """
+
+    def apply(ctx: click.Context, param: click.Parameter, value: int | None) -> None:
+        if value is not None:
+            from simpleflow.observability.metrics import serve_metrics
+
+            serve_metrics(value, multiprocess=multiprocess)
+
+    def decorate(command: F) -> F:
+        return click.option(
+            "--metrics-port",
+            type=click.IntRange(1, 65535),
+            metavar="PORT",
+            expose_value=False,
+            callback=apply,
+            help="Serve Prometheus metrics at http://127.0.0.1:PORT/metrics "
+            "(pip install 'simpleflow[metrics]').",
+        )(command)
+
+    return decorate

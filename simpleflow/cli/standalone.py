@@ -17,7 +17,7 @@ from simpleflow.cli.arguments import (
     middleware_options,
     read_input,
 )
-from simpleflow.cli.options import endpoint_option, given_endpoint_url
+from simpleflow.cli.options import endpoint_option, given_endpoint_url, log_format_option
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ if TYPE_CHECKING:
 )
 @middleware_options
 @endpoint_option
+@log_format_option
 def standalone(
     workflow: str,
     input_text: str | None,

@@ -11,7 +11,7 @@ from simpleflow.cli.arguments import (
     log_level_option,
     middleware_options,
 )
-from simpleflow.cli.options import endpoint_option, given_endpoint_url
+from simpleflow.cli.options import endpoint_option, given_endpoint_url, log_format_option, metrics_port_option
 from simpleflow.exceptions import ConfigurationError
 
 
@@ -51,6 +51,8 @@ from simpleflow.exceptions import ConfigurationError
 )
 @middleware_options
 @log_level_option
+@log_format_option
+@metrics_port_option(multiprocess=True)
 @click.option(
     "--process-mode",
     type=click.Choice(["local", "kubernetes"]),

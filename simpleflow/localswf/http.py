@@ -37,6 +37,7 @@ from simpleflow.localswf.http_request import HTTPRequest, RequestReader, Request
 from simpleflow.localswf.poll_watch import ClosedPollWatcher
 from simpleflow.localswf.region import DEFAULT_REGION, region_from_authorization
 from simpleflow.localswf.validation import MAX_REQUEST_BYTES, check_request_size, unknown_operation
+from simpleflow.observability.service_metrics import record_request, watch_service
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class LocalSWFServer:
                 "(--allow-remote --credentials ACCESS_KEY:SECRET) to bind elsewhere"
             )
         self.service = service
+        watch_service(service)
         server_class = _IPv6Server if ":" in host else _Server
         self._server = server_class((host, port), _SWFConnection)
         self._server.answer = json_answerer(service)
@@ -324,6 +326,7 @@ class _SWFConnection(socketserver.BaseRequestHandler):
             logger.exception("localswf: %s raised an unexpected error", operation or "request")
             failure = SWFFault("InternalFailure", "the service failed to process the request", status=500)
             status, body = 500, json.dumps(failure.to_body()).encode()
+        record_request(operation, status, time.perf_counter() - started)
         # Logged before answering, so that a client which got its answer also finds the line.
         logger.debug(
             "%s %s -> %d (%d bytes) in %.1f ms",

@@ -48,6 +48,8 @@ from typing import Any
 
 from simpleflow import decisions as decision_builders
 from simpleflow.exceptions import ConfigurationError, NondeterminismError, WorkflowImportError
+from simpleflow.observability.interceptors import DecisionCall, run_decision
+from simpleflow.observability.task_metrics import observe_poll
 from simpleflow.process.backoff import Backoff, OutageLog, call_through_outage
 from simpleflow.process.polling import POLL_ERROR_BACKOFF, Poller
 from simpleflow.process.reporting import Delivery, Reporter
@@ -201,7 +203,7 @@ class DeciderPoller(Poller):
         """One long poll of the decision task list (every page of the history merged); with affinity,
         the next task either list brought, waiting up to a second."""
         if self.own_task_list is None:
-            return self.decider.poll()
+            return observe_poll("decision", self.decider.poll)
         if not self._list_pollers:
             for task_list in (self.decider.task_list, self.own_task_list):
                 thread = threading.Thread(
@@ -219,7 +221,7 @@ class DeciderPoller(Poller):
         outage = OutageLog(self.logger, f"poll of {task_list}")
         while not self.shutdown.is_requested:
             try:
-                task = self.decider.poll(task_list=task_list)
+                task = observe_poll("decision", lambda: self.decider.poll(task_list=task_list))
             except Exception as error:  # the main loop's poll logs and backs off the same way
                 outage.failed(error)
                 self.shutdown.wait(backoff.next_delay())
@@ -239,7 +241,11 @@ class DeciderPoller(Poller):
                 workflow_cls, activity_task_list=self.activity_task_list, payload_store=self.payload_store
             )
             with bound_domain(self.decider.domain):  # the run context's domain_name
-                replay = executor.replay(task, history=self.runs.history_of(task), runs=self.runs)
+                call = DecisionCall(task, task["workflowType"]["name"], run_cache=self.runs)
+                replay = run_decision(
+                    call,
+                    lambda: executor.replay(task, history=self.runs.history_of(task), runs=self.runs),
+                )
             backoff = float(getattr(replay, "backoff_seconds", 0) or 0)
         except Exception as error:
             if isinstance(error, NondeterminismError) and self.on_nondeterminism == "fail":
@@ -267,7 +273,7 @@ class DeciderPoller(Poller):
 
         result = self._deliver(respond, label)
         if result is DecisionResult.COMPLETED:
-            logger.info("decided %s: %d decision(s)", label, len(replay.decisions))
+            logger.debug("decided %s: %d decision(s)", label, len(replay.decisions))
         return result
 
     def _deliver(self, respond: Callable[[], None], label: str) -> DecisionResult:

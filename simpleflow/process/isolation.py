@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from simpleflow.observability.process_logging import configure_logging
 from simpleflow.process.lifeline import die_with_parent
 from simpleflow.process.middleware import Middlewares
 from simpleflow.process.tree import describe_exit, kill_tree
@@ -220,6 +221,7 @@ def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: C
     if data.environ:
         os.environ.clear()
         os.environ.update(data.environ)
+    configure_logging()  # the worker's level and format, from its environment
     # The worker's handlers are not inherited through the forkserver, but be explicit: a graceful
     # shutdown must let the activity finish, and a kill comes as SIGKILL anyway.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -28,6 +28,7 @@ from multiprocessing.connection import wait
 from types import FrameType
 from typing import Any
 
+from simpleflow.observability.metrics import forget_process
 from simpleflow.process.lifeline import die_with_parent, watch_parent_sentinel
 from simpleflow.process.tree import describe_exit, is_cleanup_enabled, kill_tree
 
@@ -40,10 +41,14 @@ MIN_HEALTHY_UPTIME = 5.0
 
 def _poller_main(target: Callable[[Any], Any], argument: Any) -> None:
     os.setpgid(0, 0)
+    from simpleflow.observability.process_logging import configure_logging, logged_crash
+
+    configure_logging()  # a spawned process starts with no logging: the parent's, from the environment
     # A supervisor that dies without stopping its pollers (kill -9) must not leave them polling.
     die_with_parent()
     watch_parent_sentinel()
-    target(argument)
+    with logged_crash(logger, f"poller {multiprocessing.current_process().name}"):
+        target(argument)
 
 
 class Supervisor:
@@ -109,6 +114,7 @@ class Supervisor:
             if process.exitcode is None:
                 continue
             process.join()
+            forget_process(process.pid)  # its live gauges leave the metrics endpoint
             del self._running[slot]
             if stopping:
                 continue

@@ -28,6 +28,7 @@ from functools import partial
 from typing import Any
 
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource
+from simpleflow.observability.task_metrics import heartbeat_failed, observe_activity_task, observe_poll
 from simpleflow.process.backoff import call_through_outage
 from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Died, Heartbeat, Outcome
 from simpleflow.process.middleware import Middlewares
@@ -105,13 +106,13 @@ class ActivityPoller(Poller):
 
     def poll_task(self) -> Mapping[str, Any] | None:
         """One long poll of the worker's task list."""
-        return self.worker.poll()
+        return observe_poll("activity", self.worker.poll)
 
     def process_task(self, task: Mapping[str, Any]) -> TaskResult:
         """Run one task in a child process and answer SWF; never raises for the task's own failures."""
         token = task["taskToken"]
         name = task.get("activityType", {}).get("name")
-        logger.info("activity %s (%s) started", task.get("activityId"), name)
+        logger.debug("activity %s (%s) handed to a child", task.get("activityId"), name)
         self._activity_in_hand = f"{task.get('activityId')} ({name})"
         data = ActivityContextData(
             self.worker.domain,
@@ -122,7 +123,7 @@ class ActivityPoller(Poller):
         child = ActivityProcess(task, data)
         child.start()
         try:
-            return self._watch(child, token)
+            return observe_activity_task(task, lambda: self._watch(child, token))
         except BaseException:
             # ShutdownForced (second signal) or a bug here: never leave the activity running behind us.
             child.kill()
@@ -144,6 +145,7 @@ class ActivityPoller(Poller):
                     return TaskResult.LOST
                 except SWFError as error:
                     logger.warning("heartbeat failed (will retry): %s", error)
+                    heartbeat_failed()
                     cancel_requested = False
                 last_beat = time.monotonic()
                 next_beat = last_beat + self.heartbeat_interval
@@ -188,7 +190,7 @@ class ActivityPoller(Poller):
             return TaskResult.LOST
         if delivery is Delivery.REFUSED:
             return TaskResult.REFUSED
-        logger.info("activity task %s", result.value)
+        logger.debug("activity task %s", result.value)
         return result
 
 
