@@ -14,6 +14,7 @@ import inspect
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from examples.basic import BasicWorkflow
@@ -27,7 +28,7 @@ TOP = 70
 FONT = "font-family='DejaVu Sans Mono, Menlo, Consolas, monospace' font-size='12.5'"
 
 
-def second_decision_task() -> tuple[list[dict], list[dict]]:
+def second_decision_task() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The events of BasicWorkflow's second decision task and the decisions its replay returns."""
     builder = HistoryBuilder(BasicWorkflow, input=[1, 5])
     first = Executor(BasicWorkflow).replay(builder.decision_task())
@@ -37,14 +38,14 @@ def second_decision_task() -> tuple[list[dict], list[dict]]:
     return task["events"], Executor(BasicWorkflow).replay(task).decisions
 
 
-def _event_line(event: dict) -> str:
-    attributes = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
+def _event_line(event: dict[str, Any]) -> str:
+    attributes: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventAttributes")), {})
     detail = attributes.get("activityId", "").rpartition(".")[2] or attributes.get("result") or ""
     detail = detail or attributes.get("input") or ""
     return f"{event['eventId']:>2} {event['eventType']}" + (f"  {detail}" if detail else "")
 
 
-def _code_lines(events: list[dict], decisions: list[dict]) -> list[tuple[str, str]]:
+def _code_lines(events: list[dict[str, Any]], decisions: list[dict[str, Any]]) -> list[tuple[str, str]]:
     in_history = {
         e["activityTaskScheduledEventAttributes"]["activityId"]
         for e in events
@@ -84,13 +85,14 @@ def _column(x: int, title: str, rows: list[tuple[str, str]], *, colour: str, hei
         y += LINE
         if note:
             parts.append(
-                f"<text x='{x + 28}' y='{y - 3}' {FONT} fill='#0969da' font-style='italic'>{escape(note)}</text>"
+                f"<text x='{x + 28}' y='{y - 3}' {FONT} fill='#0969da' font-style='italic'>"
+                f"{escape(note)}</text>"
             )
             y += LINE
     return "\n".join(parts)
 
 
-def render(events: list[dict], decisions: list[dict]) -> str:
+def render(events: list[dict[str, Any]], decisions: list[dict[str, Any]]) -> str:
     """The three-column SVG: history in, run() replayed, decisions out."""
     history_rows = [(_event_line(e), "") for e in events]
     decision_rows = [
@@ -106,8 +108,8 @@ def render(events: list[dict], decisions: list[dict]) -> str:
     height += 10
     width = right_x + COLUMN_WIDTH + 10
     arrows = [
-        f"<line x1='{x + COLUMN_WIDTH + 4}' y1='120' x2='{x + COLUMN_WIDTH + GAP - 6}' y2='120' stroke='#57606a' "
-        "stroke-width='2' marker-end='url(#arrow)'/>"
+        f"<line x1='{x + COLUMN_WIDTH + 4}' y1='120' x2='{x + COLUMN_WIDTH + GAP - 6}' y2='120' "
+        "stroke='#57606a' stroke-width='2' marker-end='url(#arrow)'/>"
         for x in (10, middle_x)
     ]
     return "\n".join(

@@ -1,8 +1,8 @@
 """Makes the timeline picture of docs/tutorials/fan-out.md with the commands that page shows.
 
-It runs ``examples.fanout.SquaresWorkflow`` under ``standalone --local-swf --db --nb-workers 4``, serves that database
-with ``localswf.start`` on a free loopback port, and asks ``workflow.profile --timeline`` for the SVG:
-the picture is the product's own output for a real run.
+It runs ``examples.fanout.SquaresWorkflow`` under ``standalone --local-swf --db --nb-workers 4``, serves
+that database with ``localswf.start`` on a free loopback port, and asks ``workflow.profile --timeline``
+for the SVG: the picture is the product's own output for a real run.
 
     python docs/_tools/timeline_picture.py OUT.svg
 """
@@ -45,14 +45,24 @@ def main(target: str) -> None:
     env.setdefault("AWS_ACCESS_KEY_ID", "testing")
     env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     with tempfile.TemporaryDirectory() as work:
-        shutil.copytree(REPO / "examples", Path(work) / "examples", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            REPO / "examples", Path(work) / "examples", ignore=shutil.ignore_patterns("__pycache__")
+        )
         run = [*simpleflow, "standalone", "--local-swf", "--db", "swf.db", "examples.fanout.SquaresWorkflow"]
-        subprocess.run([*run, "--input", "[10]", "--nb-workers", "4", "--workflow-id", "squares"], cwd=work, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [*run, "--input", "[10]", "--nb-workers", "4", "--workflow-id", "squares"],
+            cwd=work,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         port = _free_port()
         server = subprocess.Popen(
             [*simpleflow, "localswf.start", "--db", "swf.db", "--port", str(port)],
-            cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=work,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             _wait_for_port(port, deadline=time.monotonic() + 30)

@@ -97,13 +97,15 @@ def parse_markdown(text: str) -> list[Sample]:
         start = index + 1
         index += 1
         caption = ""
-        while directive and index < len(lines) and lines[index].startswith(":"):
-            option = re.match(r"^:caption:\s*(.*)$", lines[index])
+        while directive and index < len(lines) and lines[index].strip().startswith(":"):
+            option = re.match(r"^\s*:caption:\s*(.*)$", lines[index])
             caption = option.group(1).strip() if option else caption
             index += 1
         body: list[str] = []
+        indent = len(fence["indent"])  # a fence inside a list item: its lines carry the item's indent
         while index < len(lines) and not lines[index].strip().startswith(fence["fence"]):
-            body.append(lines[index])
+            line = lines[index]
+            body.append(line[indent:] if not line[:indent].strip() else line)
             index += 1
         index += 1
         if info.startswith("{") and not directive:

@@ -21,14 +21,8 @@ from tests.docs.samples import Sample, matches
 MARK = "\x1e"
 EOF_TAG = "__SIMPLEFLOW_DOCS_EOF__"
 
-# Steps a page asks for with ``docs-test: NAME``; each is plain bash run inside the session, out of sight.
-SETUPS = {
-    # Stands the embedded service in for Amazon SWF: the page's commands run exactly as written for AWS,
-    # with boto3's endpoint variable pointing at a service on a free loopback port.
-    "aws-stand-in": """
-__port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-simpleflow localswf.start --port "$__port" --poll-timeout 2 >"$DOCS_SESSION_TMP/aws-stand-in.log" 2>&1 &
-python - "$__port" <<'__WAIT__' || exit 97
+# Waits (30 s at most) until something listens on $__port; ends the session (status 97) if nothing does.
+_WAIT_FOR_PORT = """python - "$__port" <<'__WAIT__' || exit 97
 import socket, sys, time
 deadline = time.monotonic() + 30
 while True:
@@ -39,8 +33,28 @@ while True:
         if time.monotonic() > deadline:
             sys.exit("the stand-in service did not start")
         time.sleep(0.05)
-__WAIT__
+__WAIT__"""
+
+# Steps a page asks for with ``docs-test: NAME``; each is plain bash run inside the session, out of sight.
+SETUPS = {
+    # Stands the embedded service in for Amazon SWF: the page's commands run exactly as written for AWS,
+    # with boto3's endpoint variable pointing at a service on a free loopback port.
+    "aws-stand-in": """
+__port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+simpleflow localswf.start --port "$__port" --poll-timeout 2 >"$DOCS_SESSION_TMP/aws-stand-in.log" 2>&1 &
+"""
+    + _WAIT_FOR_PORT
+    + """
 export AWS_ENDPOINT_URL_SWF="http://127.0.0.1:$__port"
+""",
+    # Stands moto's S3 server (the test extra's) in for Amazon S3, through boto3's AWS_ENDPOINT_URL_S3.
+    "s3-stand-in": """
+__port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+moto_server -H 127.0.0.1 -p "$__port" >"$DOCS_SESSION_TMP/s3-stand-in.log" 2>&1 &
+"""
+    + _WAIT_FOR_PORT
+    + """
+export AWS_ENDPOINT_URL_S3="http://127.0.0.1:$__port"
 """,
 }
 
@@ -86,7 +100,13 @@ def plan(samples: list[Sample]) -> tuple[str, list[Step]]:
     steps = [item for item in items if isinstance(item, Step)]
     # A step followed by ``echo $?`` shows its own exit status, so it may fail; any other stops the page.
     steps = [
-        Step(s.label, s.line, s.script, s.shown, n < len(steps) - 1 and steps[n + 1].script.strip() == "echo $?")
+        Step(
+            s.label,
+            s.line,
+            s.script,
+            s.shown,
+            n < len(steps) - 1 and steps[n + 1].script.strip() == "echo $?",
+        )
         for n, s in enumerate(steps)
     ]
     parts = ["exec 2>&1\n__rc=0"]
@@ -185,7 +205,10 @@ def problems(steps: list[Step], outcomes: dict[int, Outcome], *, page: str) -> l
         shown = step.shown if step.shown is not None else []
         if not matches(shown, outcome.output):
             found.append(
-                f"{where}\n    the page shows:\n" + _indented(shown) + "\n    it printed:\n" + _indented(outcome.output)
+                f"{where}\n    the page shows:\n"
+                + _indented(shown)
+                + "\n    it printed:\n"
+                + _indented(outcome.output)
             )
     return found
 

@@ -77,7 +77,16 @@ def test_rst_code_blocks_are_dedented_and_literal_blocks_ignored() -> None:
         ([], ["unexpected"], False),
         (["a", ""], ["a"], True),
     ],
-    ids=["same", "differs", "ellipsis-lines", "ellipsis-empty", "tail-differs", "in-line", "silence", "blank"],
+    ids=[
+        "same",
+        "differs",
+        "ellipsis-lines",
+        "ellipsis-empty",
+        "tail-differs",
+        "in-line",
+        "silence",
+        "blank",
+    ],
 )
 def test_output_matching(shown: list[str], actual: list[str], expected: bool) -> None:
     assert matches(shown, actual) is expected
@@ -101,7 +110,7 @@ def test_a_session_reports_the_wrong_output_and_the_failing_command(tmp_path: Pa
 
 def test_background_jobs_end_with_the_session(tmp_path: Path) -> None:
     page = "```console\n$ sleep 300 & echo $! > pid\n```\n"
-    script, steps = plan(parse_markdown(page))
+    script, _ = plan(parse_markdown(page))
     run(script, cwd=tmp_path, env=PATH, timeout=60)
     pid = int((tmp_path / "pid").read_text())
     assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from simpleflow.runtime.cache import VERIFY_VARIABLE
-
 from tests.docs.conftest import REPO, docs_pages
 from tests.docs.samples import parse_page
 from tests.docs.session import plan, problems, run
@@ -35,7 +34,13 @@ def _session_env(tmp: Path, *, with_venv: bool) -> dict[str, str]:
     # The suite's own check of every live run (tests/conftest.py) replays each run afresh beside it: a
     # reader's run does not, and a workflow's print would show twice.
     env.pop(VERIFY_VARIABLE, None)
-    for name in ("VIRTUAL_ENV", "AWS_ENDPOINT_URL_SWF", "SWF_DOMAIN", "SIMPLEFLOW_PAYLOAD_STORE", "PYTHONPATH"):
+    for name in (
+        "VIRTUAL_ENV",
+        "AWS_ENDPOINT_URL_SWF",
+        "SWF_DOMAIN",
+        "SIMPLEFLOW_PAYLOAD_STORE",
+        "PYTHONPATH",
+    ):
         env.pop(name, None)
     env["DOCS_SESSION_TMP"] = str(tmp)
     return env
