@@ -5,8 +5,8 @@ A page is a list of :class:`Sample`, which :mod:`tests.docs.session` turns into 
 - ``console`` blocks hold commands (``$ cmd``, a trailing ``\\`` continues a command on the next line)
   and the output each one shows (the lines up to the next ``$``);
 - ``python`` blocks run with the virtualenv's ``python``; a ``text`` block right after one is its output;
-- a block with a ``:caption:`` that looks like a file name (``greet.py``) is that file: it is written to
-  the session's directory, not run;
+- a block with a ``:caption:`` (reST: ``:name:``) that looks like a file name (``greet.py``) is that
+  file: it is written to the session's directory, not run;
 - ``<!-- docs-test: NAME -->`` (Markdown) or ``.. docs-test: NAME`` (reST) asks the session for a
   set-up step (see :data:`tests.docs.session.SETUPS`) from that point on.
 """
@@ -132,8 +132,9 @@ def parse_rst(text: str) -> list[Sample]:
         start = index
         caption = ""
         while index < len(lines) and lines[index].strip().startswith(":"):
-            option = re.match(r"^\s*:caption:\s*(.*)$", lines[index])
-            caption = option.group(1).strip() if option else caption
+            # Plain docutils (GitHub, PyPI) has no :caption:, so a reST file block is named with :name:.
+            option = re.match(r"^\s*:(caption|name):\s*(.*)$", lines[index])
+            caption = option.group(2).strip() if option else caption
             index += 1
         body: list[str] = []
         while index < len(lines) and (not lines[index].strip() or lines[index].startswith((" ", "\t"))):

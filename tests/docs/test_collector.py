@@ -57,6 +57,11 @@ def test_a_directive_other_than_code_is_prose() -> None:
     assert parse_markdown("```{note}\n$ not a command\n```\n") == []
 
 
+def test_an_rst_block_named_like_a_file_is_that_file() -> None:
+    samples = parse_rst(".. code-block:: python\n    :name: quickstart.py\n\n    print(1)\n")
+    assert [(s.kind, s.caption, s.body) for s in samples] == [("file", "quickstart.py", "print(1)\n")]
+
+
 def test_rst_code_blocks_are_dedented_and_literal_blocks_ignored() -> None:
     text = "Intro::\n\n    $ ignored\n\n.. code-block:: console\n\n    $ echo hi\n    hi\n"
     samples = parse_rst(text)
