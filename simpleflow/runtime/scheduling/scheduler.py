@@ -127,6 +127,8 @@ class Scheduler:
         self._calls: dict[tuple[TaskKind, str], Call] = {}
         #: The decision task (epoch) at which each task was last resolved.
         self._resolved_at: dict[tuple[TaskKind, str], int] = {}
+        #: The record each task was last resolved from while open (see ``_unchanged_since_resolved``).
+        self._open_records: dict[tuple[TaskKind, str], TaskRecord] = {}
 
     @property
     def history(self) -> History:
@@ -184,21 +186,50 @@ class Scheduler:
         return self._logged(
             lambda into=None: self.submit_task(
                 task, task_id=task_id, reserved=True, priority=priority, into=into
-            )
+            ),
+            unchanged=lambda future: self._unchanged_since_resolved(task.kind, future),
         )
 
-    def _logged(self, submission: Callable[..., Future]) -> Future:
+    def _logged(
+        self,
+        submission: Callable[..., Future],
+        *,
+        unchanged: Callable[[Future], bool] | None = None,
+    ) -> Future:
         """Make ``submission`` now; a live run makes it again at each later decision task, while open.
 
         That is what a replay would do when ``run()`` reaches the same submission again (see
-        :class:`~simpleflow.runtime.call_log.CallLog`).
+        :class:`~simpleflow.runtime.call_log.CallLog`). ``unchanged(future)``, when given, tells that
+        making it again would give what it gave last time (no decision, no state change): then it is
+        kept open without being made, so a decision task costs what changed, not what is open.
         """
         logging = self.log.in_run_thread()
         with self.log.nested():
             future = submission()
         if logging and not future._is_done():
-            self.log.record(lambda: not submission(into=future)._is_done())
+            if unchanged is None:
+                self.log.record(lambda: not submission(into=future)._is_done())
+            else:
+                self.log.record(lambda: unchanged(future) or not submission(into=future)._is_done())
         return future
+
+    def _unchanged_since_resolved(self, kind: TaskKind, future: Future) -> bool:
+        """Whether ``future``'s task is open with the very record it was last resolved from.
+
+        Resolving an open task decides nothing and counts nothing (open activities are counted from
+        the history at each decision task): it marks the future running and installs a canceller made
+        from the record's last attempt. With an equal record (records are frozen values) resolving again
+        would do exactly that again, so a live run may skip it. Any new event about the task (started,
+        closed, cancel requested, timed out) gives another record, and the task is resolved again.
+        """
+        task_id = future.task_id
+        if task_id is None or future._is_done():
+            return False
+        seen = self._open_records.get((kind, task_id))
+        if seen is None:
+            return False
+        record = self.history.task(kind, task_id)
+        return record is seen or record == seen
 
     def reserve_id(self, task: RemoteTask) -> str | None:
         """Take the next id for ``task`` now (``None`` for idempotent tasks, named by their input)."""
@@ -302,10 +333,16 @@ class Scheduler:
         self, call: Call, task_id: str, record: TaskRecord | None, future: Future, hold_failure: bool
     ) -> None:
         task = call.task
+        key = (task.kind, task_id)
         if record is None:
+            self._open_records.pop(key, None)
             self._schedule(call, task_id, future, attempt=1)
             return
         last = record.last
+        if last.state.is_open:
+            self._open_records[key] = record
+        else:
+            self._open_records.pop(key, None)
         if last.state.is_open:
             future.set_running()
             future.set_canceller(self._canceller(task, task_id, last))

@@ -162,3 +162,18 @@ class WaitsOnAFailingGroup(Workflow):
         from simpleflow.canvas import Group
 
         return self.submit(Group((inc, 1), (may_fail, 2))).result
+
+
+class WideFanOut(Workflow):
+    """``n`` increments submitted at once, then waited on together; counts how often ``run()`` starts."""
+
+    name = "runtime-wide-fan-out"
+    version = "1"
+    task_list = "runtime"
+    starts = 0
+
+    def run(self, n: int) -> int:
+        type(self).starts += 1
+        tasks = [self.submit(inc, i) for i in range(n)]
+        futures.wait(*tasks)
+        return sum(task.result for task in tasks)
