@@ -50,7 +50,6 @@ from simpleflow import decisions as decision_builders
 from simpleflow.exceptions import ConfigurationError, NondeterminismError, WorkflowImportError
 from simpleflow.observability.interceptors import DecisionCall, run_decision
 from simpleflow.observability.task_metrics import observe_poll
-from simpleflow.process.backoff import Backoff, OutageLog, call_through_outage
 from simpleflow.process.polling import POLL_ERROR_BACKOFF, Poller
 from simpleflow.process.reporting import Delivery, Reporter
 from simpleflow.process.shutdown import Shutdown, ShutdownForced
@@ -60,6 +59,7 @@ from simpleflow.runtime.bounds import DEFAULT_MAX_BYTES, DEFAULT_MAX_RUNS
 from simpleflow.runtime.cache import RunCache
 from simpleflow.storage import store_from_settings
 from simpleflow.swf.actors import Decider
+from simpleflow.swf.backoff import Backoff, OutageLog, call_through_outage
 from simpleflow.swf.client import make_client
 from simpleflow.swf.registration import TypeRegistry, ensure_domain
 

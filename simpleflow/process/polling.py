@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource
-from simpleflow.process.backoff import Backoff, OutageLog
 from simpleflow.process.shutdown import Shutdown, ShutdownRequested
+from simpleflow.swf.backoff import Backoff, OutageLog
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 An activity's result, or a decision task's decisions, took work that an outage must not throw away. A
 :class:`Reporter` calls the respond function and, while the error is transient (the endpoint away, a
-5xx, throttling past botocore's retries: see :func:`~simpleflow.process.backoff.is_transient`), waits a
+5xx, throttling past botocore's retries: see :func:`~simpleflow.swf.backoff.is_transient`), waits a
 back-off and calls again, for as long as it takes. It stops when:
 
 - SWF acknowledges the answer: :attr:`Delivery.ACKNOWLEDGED`;
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from enum import Enum
 
 from simpleflow.exceptions import SWFError, UnknownResource
-from simpleflow.process.backoff import Backoff, OutageLog, is_transient
+from simpleflow.swf.backoff import Backoff, OutageLog, is_transient
 
 logger = logging.getLogger(__name__)
 

@@ -29,7 +29,6 @@ from typing import Any
 
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource
 from simpleflow.observability.task_metrics import heartbeat_failed, observe_activity_task, observe_poll
-from simpleflow.process.backoff import call_through_outage
 from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Died, Heartbeat, Outcome
 from simpleflow.process.middleware import Middlewares
 from simpleflow.process.polling import Poller
@@ -37,6 +36,7 @@ from simpleflow.process.reporting import Delivery, Reporter
 from simpleflow.process.shutdown import Shutdown, ShutdownForced
 from simpleflow.process.supervisor import Supervisor
 from simpleflow.swf.actors import ActivityWorker
+from simpleflow.swf.backoff import call_through_outage
 from simpleflow.swf.client import make_client
 from simpleflow.swf.registration import ensure_domain
 

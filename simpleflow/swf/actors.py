@@ -11,12 +11,15 @@ both are taken as "no task".
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from simpleflow.exceptions import ConfigurationError
+from simpleflow.swf.backoff import call_through_outage
 from simpleflow.swf.client import SWFClient, swf_errors
 from simpleflow.swf.history_cache import DEFAULT_MAX_BYTES, HistoryCache
 
@@ -24,6 +27,29 @@ from simpleflow.swf.history_cache import DEFAULT_MAX_BYTES, HistoryCache
 MAX_IDENTITY_LENGTH = 256
 # SWF's durations are strings of at most 8 characters.
 MAX_DURATION = 99_999_999
+# How long a decider keeps asking for the later pages of a decision task it holds through an outage: past
+# that, the task is left to its start-to-close timeout (SWF then schedules a new one).
+PAGE_RETRY_SECONDS = 60.0
+
+logger = logging.getLogger(__name__)
+
+
+def _page_through_outage(call: Callable[[], dict[str, Any]], *, what: str) -> dict[str, Any]:
+    """``call()`` (one page of a decision task already handed out), again after a back-off while the
+    endpoint is away, for up to :data:`PAGE_RETRY_SECONDS`.
+
+    A poll that fails on its first page has taken no task, and its loop polls again; but a failure on a
+    later page would lose the task in hand until its timeout, so those pages are asked for again.
+    """
+    deadline = time.monotonic() + PAGE_RETRY_SECONDS
+
+    def wait(seconds: float) -> bool:
+        if time.monotonic() + seconds > deadline:
+            return True  # give up: the error is raised
+        time.sleep(seconds)
+        return False
+
+    return call_through_outage(call, what=what, logger=logger, wait=wait, bounds=(0.2, 2.0))
 
 
 def default_identity() -> str:
@@ -123,23 +149,31 @@ class Decider(Actor):
         holding every event at once; :meth:`poll` merges the pages. With
         ``start_at_previous_started_event``, the events start at the previous decision task.
         """
-        paginator = self.client.get_paginator("poll_for_decision_task")
-        config = {} if page_size is None else {"PageSize": page_size}
-        params: dict[str, Any] = {}
+        params: dict[str, Any] = {
+            "domain": self.domain,
+            "taskList": {"name": task_list or self.task_list},
+            "identity": self.identity,
+        }
+        if page_size is not None:
+            params["maximumPageSize"] = page_size
         if start_at_previous_started_event:
             params["startAtPreviousStartedEvent"] = True
         with swf_errors("PollForDecisionTask"):
-            pages = paginator.paginate(
-                domain=self.domain,
-                taskList={"name": task_list or self.task_list},
-                identity=self.identity,
-                PaginationConfig=config,
-                **params,
-            )
-            for page in pages:
-                if not page.get("taskToken"):
-                    return
-                yield page
+            page = self.client.poll_for_decision_task(**params)
+        while True:
+            if not page.get("taskToken"):
+                return
+            yield page
+            token = page.get("nextPageToken")
+            if not token:
+                return
+
+            def next_page(token: str = token) -> dict[str, Any]:
+                with swf_errors("PollForDecisionTask"):
+                    answer: dict[str, Any] = self.client.poll_for_decision_task(**params, nextPageToken=token)
+                return answer
+
+            page = _page_through_outage(next_page, what="the next page of a decision task")
 
     def poll(self, *, task_list: str | None = None, page_size: int | None = None) -> dict[str, Any] | None:
         """One decision task, with its whole history in ``events``; None on no task.
@@ -175,17 +209,24 @@ class Decider(Actor):
         self, execution: dict[str, str], last_event_id: int, *, page_size: int | None
     ) -> list[dict[str, Any]]:
         """The events of ``execution`` up to ``last_event_id`` (a decision task sees no later ones)."""
-        from simpleflow.swf.models import WorkflowExecution  # imported here: only a cache miss needs it
-
-        run = WorkflowExecution(
-            self.domain, execution["workflowId"], run_id=execution["runId"], client=self.client
-        )
+        params: dict[str, Any] = {"domain": self.domain, "execution": dict(execution)}
+        if page_size is not None:
+            params["maximumPageSize"] = page_size
         events: list[dict[str, Any]] = []
-        for page in run.iter_history_pages(page_size=page_size):
-            events.extend(event for event in page if event["eventId"] <= last_event_id)
-            if events and events[-1]["eventId"] >= last_event_id:
-                break
-        return events
+        token: str | None = None
+        while True:
+
+            def read_page(token: str | None = token) -> dict[str, Any]:
+                with swf_errors("GetWorkflowExecutionHistory"):
+                    extra = {"nextPageToken": token} if token else {}
+                    answer: dict[str, Any] = self.client.get_workflow_execution_history(**params, **extra)
+                return answer
+
+            page = _page_through_outage(read_page, what="the history of a decision task")
+            events.extend(event for event in page.get("events", []) if event["eventId"] <= last_event_id)
+            token = page.get("nextPageToken")
+            if not token or (events and events[-1]["eventId"] >= last_event_id):
+                return events
 
     def complete(
         self,

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from simpleflow.exceptions import EndpointUnreachable, SWFError, Throttled, UnknownResource
-from simpleflow.process.backoff import Backoff, OutageLog, call_through_outage, is_transient
 from simpleflow.process.reporting import Delivery, Reporter
+from simpleflow.swf.backoff import Backoff, OutageLog, call_through_outage, is_transient
 
 UNREACHABLE = EndpointUnreachable("RespondActivityTaskCompleted", "http://127.0.0.1:1", "connection refused")
 THROTTLED = Throttled("RespondActivityTaskCompleted", "ThrottlingException", "Rate exceeded")
