@@ -168,7 +168,11 @@ class RunCache:
                 self.hits += 1
                 logger.debug("run cache: hit %s", label)
                 if self.verify:
-                    self._check(settings, decision_task, label, replay)
+                    try:
+                        self._check(settings, decision_task, label, replay)
+                    except BaseException:
+                        run.close()  # a mismatch ends this run: its parked thread must not outlive it
+                        raise
         elif entry is not None:
             logger.info("run cache: %s was decided elsewhere meanwhile, deciding it afresh", label)
             entry.run.close()

@@ -179,6 +179,7 @@ def test_cache_bounds_are_checked() -> None:
 
 
 def test_a_mismatch_between_live_and_fresh_is_reported_with_both(monkeypatch: pytest.MonkeyPatch) -> None:
+    baseline = threading.active_count()
     runs = RunCache(verify=True)
     driver = Driver(Chain, runs, input=[3])
     decisions = driver.decide()
@@ -195,6 +196,8 @@ def test_a_mismatch_between_live_and_fresh_is_reported_with_both(monkeypatch: py
     monkeypatch.setattr(LiveRun, "decide", wrong)
     with pytest.raises(LiveRunMismatch, match="live:  \\[\\]"):
         driver.decide()
+    # The mismatched run is dropped and unwound: no parked thread is left behind.
+    assert len(runs) == 0 and threading.active_count() == baseline
 
 
 def test_the_workflows_module_is_importable_by_path() -> None:
