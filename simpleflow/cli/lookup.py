@@ -94,16 +94,7 @@ def close_event(execution: WorkflowExecution) -> dict[str, Any] | None:
 
 def started_event(execution: WorkflowExecution) -> dict[str, Any]:
     """The ``WorkflowExecutionStarted`` event of ``execution`` (its first): input, task list, tags..."""
-    with swf_errors("GetWorkflowExecutionHistory"):
-        response = execution.client.get_workflow_execution_history(
-            domain=execution.domain, execution=execution.reference, maximumPageSize=1
-        )
-    events: list[dict[str, Any]] = response.get("events", [])
-    if not events:
-        raise UnknownResource(
-            "GetWorkflowExecutionHistory", "UnknownResourceFault", f"{execution.workflow_id} has no history"
-        )
-    return events[0]
+    return execution.started_event()
 
 
 @dataclass(frozen=True)

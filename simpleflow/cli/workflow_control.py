@@ -9,7 +9,6 @@ lists its commands.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 import click
@@ -98,26 +97,10 @@ def workflow_restart(ctx: click.Context, domain: str, workflow_id: str, run_id: 
     Example:
         simpleflow workflow.restart TestDomain basic-example-1438722273
     """
-    from simpleflow.cli.lookup import find_execution, started_event
-    from simpleflow.inspection.events import event_attributes
-    from simpleflow.swf.models import ExecutionStatus
+    from simpleflow.cli.lookup import find_execution
 
     execution = find_execution(swf_client(ctx), domain, workflow_id=workflow_id, run_id=run_id)
-    started = event_attributes(started_event(execution))
-    if execution.status is ExecutionStatus.OPEN:
-        execution.terminate(reason="restarted with simpleflow workflow.restart")
-    fresh = dataclasses.replace(
-        execution,
-        run_id=None,
-        execution_input=started.get("input"),
-        tag_list=tuple(started.get("tagList", ())),
-        task_list=started.get("taskList", {}).get("name"),
-        task_priority=started.get("taskPriority"),
-        execution_start_to_close_timeout=started.get("executionStartToCloseTimeout"),
-        task_start_to_close_timeout=started.get("taskStartToCloseTimeout"),
-        child_policy=started.get("childPolicy"),
-        lambda_role=started.get("lambdaRole"),
-    ).save()
+    fresh = execution.restart(reason="restarted with simpleflow workflow.restart")
     click.echo(f"{fresh.workflow_id} {fresh.run_id}")
 
 

@@ -8,15 +8,13 @@ the ``workflow.*`` commands do. The security checks (CSRF, origin, read-only) ar
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from simpleflow import payload
-from simpleflow.cli.lookup import find_execution, started_event
+from simpleflow.cli.lookup import find_execution
 from simpleflow.console.errors import ConsoleRequestError
-from simpleflow.inspection.events import event_attributes
 from simpleflow.swf.client import SWFClient
 from simpleflow.swf.models import ExecutionStatus, WorkflowExecution
 
@@ -52,25 +50,8 @@ def _open(execution: WorkflowExecution) -> WorkflowExecution:
 
 
 def restart(execution: WorkflowExecution) -> WorkflowExecution:
-    """Start a new run with the type, input, tags, task list and timeouts of ``execution``.
-
-    An open run is terminated first: SWF allows one open run per workflow id.
-    """
-    started = event_attributes(started_event(execution))
-    if execution.status is ExecutionStatus.OPEN:
-        execution.terminate(reason=RESTART_REASON)
-    return dataclasses.replace(
-        execution,
-        run_id=None,
-        execution_input=started.get("input"),
-        tag_list=tuple(started.get("tagList", ())),
-        task_list=started.get("taskList", {}).get("name"),
-        task_priority=started.get("taskPriority"),
-        execution_start_to_close_timeout=started.get("executionStartToCloseTimeout"),
-        task_start_to_close_timeout=started.get("taskStartToCloseTimeout"),
-        child_policy=started.get("childPolicy"),
-        lambda_role=started.get("lambdaRole"),
-    ).save()
+    """Start a new run like ``execution`` (an open run is terminated first: one open run per workflow id)."""
+    return execution.restart(reason=RESTART_REASON)
 
 
 def perform(client: SWFClient, domain: str, *, action: str, form: Mapping[str, str]) -> Outcome:

@@ -451,6 +451,40 @@ class WorkflowExecution(Model):
         with swf_errors("RequestCancelWorkflowExecution"):
             self.client.request_cancel_workflow_execution(**self._request())
 
+    def started_event(self) -> dict[str, Any]:
+        """The ``WorkflowExecutionStarted`` event of this run (its first): input, task list, tags..."""
+        with swf_errors("GetWorkflowExecutionHistory"):
+            response = self.client.get_workflow_execution_history(
+                domain=self.domain, execution=self.reference, maximumPageSize=1
+            )
+        events: list[dict[str, Any]] = response.get("events", [])
+        if not events:
+            raise UnknownResource(
+                "GetWorkflowExecutionHistory", "UnknownResourceFault", f"{self.workflow_id} has no history"
+            )
+        return events[0]
+
+    def restart(self, *, reason: str) -> WorkflowExecution:
+        """Start a new run with this run's type, input, tags, task list and timeouts; returns it.
+
+        An open run is terminated first, with ``reason``: SWF allows one open run per workflow id.
+        """
+        started = self.started_event()["workflowExecutionStartedEventAttributes"]
+        if self.status is ExecutionStatus.OPEN:
+            self.terminate(reason=reason)
+        return dataclasses.replace(
+            self,
+            run_id=None,
+            execution_input=started.get("input"),
+            tag_list=tuple(started.get("tagList", ())),
+            task_list=started.get("taskList", {}).get("name"),
+            task_priority=started.get("taskPriority"),
+            execution_start_to_close_timeout=started.get("executionStartToCloseTimeout"),
+            task_start_to_close_timeout=started.get("taskStartToCloseTimeout"),
+            child_policy=started.get("childPolicy"),
+            lambda_role=started.get("lambdaRole"),
+        ).save()
+
     def terminate(
         self, *, reason: str | None = None, details: str | None = None, child_policy: str | None = None
     ) -> None:
