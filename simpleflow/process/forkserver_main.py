@@ -12,6 +12,7 @@ anywhere else only loads the API: the path it looks for is only set in the forks
 """
 
 import contextlib
+import multiprocessing.popen_forkserver  # noqa: F401  (what unpickling each child's Process object imports)
 import sys
 
 import simpleflow
