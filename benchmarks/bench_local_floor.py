@@ -157,7 +157,8 @@ def isolated_activity_ms() -> tuple[float, float, float]:
         finally:
             child.close()
 
-    run_one()  # starts the forkserver
+    run_one()  # starts the forkserver; the child reports the activity's module
+    run_one()  # starts the forkserver that preloads it (see simpleflow.process.preload)
     server_pid = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
     if server_pid is None:
         return float("nan"), float("nan"), float("nan")

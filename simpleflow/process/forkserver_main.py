@@ -7,7 +7,8 @@ module does ``from simpleflow import Workflow, activity`` (about 30 ms per task)
 modules every child uses (its logging set-up, the activity observers) are loaded here too, and logging
 is set up, so that what the forkserver itself logs has the worker's level and format.
 
-See :func:`simpleflow.process.isolation.adopt_worker_main` for the main script. Importing this module
+See :func:`simpleflow.process.isolation.adopt_worker_main` for the main script, and
+:mod:`simpleflow.process.preload` for the activity modules imported last. Importing this module
 anywhere else only loads the API: the path it looks for is only set in the forkserver's environment.
 """
 
@@ -21,6 +22,7 @@ import simpleflow.observability.task_metrics
 import simpleflow.observability.tracing
 from simpleflow.observability.process_logging import configure_logging
 from simpleflow.process.isolation import adopt_worker_main
+from simpleflow.process.preload import import_preloaded
 
 for _name in simpleflow.__all__:
     getattr(simpleflow, _name)
@@ -32,6 +34,8 @@ with contextlib.suppress(ImportError):
 
 configure_logging()
 adopt_worker_main()
+#: The activity modules earlier children of this worker imported cleanly (see simpleflow.process.preload).
+PRELOADED_ACTIVITY_MODULES = import_preloaded()
 
 #: What every child starts with (what it imports beyond is its own cost, paid per task).
 PRELOADED_MODULES = frozenset(sys.modules)

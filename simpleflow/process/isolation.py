@@ -13,6 +13,12 @@ In the child:
 - it decodes the input, runs the activity and sends back the encoded result or failure. Encoding
   happens here, so a result that is not JSON fails the task with a clear reason.
 
+The forkserver also imports the activity modules its earlier children found clean to import (no thread
+started, no file opened), so that later children inherit them instead of importing them: see
+:mod:`simpleflow.process.preload`. Each time a new one is reported, the worker replaces its forkserver,
+between two tasks (never under a running child, whose exit status and parent-death signal come through
+its forkserver).
+
 The parent side is :class:`ActivityProcess`: ``next_event(timeout)`` returns a :class:`Heartbeat`,
 the :class:`Outcome`, or :class:`Died` when the child ended without one (OOM kill, segfault,
 ``os._exit``).
@@ -28,6 +34,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +44,7 @@ from typing import Any
 from simpleflow.observability.process_logging import configure_logging
 from simpleflow.process.lifeline import die_with_parent
 from simpleflow.process.middleware import Middlewares
+from simpleflow.process.preload import ModuleImported, PreloadPlan, import_watched
 from simpleflow.process.tree import describe_exit, kill_tree
 
 logger = logging.getLogger(__name__)
@@ -137,7 +145,12 @@ def process_store() -> Any:
 
 
 def execute_task(
-    task: Mapping[str, Any], data: ActivityContextData, *, send: Any, payload_store: Any = None
+    task: Mapping[str, Any],
+    data: ActivityContextData,
+    *,
+    send: Any,
+    payload_store: Any = None,
+    report_import: bool = False,
 ) -> Outcome:
     """Run ``task`` in this process with the activity context bound; failures become an Outcome.
 
@@ -146,6 +159,8 @@ def execute_task(
     reference fetched and verified), the result, the failure details and the heartbeat details are
     encoded (over SWF's limits they travel out of band). The attempt number comes from the input's
     reserved :data:`simpleflow.payload.ATTEMPT_KEY`, which the decider writes on retries.
+    With ``report_import``, a clean import of the activity's module is sent as
+    :class:`~simpleflow.process.preload.ModuleImported` (for the forkserver to preload).
     """
     from simpleflow import activity, payload
     from simpleflow.process.dispatch import resolve_activity
@@ -166,7 +181,9 @@ def execute_task(
     execution = task.get("workflowExecution", {})
     try:
         store = payload_store if payload_store is not None else process_store()
-        found = resolve_activity(task["activityType"]["name"])
+        found, imported = import_watched(task["activityType"]["name"], resolve_activity)
+        if imported is not None and report_import:
+            send(ModuleImported(imported))
         value = payload.decode(task.get("input"), field="input", store=store)
         args, kwargs = payload.parse_input(value)
         context = activity.ActivityContext(
@@ -235,7 +252,7 @@ def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: C
             connection.send(message)
 
     try:
-        outcome = execute_task(task, data, send=send)
+        outcome = execute_task(task, data, send=send, report_import=True)
     except BaseException as error:  # SystemExit, KeyboardInterrupt from the activity: still a failure
         outcome = _fallback_failure(error)
         logger.debug("activity ended with %s", traceback.format_exc())
@@ -250,6 +267,10 @@ def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: C
 MAIN_PATH_ENV = "SIMPLEFLOW_FORKSERVER_MAIN_PATH"
 _forkserver_lock = threading.Lock()
 _forkserver_started = False
+#: Children of the running forkserver not yet ended and reaped: it is only replaced when there are none.
+_live_children = 0
+#: The activity modules children reported; the next forkserver imports them.
+preload_plan = PreloadPlan()
 
 
 def adopt_worker_main() -> None:
@@ -293,23 +314,52 @@ def _context() -> Any:
     return context
 
 
-def _start_process(process: Any) -> None:
-    """Start ``process``; the first start also starts the forkserver, told where our main script is."""
+def _stop_forkserver() -> None:
+    """Stop the running forkserver (it has no child left), so that the next start makes a new one."""
     global _forkserver_started
+    from multiprocessing import forkserver
+
+    server: Any = getattr(forkserver, "_forkserver", None)
+    if server is not None:
+        server._stop()
+    _forkserver_started = False
+
+
+def _start_process(process: Any) -> None:
+    """Start ``process``; a new forkserver is started first when there is none or it misses modules.
+
+    A new forkserver is told where our main script is, and which activity modules to import.
+    """
+    global _forkserver_started, _live_children
     with _forkserver_lock:
-        if _forkserver_started:
+        uses_forkserver = process._start_method == "forkserver"
+        if uses_forkserver and _forkserver_started and _live_children == 0 and preload_plan.is_stale:
+            logger.debug("replacing the activity forkserver, to preload new activity modules")
+            _stop_forkserver()
+        if _forkserver_started or not uses_forkserver:
             process.start()
+            _live_children += 1
             return
         from multiprocessing import spawn
 
+        added = preload_plan.environment()
         main_path = spawn.get_preparation_data(process.name).get("init_main_from_path")
         if main_path:
-            os.environ[MAIN_PATH_ENV] = main_path
+            added[MAIN_PATH_ENV] = main_path
+        os.environ.update(added)
         try:
             process.start()
         finally:
-            os.environ.pop(MAIN_PATH_ENV, None)
+            for name in added:
+                os.environ.pop(name, None)
         _forkserver_started = True
+        _live_children += 1
+
+
+def _child_ended() -> None:
+    global _live_children
+    with _forkserver_lock:
+        _live_children -= 1
 
 
 class ActivityProcess:
@@ -326,6 +376,7 @@ class ActivityProcess:
         )
         self._sender = sender
         self._finished = False
+        self._counted = False  # among _live_children
 
     @property
     def pid(self) -> int | None:
@@ -335,6 +386,7 @@ class ActivityProcess:
     def start(self) -> None:
         """Start the child."""
         _start_process(self._process)
+        self._counted = True
         # Only the child writes: closing our copy lets a read see EOF once the child is gone.
         self._sender.close()
 
@@ -342,24 +394,38 @@ class ActivityProcess:
         """The next heartbeat or the end of the task; None when ``timeout`` passed with neither."""
         if self._finished:
             raise RuntimeError("the activity process already ended")
-        ready = wait([self._receiver, self._process.sentinel], timeout=timeout)
-        if not ready:
-            return None
-        if self._receiver.poll():
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready = wait([self._receiver, self._process.sentinel], timeout=remaining)
+            if not ready:
+                return None
+            if not self._receiver.poll():
+                break
             try:
                 message = self._receiver.recv()
             except (EOFError, OSError):
-                message = None
+                break
+            if isinstance(message, ModuleImported):
+                preload_plan.add(message.module)
+                continue
             if isinstance(message, Outcome):
-                self._finished = True
-                self._process.join()
+                self._end()
                 return message
             if isinstance(message, Heartbeat):
                 return message
+            break
         # The pipe is at EOF or the process ended: wait for its exit status.
+        self._end()
+        return Died(self._process.exitcode, f"activity process {describe_exit(self._process.exitcode)}")
+
+    def _end(self) -> None:
+        """Reap the child; from then on its forkserver may be replaced."""
         self._process.join()
         self._finished = True
-        return Died(self._process.exitcode, f"activity process {describe_exit(self._process.exitcode)}")
+        if self._counted:
+            self._counted = False
+            _child_ended()
 
     def kill(self) -> None:
         """Kill the child and every process it started, then reap it."""
@@ -368,8 +434,7 @@ class ActivityProcess:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
             kill_tree(pid)
-        self._process.join()
-        self._finished = True
+        self._end()
         self._receiver.close()
 
     def close(self) -> None:
