@@ -56,11 +56,13 @@ def import_watched(activity_name: str, resolve: Callable[[str], T]) -> tuple[T, 
     The module is the longest dotted prefix of the name that the call imported (the activity's own
     module, whose import pulls in the rest).
     """
+    parts = activity_name.split(".")
+    if ".".join(parts[:-1]) in sys.modules:  # its module is here already (preloaded): nothing to watch
+        return resolve(activity_name), None
     modules_before = set(sys.modules)
     threads_before = threading.active_count()
     descriptors_before = _open_descriptors()
     resolved = resolve(activity_name)
-    parts = activity_name.split(".")
     imported = next(
         (
             prefix
