@@ -137,7 +137,7 @@ def isolated_activity_ms() -> tuple[float, float, float]:
     """Wall, worker-side CPU and forkserver-tree CPU milliseconds of one trivial isolated activity."""
     from multiprocessing import forkserver
 
-    from simpleflow.process.isolation import ActivityContextData, ActivityProcess
+    from simpleflow.process.isolation import ActivityContextData, ActivityProcess, preload_plan
 
     task = {
         "taskToken": "floor",
@@ -157,6 +157,9 @@ def isolated_activity_ms() -> tuple[float, float, float]:
         finally:
             child.close()
 
+    # A busy worker's steady state: its forkserver preloads the activity's module. A worker replaces it
+    # once children spent about a forkserver's start-up importing the module; here, at the first report.
+    preload_plan.replace_after_seconds = 0.0
     run_one()  # starts the forkserver; the child reports the activity's module
     run_one()  # starts the forkserver that preloads it (see simpleflow.process.preload)
     server_pid = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]

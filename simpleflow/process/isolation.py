@@ -15,9 +15,9 @@ In the child:
 
 The forkserver also imports the activity modules its earlier children found clean to import (no thread
 started, no file opened), so that later children inherit them instead of importing them: see
-:mod:`simpleflow.process.preload`. Each time a new one is reported, the worker replaces its forkserver,
-between two tasks (never under a running child, whose exit status and parent-death signal come through
-its forkserver).
+:mod:`simpleflow.process.preload`. Once children spent about a forkserver's start-up importing modules
+it lacks, the worker replaces it, between two tasks (never under a running child, whose exit status and
+parent-death signal come through its forkserver).
 
 The parent side is :class:`ActivityProcess`: ``next_event(timeout)`` returns a :class:`Heartbeat`,
 the :class:`Outcome`, or :class:`Died` when the child ended without one (OOM kill, segfault,
@@ -183,7 +183,7 @@ def execute_task(
         store = payload_store if payload_store is not None else process_store()
         found, imported = import_watched(task["activityType"]["name"], resolve_activity)
         if imported is not None and report_import:
-            send(ModuleImported(imported))
+            send(imported)
         value = payload.decode(task.get("input"), field="input", store=store)
         args, kwargs = payload.parse_input(value)
         context = activity.ActivityContext(
@@ -409,7 +409,7 @@ class ActivityProcess:
             except (EOFError, OSError):
                 break
             if isinstance(message, ModuleImported):
-                preload_plan.add(message.module)
+                preload_plan.add(message)
                 continue
             if isinstance(message, Outcome):
                 self._end()

@@ -6,11 +6,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from simpleflow import payload
 from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Outcome, preload_plan
 from tests.fixtures.waiting import wait_for
 
 DATA = ActivityContextData("test-domain", "process-tests")
+
+
+@pytest.fixture(autouse=True)
+def replace_at_first_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replace the forkserver as soon as a module is reported (a worker waits for imports to add up)."""
+    monkeypatch.setattr(preload_plan, "replace_after_seconds", 0.0)
 
 
 def start(name: str, *args: Any) -> ActivityProcess:

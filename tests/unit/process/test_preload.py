@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from simpleflow.process.preload import PRELOAD_ENV, PreloadPlan, import_preloaded, import_watched
+from simpleflow.process.preload import (
+    PRELOAD_ENV,
+    ModuleImported,
+    PreloadPlan,
+    import_preloaded,
+    import_watched,
+)
 
 CLEAN = "RESULT = 1\n"
 STARTS_A_THREAD = """
@@ -55,9 +61,11 @@ def resolve_by_import(name: str) -> str:
 )
 def test_a_module_is_reported_only_when_its_import_is_clean(make_module, source: str, reported: bool) -> None:
     name = make_module(source)
-    resolved, imported = import_watched(f"{name}.activity", resolve_by_import)
+    resolved, report = import_watched(f"{name}.activity", resolve_by_import)
     assert resolved == "activity"
-    assert imported == (name if reported else None)
+    assert (report.module if report else None) == (name if reported else None)
+    if report is not None:
+        assert report.cpu_seconds > 0
 
 
 def test_a_module_imported_before_is_not_reported(make_module) -> None:
@@ -76,11 +84,11 @@ def test_the_longest_imported_prefix_is_reported(make_module, tmp_path: Path) ->
         def resolve(_: str) -> object:
             return importlib.import_module("preload_probe_pkg.tasks")
 
-        _, imported = import_watched("preload_probe_pkg.tasks.Task.execute", resolve)
+        _, report = import_watched("preload_probe_pkg.tasks.Task.execute", resolve)
     finally:
         sys.modules.pop("preload_probe_pkg.tasks", None)
         sys.modules.pop("preload_probe_pkg", None)
-    assert imported == "preload_probe_pkg.tasks"
+    assert report is not None and report.module == "preload_probe_pkg.tasks"
 
 
 def test_an_activity_of_the_main_script_is_never_reported() -> None:
@@ -105,24 +113,58 @@ def test_a_failing_resolution_raises_as_it_did() -> None:
 
 
 def test_the_plan_is_stale_until_a_forkserver_takes_its_modules() -> None:
-    plan = PreloadPlan()
+    plan = PreloadPlan(replace_after_seconds=0.0)
     assert not plan.is_stale
     assert plan.environment() == {}
-    plan.add("tasks.a")
-    plan.add("tasks.a")
+    plan.add(ModuleImported("tasks.a"))
+    plan.add(ModuleImported("tasks.a"))
+    assert plan.modules == ("tasks.a",)
     assert plan.is_stale
     assert plan.environment() == {PRELOAD_ENV: "tasks.a"}
     assert not plan.is_stale
-    plan.add("tasks.b")
+    plan.add(ModuleImported("tasks.b"))
     assert plan.environment() == {PRELOAD_ENV: "tasks.a,tasks.b"}
 
 
+@pytest.mark.parametrize(
+    ("reports", "stale"),
+    [
+        ([("a", 0.1)], False),
+        ([("a", 0.1), ("a", 0.1)], False),
+        ([("a", 0.1), ("a", 0.1), ("a", 0.1)], True),
+        ([("a", 0.15), ("b", 0.15)], True),
+    ],
+    ids=[
+        "one-import-is-cheaper-than-a-forkserver",
+        "two-still",
+        "three-pay-for-it",
+        "missing-modules-add-up",
+    ],
+)
+def test_the_forkserver_is_replaced_once_imports_cost_what_a_new_one_does(
+    reports: list[tuple[str, float]], stale: bool
+) -> None:
+    plan = PreloadPlan(replace_after_seconds=0.25)
+    for module, seconds in reports:
+        plan.add(ModuleImported(module, seconds))
+    assert plan.is_stale is stale
+
+
+def test_imports_of_modules_already_loaded_do_not_count() -> None:
+    plan = PreloadPlan(replace_after_seconds=0.25)
+    plan.add(ModuleImported("a", 0.3))
+    plan.environment()  # a forkserver with "a" started
+    plan.add(ModuleImported("a", 0.3))  # a child of the old forkserver, still running then
+    plan.add(ModuleImported("b", 0.1))
+    assert not plan.is_stale
+
+
 def test_the_plan_stops_adding_modules_at_its_limit() -> None:
-    plan = PreloadPlan(limit=2)
+    plan = PreloadPlan(limit=2, replace_after_seconds=0.0)
     for name in ("a", "b", "c"):
-        plan.add(name)
+        plan.add(ModuleImported(name))
     assert plan.environment() == {PRELOAD_ENV: "a,b"}
-    plan.add("d")
+    plan.add(ModuleImported("d"))
     assert not plan.is_stale
 
 
