@@ -387,6 +387,27 @@ class NondeterminismError(SimpleflowError):
         self.produced = produced
 
 
+class PatchRemoved(NondeterminismError):
+    """Raised when the code and a history disagree on a ``patched()`` change id.
+
+    Either the history holds the patch's marker and the code no longer calls ``patched()`` /
+    ``deprecate_patch()`` for it, or ``deprecate_patch()`` replays a history that took the old branch.
+    ``change_id`` names the patch.
+    """
+
+    def __init__(self, change_id: str, *, reason: str) -> None:
+        super().__init__(f"patch {change_id}", recorded=PATCH_MARKER_NAME, produced=None)
+        self.args = (
+            f"nondeterministic replay of patch {change_id!r}: {reason}. Keep patched({change_id!r}) "
+            "(or deprecate_patch) until every execution that ran the old code is closed",
+        )
+        self.change_id = change_id
+
+
+#: The marker name of patches (also :data:`simpleflow.runtime.events.patches.PATCH_MARKER`).
+PATCH_MARKER_NAME = "simpleflow.patch"
+
+
 #: Longest string a message quotes whole; an input can be megabytes (out of band) and would drown it.
 MESSAGE_STRING_LIMIT = 200
 

@@ -238,6 +238,22 @@ class Workflow(WorkflowDefinition):
         """Record a marker once per execution; the future finishes with ``details`` once recorded."""
         return self.scheduler.events.record_marker(name, details)
 
+    def patched(self, change_id: str) -> bool:
+        """Whether this execution takes the new branch of the code change ``change_id``.
+
+        True in an execution that reaches this point with the new code (a ``simpleflow.patch`` marker
+        is recorded, not listed by :meth:`list_markers`), False when replaying a history the old code
+        took past this point. See ``docs/howto/versioning.md``.
+        """
+        return self.scheduler.patches.patched(change_id)
+
+    def deprecate_patch(self, change_id: str) -> None:
+        """Retire ``patched(change_id)`` once no execution runs the old branch: accepts its marker.
+
+        Raises :class:`~simpleflow.exceptions.PatchRemoved` when replaying a history of the old branch.
+        """
+        self.scheduler.patches.deprecate(change_id)
+
     def list_markers(self, all: bool = False) -> list[Marker]:
         """The markers of the history: the latest recorded of each name, or with ``all`` every one."""
         return self.scheduler.events.list_markers(all)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simpleflow import decisions, payload
-from simpleflow.exceptions import TaskFailed
+from simpleflow.exceptions import PATCH_MARKER_NAME, TaskFailed
 from simpleflow.history import TimerState
 from simpleflow.history.records import MarkerRecord
 from simpleflow.runtime import parking
@@ -294,7 +294,7 @@ class ReplayEvents:
         parking.observe_history()
         by_name: dict[str, list[MarkerRecord]] = {}
         for marker in self.turn.history.markers():
-            if marker.name != SIDE_EFFECT_MARKER:
+            if marker.name not in (SIDE_EFFECT_MARKER, PATCH_MARKER_NAME):
                 by_name.setdefault(marker.name, []).append(marker)
         chosen = [
             marker

@@ -60,6 +60,7 @@ from simpleflow.runtime.call_log import CallLog
 from simpleflow.runtime.canvas import Canvas, Reach
 from simpleflow.runtime.events.backoff import Gate, is_throttled, throttle_delay
 from simpleflow.runtime.events.event_future import EventFuture
+from simpleflow.runtime.events.patches import Patches
 from simpleflow.runtime.events.replay_events import ReplayEvents
 from simpleflow.runtime.resolution import resolve_arguments
 from simpleflow.runtime.scheduling import failure_handling
@@ -116,6 +117,8 @@ class Scheduler:
         self.futures: dict[tuple[TaskKind, str], Future] = {}
         self.produced: dict[tuple[TaskKind, str], Identity] = {}
         self.nondeterminism: NondeterminismError | None = None
+        #: ``Workflow.patched()`` / ``deprecate_patch()`` (:mod:`simpleflow.runtime.events.patches`).
+        self.patches = Patches(turn, log, produced=self.produced, report=self._note_nondeterminism)
         #: Set when a task failure was raised into ``run()``: the run then took a path earlier replays
         #: did not, so tasks they scheduled may legitimately not be produced again.
         self.raised_failure = False
@@ -138,6 +141,9 @@ class Scheduler:
     def request_failure(self, error: WorkflowFailed) -> None:
         """``Workflow.fail()``: the execution fails with ``error`` even if ``run()`` catches it."""
         self.fail_request = error
+
+    def _note_nondeterminism(self, error: NondeterminismError) -> None:
+        self.nondeterminism = error
 
     def note_raised_failure(self) -> None:
         """A task failure is being raised into ``run()`` (see :attr:`raised_failure`)."""
@@ -326,6 +332,11 @@ class Scheduler:
                 recorded = {"kind": record.kind.value, "type": attempt.name, "input": attempt.input}
                 self.nondeterminism = NondeterminismError(record.task_id, recorded=recorded, produced=None)
                 raise self.nondeterminism
+        try:
+            self.patches.check_unasked()
+        except NondeterminismError as error:
+            self.nondeterminism = error
+            raise
 
     # -- resolution -------------------------------------------------------------------------------------
 

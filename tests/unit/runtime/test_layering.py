@@ -33,6 +33,7 @@ LAYERS = [
     "simpleflow.runtime.events.event_future",
     "simpleflow.runtime.events.signals",
     "simpleflow.runtime.events.side_effects",
+    "simpleflow.runtime.events.patches",
     "simpleflow.runtime.events.replay_events",
     "simpleflow.runtime.canvas",
     "simpleflow.runtime.scheduling.call",
