@@ -4,7 +4,10 @@ The run gets a unique task list, for decisions and (routed by the decider) for e
 other decider or worker of the domain takes its tasks and it takes none of theirs. The decider and the
 workers are the real ``simpleflow decider.start`` / ``worker.start`` commands, started as child process
 trees and stopped at the end whatever happens. With ``local_swf`` the embedded SWF service runs in this
-process, over HTTP on loopback, on a temporary database (or ``db``), so no AWS account is needed.
+process, over HTTP on loopback, on a temporary database (or ``db``), so no AWS account is needed. Its
+clock is virtual unless ``real_time``: when no decision or activity task is scheduled or started, it
+skips to the next timer or timeout, so an hour's timer takes no time (a running activity, and a worker
+on its way to a scheduled one, hold the clock: see ``SWFService``'s ``remote_pollers``).
 
 Fields over SWF's limits go to the configured payload store (``SIMPLEFLOW_PAYLOAD_STORE``); with
 ``local_swf`` and none configured, to a filesystem store in the run's temporary directory, whose URL is
@@ -72,6 +75,8 @@ class StandaloneOptions:
     execution_timeout: int | None = None
     decision_tasks_timeout: int | None = None
     repair: tuple[str, str | None] | None = None
+    #: With ``local_swf``: keep the wall clock instead of skipping idle time (``--real-time``).
+    real_time: bool = False
     #: The SWF endpoint (``--endpoint-url``); None: AWS_ENDPOINT_URL_SWF, else Amazon SWF.
     endpoint_url: str | None = None
     #: Run around each activity by the worker processes (``--middleware-*-execution``).
@@ -96,7 +101,9 @@ def run_standalone(
         if options.local_swf:
             directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="simpleflow-standalone-"))
             endpoint_url, client = stack.enter_context(
-                _embedded_service(options.db or os.path.join(directory, "swf.db"))
+                _embedded_service(
+                    options.db or os.path.join(directory, "swf.db"), time_skipping=not options.real_time
+                )
             )
             env["SIMPLEFLOW_PAYLOAD_STORE"] = run_store_url(directory, env)
         store = store_from_settings(env)
@@ -233,18 +240,21 @@ def _client(endpoint_url: str | None) -> Any:
 
 
 @contextlib.contextmanager
-def _embedded_service(db: str) -> Iterator[tuple[str, Any]]:
-    """Serve the embedded SWF service (state in ``db``) from this process.
+def _embedded_service(db: str, *, time_skipping: bool) -> Iterator[tuple[str, Any]]:
+    """Serve the embedded SWF service (state in ``db``, on a virtual clock with ``time_skipping``) from
+    this process.
 
     Yields its endpoint URL, for the decider and worker processes, and a client of this process's own,
     attached to the service in process: following the run (a history page every half second) through
     HTTP and botocore's parser cost the service process more than serving the workers did.
     """
+    from simpleflow.localswf.clock import VirtualClock
     from simpleflow.localswf.embedded import embedded_direct_client
     from simpleflow.localswf.http import LocalSWFServer
     from simpleflow.localswf.service import SWFService
 
-    service = SWFService(db)
+    # The decider and the workers are other processes: the service cannot see one between two polls.
+    service = SWFService(db, clock=VirtualClock() if time_skipping else None, remote_pollers=True)
     try:
         with LocalSWFServer(service, "127.0.0.1", 0) as server, embedded_direct_client(service) as client:
             yield server.endpoint_url, client

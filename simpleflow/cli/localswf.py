@@ -133,6 +133,13 @@ def load_credentials(spec: str | None, path: str | None) -> Credentials | None:
     "(SWF does them asynchronously; 0: at the next scheduler step).",
 )
 @click.option(
+    "--time-skipping",
+    is_flag=True,
+    help="Run on a virtual clock: whenever no decision or activity task is scheduled or started, skip to "
+    "the next timer or timeout (a running activity is never cut short). Histories and listings then show "
+    "virtual timestamps, and an execution that only waits for a signal times out at once.",
+)
+@click.option(
     "--credentials",
     "credentials_spec",
     metavar="ACCESS_KEY:SECRET",
@@ -169,6 +176,7 @@ def localswf_start(
     poll_timeout: float,
     quotas: str,
     side_effect_delay: float,
+    time_skipping: bool,
     credentials_spec: str | None,
     credentials_file: str | None,
     allow_remote: bool,
@@ -188,6 +196,7 @@ def localswf_start(
     """
     # Imported here, not at the top: the engine, its SQLite store and the HTTP server are not needed to
     # list commands or show help, which every ``simpleflow`` invocation loads this module for.
+    from simpleflow.localswf.clock import VirtualClock
     from simpleflow.localswf.http import LocalSWFServer, is_loopback
     from simpleflow.localswf.limits import Limits
     from simpleflow.localswf.service import SWFService
@@ -205,7 +214,16 @@ def localswf_start(
         )
     lambdas = parse_lambdas(lambda_specs)
     limits = Limits(side_effect_delay=side_effect_delay)
-    service = SWFService(db, poll_timeout=poll_timeout, lambdas=lambdas, quotas=quotas, limits=limits)
+    service = SWFService(
+        db,
+        clock=VirtualClock() if time_skipping else None,
+        poll_timeout=poll_timeout,
+        lambdas=lambdas,
+        quotas=quotas,
+        limits=limits,
+        # Its deciders and workers are other processes: one between two polls is invisible to it.
+        remote_pollers=True,
+    )
     try:
         server = LocalSWFServer(service, host, port, allow_remote=allow_remote, credentials=credentials)
     except OSError as error:
@@ -230,6 +248,12 @@ def localswf_start(
         if credentials is not None:
             click.echo(
                 f"localswf: requests must be signed with access key {credentials.access_key}", err=True
+            )
+        if time_skipping:
+            click.echo(
+                "localswf: time is virtual: when no decision or activity task is scheduled or started, "
+                "the clock skips to the next timer or timeout (timestamps are the virtual clock's)",
+                err=True,
             )
         if service.throttle is not None:
             click.echo(f"localswf: throttling with the {quotas!r} quota profile", err=True)

@@ -35,6 +35,19 @@ if TYPE_CHECKING:
 )
 @click.option("--db", metavar="PATH", help="With --local-swf: keep the service's state in PATH.")
 @click.option(
+    "--time-skipping",
+    is_flag=True,
+    help="With --local-swf, where it is the default: whenever no decision or activity task is scheduled "
+    "or started, the clock skips to the next timer or timeout. Refused otherwise: Amazon SWF, or the "
+    "service at another endpoint, keeps its own clock (start that one with localswf.start --time-skipping).",
+)
+@click.option(
+    "--real-time",
+    is_flag=True,
+    help="Let timers and timeouts take their real time: with --local-swf, turns time skipping off; "
+    "elsewhere it is what happens anyway.",
+)
+@click.option(
     "--nb-deciders", "-D", type=click.IntRange(min=1), default=1, show_default=True, help="Decider processes."
 )
 @click.option(
@@ -80,6 +93,8 @@ def standalone(
     domain: str | None,
     local_swf: bool,
     db: str | None,
+    time_skipping: bool,
+    real_time: bool,
     nb_deciders: int,
     nb_workers: int,
     heartbeat: float,
@@ -101,6 +116,10 @@ def standalone(
     the wait for the processes to finish what they hold. Every child process is stopped at the end,
     and none outlives standalone even when it is killed (kill -9). A replay that no longer matches its
     history fails the execution with that error (decider.start --on-nondeterminism fail).
+
+    With --local-swf the service's clock is virtual unless --real-time: whenever no decision or activity
+    task is scheduled or started, it skips to the next timer or timeout, so an hour's timer takes no
+    time while a running activity still takes its own. Histories show the virtual timestamps.
     """
     from simpleflow.execution import parse_tags, result_or_raise
     from simpleflow.process.exit_signals import StoppedBySignal, exit_on_signals
@@ -112,6 +131,7 @@ def standalone(
         raise ConfigurationError("give --endpoint-url or --local-swf, not both")
     if db and not local_swf:
         raise ConfigurationError("--db only applies with --local-swf")
+    check_clock_options(time_skipping=time_skipping, real_time=real_time, local_swf=local_swf)
     if force_activities is not None:
         if not repair:
             raise ConfigurationError("--force-activities only applies with --repair")
@@ -131,6 +151,7 @@ def standalone(
         heartbeat=heartbeat,
         local_swf=local_swf,
         db=db,
+        real_time=real_time,
         tags=parse_tags(tags),
         workflow_id=workflow_id,
         execution_timeout=execution_timeout,
@@ -159,6 +180,20 @@ def standalone(
         click.echo(f"error: {failure_line(failure)}{causes}", err=True)
         raise SystemExit(EXIT_CODES.get(closed.status, 1)) from None
     click.echo(json.dumps(result))
+
+
+def check_clock_options(*, time_skipping: bool, real_time: bool, local_swf: bool) -> None:
+    """Refuse a clock option that cannot be honoured: only the service standalone runs itself skips time.
+
+    ``--real-time`` is accepted anywhere, since Amazon SWF and other endpoints always run in real time.
+    """
+    if time_skipping and real_time:
+        raise ConfigurationError("give --time-skipping or --real-time, not both")
+    if time_skipping and not local_swf:
+        raise ConfigurationError(
+            "--time-skipping needs --local-swf: Amazon SWF, or the service at another endpoint, keeps its "
+            "own clock (a local one skips time when started with 'simpleflow localswf.start --time-skipping')"
+        )
 
 
 def report_progress(progress: RunProgress) -> None:

@@ -4,7 +4,8 @@
 one SQLite transaction; long polls wait on a condition each (releasing the lock, so they never block
 other callers), and a call that schedules a task starts it for the longest-waiting poll of its task list
 in its own transaction and wakes that poll with it (see ``waiting_polls``). A scheduler thread fires deadlines
-on time; with a ``VirtualClock`` it also skips idle time (see ``VirtualClock`` for the rule).
+on time; with a ``VirtualClock`` it also skips idle time (see ``VirtualClock`` for the rule, and
+``SWFService`` for what changes when the deciders and workers are other processes).
 """
 
 from __future__ import annotations
@@ -85,6 +86,15 @@ READ_ONLY_PREFIXES = ("Describe", "List", "Count", "Get")
 DELIVERABLE_ACTIVITY = (
     "SELECT 1 FROM activities WHERE domain = ? AND task_list = ? AND state = 'scheduled' LIMIT 1"
 )
+SCHEDULED_ACTIVITY = "SELECT 1 FROM activities WHERE state = 'scheduled' LIMIT 1"
+# Each run's last event is its latest (a history only grows), found by primary key: one lookup per run,
+# not a scan of every event.
+LATEST_EVENT_TIME = (
+    "SELECT MAX(events.ts) FROM runs JOIN events"
+    " ON events.run_seq = runs.seq AND events.event_id = runs.next_event_id - 1"
+)
+#: How far ahead of the wall clock a database's history may run before a service on the wall clock warns.
+CLOCK_AHEAD_WARNING_SECONDS = 60.0
 
 
 class SWFService:
@@ -95,6 +105,15 @@ class SWFService:
     ``lambdas``: name -> callable(event) for ``ScheduleLambdaFunction``. ``limits``: SWF's quotas.
     ``quotas``: SWF's throttling buckets (``"aws"``, a ``QuotaProfile``, or ``"none"``), in place of
     ``limits.quotas`` (off by default).
+
+    ``remote_pollers``: the deciders and workers are other processes (they poll over HTTP). A virtual
+    clock then never skips while any activity task is scheduled, polled for or not: the service cannot
+    see a worker that is starting up, forking, or between two polls, and skipping past it would time its
+    task out (schedule-to-start) or run the execution's clock out before it could take it. In process
+    (the default), a scheduled task that no poll waits for after the quiet period has nobody to run it.
+
+    A virtual clock given with a database that already holds events is first moved to the latest of them,
+    so that time never goes back when a service that skipped time is restarted on the same file.
     """
 
     def __init__(
@@ -106,6 +125,7 @@ class SWFService:
         lambdas: Mapping[str, LambdaFunction] | None = None,
         limits: Limits | None = None,
         quotas: str | QuotaProfile | None = None,
+        remote_pollers: bool = False,
     ) -> None:
         limits = limits or Limits()
         # A name given in either place is resolved here, so a bad one fails before anything starts.
@@ -116,6 +136,8 @@ class SWFService:
         self.store = Store(db)
         check_run_columns(self.store)
         self.clock: Clock = clock or SystemClock()
+        self._resume_clock(db)
+        self.remote_pollers = remote_pollers
         self.poll_timeout = poll_timeout
         self.lambdas = dict(lambdas or {})
         self._registry = RegistryCache()
@@ -132,6 +154,23 @@ class SWFService:
         self._closed = False
         self._scheduler = threading.Thread(target=self._run_scheduler, name="localswf-scheduler", daemon=True)
         self._scheduler.start()
+
+    def _resume_clock(self, db: str) -> None:
+        """Never let time go back on a database that a service on a virtual clock skipped ahead."""
+        latest: float | None = self.store.scalar(LATEST_EVENT_TIME)
+        if latest is None:
+            return
+        if isinstance(self.clock, VirtualClock):
+            self.clock.advance_to(latest)
+            return
+        ahead = latest - self.clock.now()
+        if ahead > CLOCK_AHEAD_WARNING_SECONDS:
+            logger.warning(
+                "localswf: %s holds events %.0f s ahead of the wall clock (it was served with time "
+                "skipping): its timers and timeouts come that much later in real time",
+                db,
+                ahead,
+            )
 
     # -- API --------------------------------------------------------------------------------------
 
@@ -408,6 +447,9 @@ class SWFService:
             return False
         if store.scalar("SELECT 1 FROM activities WHERE state = 'started' LIMIT 1"):
             return False
+        if self.remote_pollers:
+            # A worker process may be on its way to this task: see the class docstring.
+            return not store.scalar(SCHEDULED_ACTIVITY)
         for (kind, domain, task_list), count in self._pollers.items():
             if count <= 0 or kind != ACTIVITY:
                 continue

@@ -45,6 +45,8 @@ def test_standalone_shows_the_timer_it_waits_on(tmp_path):
             *SIMPLEFLOW,
             "standalone",
             "--local-swf",
+            # The progress line of a timer waited on: on a skipping clock it fires before a look sees it.
+            "--real-time",
             "examples.timers.ReminderWorkflow",
             "--input",
             '["tea", 2]',
