@@ -8,10 +8,10 @@ that arrive while a decision task is started mark it pending, which schedules ex
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
 
 from simpleflow.localswf.context import DECISION, Context, Run
+from simpleflow.localswf.tokens import opaque_text
 
 OPEN = "OPEN"
 CLOSED = "CLOSED"
@@ -56,7 +56,7 @@ def parse_priority(value: str | None) -> int:
 
 def new_run_id() -> str:
     """A fresh run id, opaque as SWF's."""
-    return secrets.token_urlsafe(33)
+    return opaque_text(33)
 
 
 def append_event(ctx: Context, run: Run, event_type: str, attrs: dict[str, Any]) -> int:

@@ -24,9 +24,20 @@ from simpleflow.localswf.faults import (
 _ISSUED = re.compile(r"[A-Za-z0-9_-]+\.([0-9]+)\.([0-9]+)")
 
 
+def opaque_text(nbytes: int) -> str:
+    """``nbytes`` random bytes as URL-safe text that never starts with "-".
+
+    A command line takes a leading "-" for an option: ``aws swf respond-decision-task-completed
+    --task-token -x...`` fails with "expected one argument", and so would a run id given to a
+    ``workflow.*`` command. SWF's own tokens and run ids never start with one either.
+    """
+    text = secrets.token_urlsafe(nbytes)
+    return "A" + text[1:] if text.startswith("-") else text
+
+
 def new_token(run_seq: int, scheduled_event_id: int) -> str:
     """A fresh token for the task scheduled by event ``scheduled_event_id`` of run ``run_seq``."""
-    return f"{secrets.token_urlsafe(24)}.{run_seq}.{scheduled_event_id}"
+    return f"{opaque_text(24)}.{run_seq}.{scheduled_event_id}"
 
 
 def token_origin(token: str) -> tuple[int, int] | None:

@@ -259,10 +259,22 @@ def child_main(task: Mapping[str, Any], data: ActivityContextData, connection: C
         outcome = _fallback_failure(error)
         logger.debug("activity ended with %s", traceback.format_exc())
     try:
+        _send_outcome(send, outcome)
+    except (BrokenPipeError, ConnectionResetError):
+        # The worker died (kill -9) before the outcome could reach it: nobody is left to report to, and
+        # the task's own timeout tells SWF. A traceback here would only say that the worker is gone.
+        logger.debug("the worker is gone; the outcome of %s is dropped", task.get("activityId"))
+    connection.close()
+
+
+def _send_outcome(send: Any, outcome: Any) -> None:
+    """Send ``outcome``, or a failure saying why it could not be sent (a pipe error propagates)."""
+    try:
         send(outcome)
+    except (BrokenPipeError, ConnectionResetError):
+        raise
     except Exception as error:  # e.g. an outcome too big for the pipe (it is not: SWF caps it)
         send(_fallback_failure(error))
-    connection.close()
 
 
 # Where the worker's main script travels to the forkserver (see adopt_worker_main).

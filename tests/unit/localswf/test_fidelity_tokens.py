@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 import pytest
 
+from simpleflow.localswf.runs import new_run_id
 from simpleflow.localswf.tokens import new_token, token_origin
 
 
@@ -35,3 +39,12 @@ def test_tokens_are_unguessable() -> None:
 )
 def test_tokens_not_issued_here_have_no_origin(token: str) -> None:
     assert token_origin(token) is None
+
+
+@pytest.mark.parametrize("make", [lambda: new_token(1, 5), new_run_id], ids=["task-token", "run-id"])
+def test_opaque_values_never_start_with_a_dash(monkeypatch: pytest.MonkeyPatch, make: Any) -> None:
+    # The AWS CLI (and click) would take "--task-token -abc" as an option: force the unlucky draw.
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda nbytes: "-" + "b" * (nbytes - 1))
+    value = make()
+    assert not value.startswith("-")
+    assert value.startswith("A")
