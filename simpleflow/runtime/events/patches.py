@@ -106,9 +106,11 @@ class Patches:
     def check_unasked(self) -> None:
         """Raise :class:`PatchRemoved` for a patch marker of the history the code no longer asks for."""
         for change_id in sorted(self._recorded() - set(self._answers)):
-            raise PatchRemoved(
+            error = PatchRemoved(
                 change_id, reason="the history holds its marker but the code no longer calls patched()"
             )
+            self.report(error)
+            raise error
 
 
 def _check_id(change_id: str) -> None:

@@ -332,11 +332,7 @@ class Scheduler:
                 recorded = {"kind": record.kind.value, "type": attempt.name, "input": attempt.input}
                 self.nondeterminism = NondeterminismError(record.task_id, recorded=recorded, produced=None)
                 raise self.nondeterminism
-        try:
-            self.patches.check_unasked()
-        except NondeterminismError as error:
-            self.nondeterminism = error
-            raise
+        self.patches.check_unasked()
 
     # -- resolution -------------------------------------------------------------------------------------
 
