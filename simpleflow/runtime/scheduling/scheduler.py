@@ -61,7 +61,7 @@ from simpleflow.history import Attempt, History, TaskKind, TaskRecord, TaskState
 from simpleflow.retry_policy import RetryPolicy
 from simpleflow.runtime.call_log import CallLog
 from simpleflow.runtime.canvas import Canvas, Reach
-from simpleflow.runtime.events.backoff import Gate, is_throttled, throttle_delay
+from simpleflow.runtime.events.backoff import Gate, is_throttled, paced_delay
 from simpleflow.runtime.events.event_future import EventFuture
 from simpleflow.runtime.events.replay_events import ReplayEvents
 from simpleflow.runtime.resolution import resolve_arguments
@@ -370,7 +370,11 @@ class Scheduler:
             details = payload.decode_failure(None, last.details, store=self.payload_store)[1]
             future.set_cancelled(TaskCanceled(details, task_id=task_id))
         elif last.state is TaskState.SCHEDULE_FAILED and last.cause in task.throttle_causes:
-            delay = throttle_delay(record.consecutive_schedule_failures)
+            delay = paced_delay(
+                last.cause,
+                failures=record.consecutive_schedule_failures,
+                rank=self.events.backoff.refusal_rank(record),
+            )
             gate = internal_timer_id("throttle", len(record.attempts), task_id)
             attempt = record.attempt_count + 1
             self._schedule(
