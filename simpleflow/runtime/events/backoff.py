@@ -11,7 +11,8 @@ loop. A task, signal or cancel request refused for a rate is made again once a b
 is empty, and it refills at a published rate (:data:`REFILL_BY_CAUSE`: 200 activities, 200 timers, 12
 child starts, 120 signals or cancel requests a second per account). The refusals of one decision task
 come back together, so they are spread over the seconds the bucket takes to refill for them: the
-``rank``-th of them (in event order) waits ``ceil(rank / refill)`` seconds, at least 1, doubled for each
+``rank``-th of the refusals with that cause still outstanding (tasks whose latest scheduling was
+refused, in event order) waits ``ceil(rank / refill)`` seconds, at least 1, doubled for each
 refusal in a row of the same task (other executions of the account share the bucket), at most
 :data:`MAX_THROTTLE_DELAY`. A cause with no published bucket (open-task limits, Lambda functions) backs
 off exponentially. The rank is read from the history, so a replay gives the same delays.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -104,24 +104,25 @@ class BackOff:
     def __init__(self, turn: Turn) -> None:
         self.turn = turn
         self._ranks_epoch = -1
-        self._ranks: dict[tuple[str | None, datetime | None], list[int]] = {}
+        self._ranks: dict[str | None, list[int]] = {}
 
     def refusal_rank(self, record: TaskRecord) -> int:
-        """The place (from 1) of ``record``'s latest refusal among those of its cause and moment.
+        """The place (from 1) of ``record``'s latest refusal among the outstanding ones of its cause.
 
-        Refusals SWF made in answer to one decision task carry the same time; event ids order them.
+        Read from the history (tasks whose latest scheduling was refused, by event id), so a live run and
+        a fresh replay give the same rank whatever order ``run()`` resolves the tasks in.
         """
         if self._ranks_epoch != self.turn.epoch:
-            batches: dict[tuple[str | None, datetime | None], list[int]] = defaultdict(list)
+            batches: dict[str | None, list[int]] = defaultdict(list)
             for task in self.turn.history.tasks():
                 last = task.last
                 if last.state is TaskState.SCHEDULE_FAILED and last.cause in REFILL_BY_CAUSE:
-                    batches[(last.cause, last.closed_at)].append(last.scheduled_event_id)
+                    batches[last.cause].append(last.scheduled_event_id)
             for ids in batches.values():
                 ids.sort()
             self._ranks, self._ranks_epoch = batches, self.turn.epoch
         last = record.last
-        ids = self._ranks.get((last.cause, last.closed_at), [])
+        ids = self._ranks.get(last.cause, [])
         return ids.index(last.scheduled_event_id) + 1 if last.scheduled_event_id in ids else 1
 
     def restart_refused_timer(self, record: TimerRecord, decision: dict[str, Any]) -> None:
