@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         WorkflowFailed,
     )
     from simpleflow.executor import Executor, Replay
+    from simpleflow.retry_policy import RetryPolicy
     from simpleflow.signal import WaitForSignal
     from simpleflow.task import ActivityTask, ChildWorkflowTask, LambdaFunction, LambdaTask
     from simpleflow.workflow import Workflow, cached, find_workflow, nondeterministic
@@ -57,6 +58,7 @@ _EXPORTS = {
     "LambdaTask": "simpleflow.task",
     "NondeterminismError": "simpleflow.exceptions",
     "Replay": "simpleflow.executor",
+    "RetryPolicy": "simpleflow.retry_policy",
     "SimpleflowError": "simpleflow.exceptions",
     "TaskCanceled": "simpleflow.exceptions",
     "TaskError": "simpleflow.exceptions",
@@ -87,6 +89,7 @@ __all__ = [
     "LambdaTask",
     "NondeterminismError",
     "Replay",
+    "RetryPolicy",
     "SimpleflowError",
     "TaskCanceled",
     "TaskError",

@@ -30,6 +30,7 @@ from typing import Any, overload
 from simpleflow import settings
 from simpleflow.decisions import validate_identifier
 from simpleflow.exceptions import ConfigurationError, WorkflowImportError
+from simpleflow.retry_policy import RetryPolicy
 from simpleflow.serializer import Serializer
 
 __all__ = [
@@ -108,6 +109,7 @@ class Activity:
         idempotent: bool | None = None,
         meta: Mapping[str, Any] | None = None,
         serializer: Serializer | str | None = None,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         # None is "not given" for the attributes 0.x code may leave out; with_attributes always gives them.
         directly = name is None or version is None or task_list is None
@@ -134,6 +136,16 @@ class Activity:
                 f"activity {name}: retry_delay must be whole seconds (a non-negative integer), "
                 f"not {retry_delay!r}"
             )
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise ConfigurationError(
+                f"activity {name}: retry_policy must be a simpleflow.RetryPolicy, not {retry_policy!r}"
+            )
+        if retry_policy is not None and retry:
+            raise ConfigurationError(
+                f"activity {name}: give retry= or retry_policy=, not both "
+                "(retry=N is a policy of N + 1 attempts)"
+            )
+        self.retry_policy = retry_policy
         self.wrapped = wrapped
         self.name = name
         self.version = version
@@ -235,6 +247,7 @@ def with_attributes(
     idempotent: bool | None = None,
     meta: Mapping[str, Any] | None = None,
     serializer: Serializer | str | None = None,
+    retry_policy: RetryPolicy | None = None,
 ) -> Callable[[Callable[..., Any]], Activity]: ...
 
 
@@ -254,6 +267,7 @@ def with_attributes(
     idempotent: bool | None = None,
     meta: Mapping[str, Any] | None = None,
     serializer: Serializer | str | None = None,
+    retry_policy: RetryPolicy | None = None,
 ) -> Activity | Callable[[Callable[..., Any]], Activity]:
     """Make a function or class an :class:`Activity` and register it; usable with or without arguments.
 
@@ -265,7 +279,9 @@ def with_attributes(
     (default 0, or ``SIMPLEFLOW_ACTIVITY_RETRY_DELAY``); ``raises_on_failure`` makes a failure raise in
     the workflow's ``run()`` instead of being held by the future; ``idempotent`` lets the executor derive
     the task id from the arguments; ``serializer`` chooses how the input and the result are encoded
-    (default JSON; see :mod:`simpleflow.serializer`).
+    (default JSON; see :mod:`simpleflow.serializer`); ``retry_policy`` (a
+    :class:`~simpleflow.retry_policy.RetryPolicy`) replaces ``retry`` and ``retry_delay`` with attempt
+    budgets, exponential delays and non-retryable failures.
     """
 
     def decorate(wrapped: Callable[..., Any]) -> Activity:
@@ -293,6 +309,7 @@ def with_attributes(
             idempotent=idempotent,
             meta=meta,
             serializer=serializer,
+            retry_policy=retry_policy,
         )
         _register(activity)
         return activity
@@ -357,7 +374,7 @@ class ActivityContext(Mapping[str, Any]):
 
     Read it as attributes, or as upstream's dict (``my_activity.context["workflow_id"]``) with its keys
     ``name``, ``version``, ``workflow_id``, ``run_id``, ``activity_id``, ``input`` (the task's input
-    text) and ``domain_name``, plus ``domain``, ``task_list`` and ``attempt``.
+    text) and ``domain_name``, plus ``domain``, ``task_list``, ``attempt`` and ``last_heartbeat_details``.
     """
 
     workflow_id: str
@@ -370,6 +387,9 @@ class ActivityContext(Mapping[str, Any]):
     activity_version: str | None = None
     #: The task's input as SWF holds it (JSON text, or an out-of-band reference).
     input: str | None = None
+    #: The last heartbeat details of the previous attempts (``None`` on a first attempt, or when none of
+    #: them heartbeated): where a retry resumes. See :doc:`/howto/heartbeat-resumption`.
+    last_heartbeat_details: Any = None
 
     def _as_dict(self) -> dict[str, Any]:
         return {
@@ -383,6 +403,7 @@ class ActivityContext(Mapping[str, Any]):
             "domain": self.domain,
             "task_list": self.task_list,
             "attempt": self.attempt,
+            "last_heartbeat_details": self.last_heartbeat_details,
         }
 
     def __getitem__(self, key: str) -> Any:

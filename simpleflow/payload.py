@@ -57,6 +57,9 @@ from simpleflow.serializer import (
 __all__ = [
     "ATTEMPT_KEY",
     "FIELD_LIMITS",
+    "HEARTBEAT_FAILURE_KEY",
+    "HEARTBEAT_IN_FAILURE_LIMIT",
+    "HEARTBEAT_KEY",
     "JUMBO_FIELDS_MAX_SIZE",
     "JUMBO_PREFIX",
     "REFERENCE_SCHEME",
@@ -73,6 +76,7 @@ __all__ = [
     "encode_input",
     "fit",
     "input_attempt",
+    "input_heartbeat_details",
     "input_trace",
     "is_jumbo_reference",
     "is_reference",
@@ -180,6 +184,15 @@ ATTEMPT_KEY = "__attempt"
 #: history, so replays give the same input text. :func:`parse_input` ignores it; :func:`input_trace`
 #: reads it.
 TRACE_KEY = "__trace"
+#: The reserved key of an activity input that carries the last heartbeat details of the previous attempts
+#: to a retry (see :mod:`simpleflow.runtime.scheduling.heartbeat_resumption`); the worker puts them in the
+#: activity context as ``last_heartbeat_details``, never among the function's arguments.
+HEARTBEAT_KEY = "__last_heartbeat_details"
+#: The key of a failure's details under which simpleflow's worker puts the last heartbeat details it sent
+#: (their encoded text), since SWF's ``ActivityTaskFailed`` keeps none; left out over
+#: :data:`HEARTBEAT_IN_FAILURE_LIMIT` characters, so the failure's own message is never trimmed for them.
+HEARTBEAT_FAILURE_KEY = "heartbeat_details"
+HEARTBEAT_IN_FAILURE_LIMIT = 16_384
 _CALL_KEYS = frozenset({"args", "kwargs"})
 
 
@@ -189,6 +202,7 @@ def encode_input(
     *,
     attempt: int | None = None,
     trace: Mapping[str, str] | None = None,
+    heartbeat_details: Any = None,
     **options: Any,
 ) -> str:
     """Encode call arguments as ``{"args": [...], "kwargs": {...}}``, the form every worker understands.
@@ -202,6 +216,8 @@ def encode_input(
         body[ATTEMPT_KEY] = attempt
     if trace:
         body[TRACE_KEY] = dict(trace)
+    if heartbeat_details is not None:
+        body[HEARTBEAT_KEY] = heartbeat_details
     return encode(body, **options)
 
 
@@ -209,7 +225,7 @@ def _is_call_form(value: Any) -> bool:
     if not isinstance(value, dict) or not value:
         return False
     keys = set(value)
-    return bool(keys & _CALL_KEYS) and keys <= _CALL_KEYS | {ATTEMPT_KEY, TRACE_KEY}
+    return bool(keys & _CALL_KEYS) and keys <= _CALL_KEYS | {ATTEMPT_KEY, TRACE_KEY, HEARTBEAT_KEY}
 
 
 def input_trace(value: Any) -> dict[str, str] | None:
@@ -243,10 +259,15 @@ def input_attempt(value: Any) -> int:
     return 1
 
 
+def input_heartbeat_details(value: Any) -> Any:
+    """The previous attempts' last heartbeat details a decoded activity input carries, None without."""
+    return value.get(HEARTBEAT_KEY) if _is_call_form(value) else None
+
+
 def without_attempt(value: Any) -> Any:
-    """A decoded input with :data:`ATTEMPT_KEY` removed: what the call itself is, whatever the attempt."""
-    if _is_call_form(value) and ATTEMPT_KEY in value:
-        return {key: item for key, item in value.items() if key != ATTEMPT_KEY}
+    """A decoded input without :data:`ATTEMPT_KEY` and :data:`HEARTBEAT_KEY`: the call, whatever the try."""
+    if _is_call_form(value) and (ATTEMPT_KEY in value or HEARTBEAT_KEY in value):
+        return {key: item for key, item in value.items() if key not in (ATTEMPT_KEY, HEARTBEAT_KEY)}
     return value
 
 
@@ -467,12 +488,16 @@ def _qualified_name(exc_type: type) -> str:
     return exc_type.__qualname__ if module == "builtins" else f"{module}.{exc_type.__qualname__}"
 
 
-def encode_failure(exc: BaseException, *, store: PayloadStore | None = None) -> tuple[str, str]:
+def encode_failure(
+    exc: BaseException, *, store: PayloadStore | None = None, heartbeat_details: str | None = None
+) -> tuple[str, str]:
     """Encode an exception as SWF failure ``(reason, details)``, both within SWF's limits.
 
     ``reason`` is ``"ExcType: message"`` cut to 256 characters (the whole message is in the details).
     ``details`` is the JSON object ``{"error": "<module.QualName>", "message": str(exc), "traceback":
-    "..."}``. When it exceeds 32,768 characters it goes whole to ``store`` if one is given; otherwise the
+    "..."}``, plus :data:`HEARTBEAT_FAILURE_KEY` when ``heartbeat_details`` (the encoded text of the last
+    heartbeat sent) is given and fits :data:`HEARTBEAT_IN_FAILURE_LIMIT`. When it exceeds 32,768
+    characters it goes whole to ``store`` if one is given; otherwise the
     traceback is trimmed first (keeping its end, where the error is), then the message.
     """
     message = str(exc)
@@ -480,6 +505,8 @@ def encode_failure(exc: BaseException, *, store: PayloadStore | None = None) -> 
     reason = _truncate(f"{type_name}: {message}" if message else type_name, FIELD_LIMITS["reason"])
     formatted = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     body = {"error": _qualified_name(type(exc)), "message": message, "traceback": formatted}
+    if heartbeat_details is not None and len(heartbeat_details) <= HEARTBEAT_IN_FAILURE_LIMIT:
+        body[HEARTBEAT_FAILURE_KEY] = heartbeat_details
     limit = FIELD_LIMITS["details"]
     details = dumps_json(body, field="details")
     if len(details) > limit and store is not None:

@@ -4,8 +4,9 @@ simpleflow 0.36 takes double-underscore keyword arguments of ``submit`` as optio
 never as arguments of the function; it has one, ``__priority``, which sets the decision's
 ``taskPriority`` with this precedence: the value given to ``submit`` (``None``: no priority at all;
 ``False`` or :data:`PRIORITY_NOT_SET`: not given), else the activity's ``task_priority``, else the
-workflow's (a class attribute or a property). Any other ``__`` keyword is refused: a misspelt option
-must not become an argument silently. No I/O here.
+workflow's (a class attribute or a property). simpleflow adds ``__retry_policy`` (a
+:class:`~simpleflow.retry_policy.RetryPolicy` over the definition's). Any other ``__`` keyword is
+refused: a misspelt option must not become an argument silently. No I/O here.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ PRIORITY_NOT_SET: Any = type("PriorityNotSet", (), {"__repr__": lambda self: "PR
 
 #: The double-underscore keyword arguments ``Workflow.submit`` takes as scheduling options (simpleflow
 #: 0.36 has one): they change the decision and are never passed to the function.
-SUBMIT_OPTIONS = frozenset({"__priority"})
+SUBMIT_OPTIONS = frozenset({"__priority", "__retry_policy"})
 
 PRIORITY_ATTRIBUTES = {
     "ScheduleActivityTask": "scheduleActivityTaskDecisionAttributes",

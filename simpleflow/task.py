@@ -36,6 +36,7 @@ from simpleflow import decisions, payload, run_context
 from simpleflow.activity import Activity
 from simpleflow.futures import Future
 from simpleflow.history import TaskKind
+from simpleflow.retry_policy import RetryPolicy
 from simpleflow.serializer import Serializer
 from simpleflow.task_failure import TaskFailureContext as TaskFailureContext  # simpleflow 0.36's home of it
 
@@ -110,6 +111,11 @@ class RemoteTask:
         return 0
 
     @property
+    def retry_policy(self) -> RetryPolicy | None:
+        """The definition's :class:`~simpleflow.retry_policy.RetryPolicy` (``None``: ``retry`` decides)."""
+        return None
+
+    @property
     def raises_on_failure(self) -> bool:
         """Whether a final failure raises in ``run()`` rather than only being held by the future."""
         return False
@@ -130,7 +136,8 @@ class RemoteTask:
     def encode_input(self, args: Sequence[Any], kwargs: Mapping[str, Any], *, attempt: int = 1) -> str | None:
         """The input text for these (resolved) arguments, for the ``attempt``-th scheduling of the task.
 
-        Only activities carry the attempt (see :data:`simpleflow.payload.ATTEMPT_KEY`): a child workflow's
+        Only activities carry the attempt (see :data:`simpleflow.payload.ATTEMPT_KEY`) and, through
+        :meth:`ActivityTask.encode_input`, the previous attempts' heartbeat details: a child workflow's
         input is its ``run()`` arguments and a Lambda function's is the event the function receives.
         """
         return payload.encode_input(args, kwargs)
@@ -178,6 +185,10 @@ class ActivityTask(RemoteTask):
         return int(getattr(self.activity, "retry_delay", 0) or 0)
 
     @property
+    def retry_policy(self) -> RetryPolicy | None:
+        return getattr(self.activity, "retry_policy", None)
+
+    @property
     def raises_on_failure(self) -> bool:
         return bool(self.activity.raises_on_failure)
 
@@ -191,12 +202,20 @@ class ActivityTask(RemoteTask):
     def idempotent_id(self, input_text: str, *, workflow_id: str) -> str:
         return f"activity-{self.name}-{input_digest(input_text)}"
 
-    def encode_input(self, args: Sequence[Any], kwargs: Mapping[str, Any], *, attempt: int = 1) -> str | None:
+    def encode_input(
+        self,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        *,
+        attempt: int = 1,
+        heartbeat_details: Any = None,
+    ) -> str | None:
         return payload.encode_input(
             args,
             kwargs,
             attempt=attempt,
             trace=_run_trace(),
+            heartbeat_details=heartbeat_details,
             serializer=self.activity.serializer,
             field=f"{self.name} input",
         )
@@ -356,6 +375,10 @@ class ChildWorkflowTask(RemoteTask):
     @property
     def retry_delay(self) -> int:
         return int(self.workflow.retry_delay or 0)
+
+    @property
+    def retry_policy(self) -> RetryPolicy | None:
+        return getattr(self.workflow, "retry_policy", None)
 
     @property
     def raises_on_failure(self) -> bool:

@@ -36,6 +36,7 @@ from simpleflow import payload
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed, WorkflowImportError
 from simpleflow.futures import Future
 from simpleflow.history import History
+from simpleflow.retry_policy import RetryPolicy
 from simpleflow.run_context import INHERIT_TAG_LIST, ExecutorView, RunContext, event_details
 from simpleflow.runtime.events.event_future import EventFuture
 from simpleflow.runtime.events.replay_events import Marker
@@ -86,6 +87,8 @@ class Workflow(WorkflowDefinition):
     retry: ClassVar[int] = 0
     #: As a child: seconds to wait (with a timer) before starting a failed or timed-out execution again.
     retry_delay: ClassVar[int] = 0
+    #: As a child: a :class:`~simpleflow.retry_policy.RetryPolicy` used instead of ``retry``/``retry_delay``.
+    retry_policy: ClassVar[RetryPolicy | None] = None
     #: As a child: whether its final failure raises in the parent's ``run()``.
     raises_on_failure: ClassVar[bool] = False
     #: As a child: whether its workflow id derives from its input (equal calls share one child).

@@ -108,7 +108,9 @@ def _fallback_failure(error: BaseException) -> Outcome:
     return Outcome("failed", reason=reason, details=details)
 
 
-def failure_outcome(error: BaseException, *, store: Any = None) -> Outcome:
+def failure_outcome(
+    error: BaseException, *, store: Any = None, heartbeat_details: str | None = None
+) -> Outcome:
     """The failure report of ``error``, with a fallback when the exception cannot be serialized.
 
     Details over SWF's limit go to ``store`` whole; when the store itself fails (it may be why the
@@ -118,7 +120,9 @@ def failure_outcome(error: BaseException, *, store: Any = None) -> Outcome:
 
     for attempt_store in (store, None) if store is not None else (None,):
         try:
-            reason, details = payload.encode_failure(error, store=attempt_store)
+            reason, details = payload.encode_failure(
+                error, store=attempt_store, heartbeat_details=heartbeat_details
+            )
         except BaseException as encoding_error:
             logger.debug("encode_failure failed: %r", encoding_error)
             continue
@@ -167,6 +171,9 @@ def execute_task(
     from simpleflow.process.interception import ActivityCall, run_activity
 
     store: Any = None
+    # The last heartbeat details sent: a failure carries them to the next attempt (SWF's failed event
+    # keeps none; see simpleflow.runtime.scheduling.retrying).
+    last_sent: list[str] = []
 
     def heartbeat(details: Any = None) -> bool:
         encoded = None
@@ -174,6 +181,7 @@ def execute_task(
             encoded = payload.encode_field(
                 "heartbeat_details", details, store=store, field="heartbeat details"
             )
+            last_sent[:] = [encoded]
         send(Heartbeat(encoded))
         # The parent kills this process as soon as it sees a cancel request, so while we run, none came.
         return False
@@ -196,6 +204,7 @@ def execute_task(
             activity_name=found.name,
             activity_version=task["activityType"].get("version"),
             input=task.get("input"),
+            last_heartbeat_details=payload.input_heartbeat_details(value),
         )
         with activity.bind_context(context, heartbeat):
             value = run_activity(ActivityCall(found, args, kwargs, context), data.middlewares.interceptors())
@@ -203,7 +212,7 @@ def execute_task(
             "result", value, store=store, serializer=found.serializer, field=f"result of {found.name}"
         )
     except Exception as error:
-        return failure_outcome(error, store=store)
+        return failure_outcome(error, store=store, heartbeat_details=last_sent[-1] if last_sent else None)
     return Outcome("completed", result=result)
 
 

@@ -91,14 +91,20 @@ class ActivityEvents(EventLog):
             **self._activity_links(activity_id),
         )
 
-    def activity_timed_out(self, activity_id: str, *, timeout_type: str = "START_TO_CLOSE") -> int:
-        """``ActivityTaskTimedOut``; a ``SCHEDULE_TO_START`` timeout has no started event."""
+    def activity_timed_out(
+        self, activity_id: str, *, timeout_type: str = "START_TO_CLOSE", details: Any = None
+    ) -> int:
+        """``ActivityTaskTimedOut``; a ``SCHEDULE_TO_START`` timeout has no started event.
+
+        ``details``: the last heartbeat's details, as SWF copies them into the event.
+        """
         links = (
             {"scheduledEventId": self._scheduled_id("activity", activity_id), "startedEventId": 0}
             if timeout_type == "SCHEDULE_TO_START"
             else self._activity_links(activity_id)
         )
-        return self.add_event("ActivityTaskTimedOut", timeoutType=timeout_type, **links)
+        extra = {"details": json_data(details)} if details is not None else {}
+        return self.add_event("ActivityTaskTimedOut", timeoutType=timeout_type, **extra, **links)
 
     def activity_cancel_requested(self, activity_id: str) -> int:
         """``ActivityTaskCancelRequested``, as recorded for a ``RequestCancelActivityTask`` decision."""

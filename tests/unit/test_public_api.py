@@ -17,6 +17,7 @@ EXPECTED = [
     "LambdaTask",
     "NondeterminismError",
     "Replay",
+    "RetryPolicy",
     "SimpleflowError",
     "TaskCanceled",
     "TaskError",

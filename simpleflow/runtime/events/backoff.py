@@ -6,25 +6,41 @@ answering (:attr:`~simpleflow.runtime.turn.Turn.decider_backoff`): SWF answers e
 with a new decision task at once, so without that wait the replay would hit the limit again in a tight
 loop. A task, signal or cancel request refused for a rate is made again once a back-off timer
 (:meth:`BackOff.back_off`) fired.
+
+**Pacing.** A refusal for a rate (``*_RATE_EXCEEDED``) means SWF's token bucket for that decision type
+is empty, and it refills at a published rate (:data:`REFILL_BY_CAUSE`: 200 activities, 200 timers, 12
+child starts, 120 signals or cancel requests a second per account). The refusals of one decision task
+come back together, so they are spread over the seconds the bucket takes to refill for them: the
+``rank``-th of the refusals with that cause still outstanding (tasks whose latest scheduling was
+refused, in event order) waits ``ceil(rank / refill)`` seconds, at least 1, doubled for each
+refusal in a row of the same task (other executions of the account share the bucket), at most
+:data:`MAX_THROTTLE_DELAY`. A cause with no published bucket (open-task limits, Lambda functions) backs
+off exponentially. The rank is read from the history, so a replay gives the same delays.
 """
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from enum import Enum
 from typing import Any
 
 from simpleflow import decisions
-from simpleflow.history import ExternalRequest, ExternalState, TimerRecord, TimerState
+from simpleflow.history import ExternalRequest, ExternalState, TaskRecord, TaskState, TimerRecord, TimerState
+from simpleflow.localswf.quotas import AWS_QUOTAS
+from simpleflow.localswf.rates import RATE_CAUSES
 from simpleflow.runtime.turn import Turn
 from simpleflow.task import internal_timer_id
 
 __all__ = [
     "EXTERNAL_THROTTLE_CAUSES",
     "MAX_THROTTLE_DELAY",
+    "REFILL_BY_CAUSE",
     "TIMER_THROTTLE_CAUSES",
     "BackOff",
     "Gate",
     "is_throttled",
+    "paced_delay",
     "throttle_delay",
 ]
 
@@ -44,6 +60,25 @@ MAX_THROTTLE_DELAY = 60
 def throttle_delay(failures: int) -> int:
     """Exponential back-off in whole seconds after ``failures`` refusals in a row: 1, 2, 4, ... 60."""
     return int(min(2 ** max(failures - 1, 0), MAX_THROTTLE_DELAY))
+
+
+#: SWF's published refill rate (tokens a second, per account) of the bucket each rate cause reports empty.
+REFILL_BY_CAUSE: dict[str, float] = {
+    RATE_CAUSES[decision_type]: quota.refill for decision_type, quota in AWS_QUOTAS.decisions.items()
+}
+
+
+def paced_delay(cause: str | None, *, failures: int, rank: int = 1) -> int:
+    """Whole seconds before a decision refused with ``cause`` is made again (see the module's pacing).
+
+    ``failures``: refusals in a row of this decision; ``rank``: its place (from 1) among the refusals
+    with the same cause that came back in the same decision task.
+    """
+    refill = REFILL_BY_CAUSE.get(cause or "")
+    if refill is None:
+        return throttle_delay(failures)
+    spread = max(math.ceil(rank / refill), 1)
+    return int(min(spread * 2 ** max(failures - 1, 0), MAX_THROTTLE_DELAY))
 
 
 def is_throttled(request: ExternalRequest | None) -> bool:
@@ -68,6 +103,27 @@ class BackOff:
 
     def __init__(self, turn: Turn) -> None:
         self.turn = turn
+        self._ranks_epoch = -1
+        self._ranks: dict[str | None, list[int]] = {}
+
+    def refusal_rank(self, record: TaskRecord) -> int:
+        """The place (from 1) of ``record``'s latest refusal among the outstanding ones of its cause.
+
+        Read from the history (tasks whose latest scheduling was refused, by event id), so a live run and
+        a fresh replay give the same rank whatever order ``run()`` resolves the tasks in.
+        """
+        if self._ranks_epoch != self.turn.epoch:
+            batches: dict[str | None, list[int]] = defaultdict(list)
+            for task in self.turn.history.tasks():
+                last = task.last
+                if last.state is TaskState.SCHEDULE_FAILED and last.cause in REFILL_BY_CAUSE:
+                    batches[last.cause].append(last.scheduled_event_id)
+            for ids in batches.values():
+                ids.sort()
+            self._ranks, self._ranks_epoch = batches, self.turn.epoch
+        last = record.last
+        ids = self._ranks.get(last.cause, [])
+        return ids.index(last.scheduled_event_id) + 1 if last.scheduled_event_id in ids else 1
 
     def restart_refused_timer(self, record: TimerRecord, decision: dict[str, Any]) -> None:
         """Start a timer SWF refused for its rates again, and ask the decider to wait before answering."""
@@ -106,4 +162,7 @@ class BackOff:
             and request.cause in EXTERNAL_THROTTLE_CAUSES
         )
         timer_id = internal_timer_id("throttle", failures, control)
-        return self.back_off(timer_id, throttle_delay(failures))
+        cause = next(
+            (r.cause for r in reversed(self.turn.history.sent_requests()) if r.control == control), None
+        )
+        return self.back_off(timer_id, paced_delay(cause, failures=failures))

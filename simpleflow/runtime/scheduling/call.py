@@ -27,6 +27,8 @@ class Call:
     #: ``submit(..., __priority=N)``: the task priority to schedule with (:data:`PRIORITY_NOT_SET`: the
     #: activity's, else the workflow's); ``None`` schedules without one.
     priority: Any = field(default=None, compare=False)
+    #: ``submit(..., __retry_policy=RetryPolicy(...))``: over the definition's (``None``: not given).
+    retry_policy: Any = field(default=None, compare=False)
     # A replay asks for the same attempt's text up to three times (identity check, scheduling); encoding a
     # megabyte of arguments costs milliseconds, times every task of a fan-out, at every replay.
     _inputs: dict[int, str | None] = field(default_factory=dict, compare=False, repr=False)
@@ -67,7 +69,7 @@ def changed_call(call: Call, task: Any) -> Call:
     kwargs = dict(getattr(task, "kwargs", call.kwargs))
     if args == tuple(call.args) and kwargs == dict(call.kwargs):
         return call
-    return Call(call.task, args, kwargs, priority=call.priority)
+    return Call(call.task, args, kwargs, priority=call.priority, retry_policy=call.retry_policy)
 
 
 def prioritized(decision: dict[str, Any], call: Call, *, workflow_priority: Any) -> dict[str, Any]:

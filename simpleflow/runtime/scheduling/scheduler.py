@@ -12,7 +12,9 @@ submission is resolved against the :class:`~simpleflow.history.History` at once:
 - **dataflow** -- a submission whose arguments hold unresolved futures schedules nothing and returns a
   ``PENDING`` future; a failed or canceled argument fails (cancels) the dependent future.
 - **outcomes** -- completed, failed, timed out, canceled, terminated; a failed or timed-out attempt is
-  scheduled again under the same id up to ``retry`` times (after a timer when ``retry_delay`` is set).
+  scheduled again under the same id up to ``retry`` times (after a timer when ``retry_delay`` is set),
+  or as its :class:`~simpleflow.RetryPolicy` says (:mod:`~simpleflow.runtime.scheduling.retrying`); an
+  activity's next attempt carries the last heartbeat details of the attempts before it.
 - **on_task_failure** -- a workflow overriding simpleflow 0.36's ``on_task_failure(failure_context)``
   decides each failed or timed-out attempt (:mod:`~simpleflow.runtime.scheduling.failure_handling`):
   retry (now, or after a timer, with arguments it may change), abort, ignore, cancel; the older
@@ -56,19 +58,27 @@ from simpleflow.exceptions import (
 )
 from simpleflow.futures import Future, FutureState
 from simpleflow.history import Attempt, History, TaskKind, TaskRecord, TaskState
+from simpleflow.retry_policy import RetryPolicy
 from simpleflow.runtime.call_log import CallLog
 from simpleflow.runtime.canvas import Canvas, Reach
-from simpleflow.runtime.events.backoff import Gate, is_throttled, throttle_delay
+from simpleflow.runtime.events.backoff import Gate, is_throttled, paced_delay
 from simpleflow.runtime.events.event_future import EventFuture
 from simpleflow.runtime.events.patches import Patches
 from simpleflow.runtime.events.replay_events import ReplayEvents
 from simpleflow.runtime.resolution import resolve_arguments
-from simpleflow.runtime.scheduling import failure_handling
+from simpleflow.runtime.scheduling import failure_handling, retrying
 from simpleflow.runtime.scheduling.call import Call, Identity, changed_call, identity_mismatch, prioritized
 from simpleflow.runtime.scheduling.failure_handling import FailureHook
 from simpleflow.runtime.turn import Turn
 from simpleflow.submit_options import PRIORITY_NOT_SET, pop_submit_options, refuse_options_in_task
-from simpleflow.task import EventTask, RemoteTask, internal_timer_id, remote_task_for, shorten_id
+from simpleflow.task import (
+    ActivityTask,
+    EventTask,
+    RemoteTask,
+    internal_timer_id,
+    remote_task_for,
+    shorten_id,
+)
 from simpleflow.task_failure import HOOKED_STATES
 from simpleflow.task_failure import FailureDecision as Decision
 
@@ -103,6 +113,7 @@ class Scheduler:
         self.workflow = workflow
         self.failure_hook = failure_hook
         self.workflow_id = workflow_id
+        self.run_id = run_id
         self.payload_store = payload_store
         self.events = ReplayEvents(
             turn,
@@ -188,10 +199,13 @@ class Scheduler:
                 return event
         task = self.make_task(submittable, args, kwargs)
         priority = options.get("__priority", PRIORITY_NOT_SET)
+        policy = options.get("__retry_policy")
+        if policy is not None and not isinstance(policy, RetryPolicy):
+            raise TypeError(f"submit's __retry_policy= takes a simpleflow.RetryPolicy, not {policy!r}")
         task_id = self.reserve_id(task)
         return self._logged(
             lambda into=None: self.submit_task(
-                task, task_id=task_id, reserved=True, priority=priority, into=into
+                task, task_id=task_id, reserved=True, priority=priority, retry_policy=policy, into=into
             ),
             unchanged=lambda future: self._unchanged_since_resolved(task.kind, future),
         )
@@ -268,12 +282,14 @@ class Scheduler:
         task_id: str | None = None,
         hold_failure: bool = False,
         priority: Any = PRIORITY_NOT_SET,
+        retry_policy: RetryPolicy | None = None,
         reserved: bool = False,
         into: Future | None = None,
     ) -> Future:
         """Resolve one remote task (``task_id`` when a canvas reserved it; ``hold_failure``: never raise).
 
-        ``priority`` is ``submit(..., __priority=...)``'s value (see :class:`Call`). ``reserved``: the
+        ``priority`` is ``submit(..., __priority=...)``'s value, ``retry_policy`` its ``__retry_policy``
+        (see :class:`Call`). ``reserved``: the
         id was reserved already (``None`` then names an idempotent task by its input). ``into``: the
         future a live run made for this submission at an earlier decision task, resolved again.
 
@@ -295,7 +311,7 @@ class Scheduler:
                 future.set_exception(blocker._exception)
             return future  # PENDING: scheduled by a later replay, once the arguments are there
         args, kwargs = resolved
-        call = Call(task, args, kwargs, priority=priority)
+        call = Call(task, args, kwargs, priority=priority, retry_policy=retry_policy)
         input_text = call.input(1)
         if task_id is None:
             task_id = shorten_id(task.idempotent_id(input_text or "", workflow_id=self.workflow_id))
@@ -361,7 +377,11 @@ class Scheduler:
             details = payload.decode_failure(None, last.details, store=self.payload_store)[1]
             future.set_cancelled(TaskCanceled(details, task_id=task_id))
         elif last.state is TaskState.SCHEDULE_FAILED and last.cause in task.throttle_causes:
-            delay = throttle_delay(record.consecutive_schedule_failures)
+            delay = paced_delay(
+                last.cause,
+                failures=record.consecutive_schedule_failures,
+                rank=self.events.backoff.refusal_rank(record),
+            )
             gate = internal_timer_id("throttle", len(record.attempts), task_id)
             attempt = record.attempt_count + 1
             self._schedule(
@@ -372,15 +392,27 @@ class Scheduler:
             self._fail(task, task_id, future, error, hold_failure)
         elif last.state in HOOKED_STATES and self.failure_hook is not None and not self.failure_hook.legacy:
             self._handle_failure(call, task_id, record, future, hold_failure)
-        elif last.state is not TaskState.TERMINATED and record.attempt_count <= task.retry:
-            self._retry(call, task_id, record, future, hold_failure)
+        elif (verdict := self._retry_verdict(call, task_id, record)).retry:
+            self._retry(call, task_id, record, future, hold_failure, delay=verdict.delay)
         else:
             self._fail(task, task_id, future, self._error_of(task_id, last), hold_failure)
 
+    def _retry_verdict(self, call: Call, task_id: str, record: TaskRecord) -> retrying.RetryVerdict:
+        # The jitter's seed: the same run, task and attempt give the same delay at every replay.
+        seed = f"{self.run_id}|{task_id}"
+        return retrying.retry_verdict(call, record, seed=seed, store=self.payload_store)
+
     def _retry(
-        self, call: Call, task_id: str, record: TaskRecord, future: Future, hold_failure: bool
+        self,
+        call: Call,
+        task_id: str,
+        record: TaskRecord,
+        future: Future,
+        hold_failure: bool,
+        *,
+        delay: int,
     ) -> None:
-        """Schedule the next attempt of a failed or timed-out task, after its ``retry_delay``."""
+        """Schedule the next attempt of a failed or timed-out task, after ``delay`` seconds (a timer)."""
         attempt = record.attempt_count + 1
         gate = internal_timer_id("retry", attempt, task_id)
         self._schedule(
@@ -388,9 +420,10 @@ class Scheduler:
             task_id,
             future,
             attempt=attempt,
-            delay=call.task.retry_delay,
+            delay=delay,
             gate=gate,
             hold_failure=hold_failure,
+            resume_from=record,
         )
 
     def _error_of(self, task_id: str, attempt: Attempt) -> TaskError:
@@ -437,8 +470,9 @@ class Scheduler:
         attempt = record.attempt_count + 1
         gate = internal_timer_id("retry", attempt, task_id)
         if decision is Decision.none:
-            if last.state is not TaskState.TERMINATED and record.attempt_count <= task.retry:
-                self._retry(call, task_id, record, future, hold_failure)
+            verdict = self._retry_verdict(call, task_id, record)
+            if verdict.retry:
+                self._retry(call, task_id, record, future, hold_failure, delay=verdict.delay)
             else:
                 self._fail(task, task_id, future, error, hold_failure, notify=False)
         elif decision is Decision.abort:
@@ -453,7 +487,14 @@ class Scheduler:
             retried = changed_call(call, context.a_task)
             delay = int(context.retry_wait_timeout or 0) if decision is Decision.retry_later else 0
             self._schedule(
-                retried, task_id, future, attempt=attempt, delay=delay, gate=gate, hold_failure=hold_failure
+                retried,
+                task_id,
+                future,
+                attempt=attempt,
+                delay=delay,
+                gate=gate,
+                hold_failure=hold_failure,
+                resume_from=record,
             )
         elif decision is Decision.handled:
             assert context.future is not None
@@ -472,7 +513,9 @@ class Scheduler:
         delay: int = 0,
         gate: str | None = None,
         hold_failure: bool = False,
+        resume_from: TaskRecord | None = None,
     ) -> None:
+        """Schedule ``call``, after the ``gate`` timer of ``delay`` s; ``resume_from``: the retried record."""
         task = call.task
         if delay > 0 and gate is not None:
             # A refused gate timer is started again, never skipped: scheduling at once would defeat the
@@ -490,6 +533,12 @@ class Scheduler:
                 return  # PENDING: a later decision task (brought by a completion) schedules it
             self.turn.open_activities += 1
         input_text = call.input(attempt)
+        if resume_from is not None and isinstance(task, ActivityTask):
+            details = retrying.last_heartbeat_details(resume_from, store=self.payload_store)
+            if details is not None:
+                input_text = task.encode_input(
+                    call.args, call.kwargs, attempt=attempt, heartbeat_details=details
+                )
         field = (
             payload.fit("input", input_text, store=self.payload_store, field=f"{task_id} input")
             if (input_text is not None)

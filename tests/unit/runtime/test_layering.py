@@ -38,6 +38,7 @@ LAYERS = [
     "simpleflow.runtime.canvas",
     "simpleflow.runtime.scheduling.call",
     "simpleflow.runtime.scheduling.failure_handling",
+    "simpleflow.runtime.scheduling.retrying",
     "simpleflow.runtime.scheduling.scheduler",
     "simpleflow.workflow",
     "simpleflow.canvas",
