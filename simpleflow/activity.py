@@ -13,7 +13,13 @@ the original, gains its SWF attributes (name, version, task list, timeouts, retr
 A class works too: it is instantiated with the task's arguments, then its ``execute()`` gives the result.
 
 While a worker runs an activity it binds an :class:`ActivityContext` (:func:`bind_context`), which the
-activity reads with :func:`get_context`; long activities call :func:`heartbeat` to tell SWF they are alive.
+activity reads with :func:`context` (which raises outside a worker) or :func:`get_context` (``None``
+there); long activities call :func:`heartbeat` to tell SWF they are alive.
+
+Types: ``Activity[P, R]`` keeps the decorated function's parameters and result, so calling the activity
+type-checks as the function does, and ``Workflow.submit(increment, "wrong")`` is a type error when
+``increment`` takes an ``int``. A class activity is ``Activity[P, MyTask]`` (``P``: its ``__init__``'s
+parameters); what a workflow gets from it is ``execute()``'s result (see ``Workflow.submit``).
 """
 
 from __future__ import annotations
@@ -25,11 +31,11 @@ import functools
 import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from simpleflow import settings
 from simpleflow.decisions import validate_identifier
-from simpleflow.exceptions import ConfigurationError, WorkflowImportError
+from simpleflow.exceptions import ConfigurationError, NotInActivityError, WorkflowImportError
 from simpleflow.retry_policy import RetryPolicy
 from simpleflow.serializer import Serializer
 
@@ -38,7 +44,9 @@ __all__ = [
     "PRIORITY_NOT_SET",
     "Activity",
     "ActivityContext",
+    "Executable",
     "bind_context",
+    "context",
     "find_activity",
     "get_context",
     "heartbeat",
@@ -72,11 +80,31 @@ class _PriorityNotSet:
 #: simpleflow 0.x's "no task priority given" (the same as ``task_priority=None`` here).
 PRIORITY_NOT_SET = _PriorityNotSet()
 
+#: The parameters of an activity's function (or of its class's ``__init__``).
+P = ParamSpec("P")
+#: What calling an activity's function gives (for a class activity: the instance).
+R_co = TypeVar("R_co", covariant=True)
+R = TypeVar("R")
+#: What a class activity's ``execute()`` gives.
+Result_co = TypeVar("Result_co", covariant=True)
+
+
+class Executable(Protocol[Result_co]):
+    """The shape of a class activity's instance, for type checkers: ``execute()`` gives the task's result.
+
+    ``Workflow.submit`` reads it to type what a class activity's future holds.
+    """
+
+    def execute(self) -> Result_co:
+        """Run the task (the worker calls it once the instance is made with the task's arguments)."""
+        ...
+
+
 #: Every activity defined in this process, by name.
-registry: dict[str, Activity] = {}
+registry: dict[str, Activity[..., Any]] = {}
 
 
-class Activity:
+class Activity(Generic[P, R_co]):
     """A function or class with the SWF attributes it is scheduled with.
 
     Calling the activity calls the original (so it stays unit-testable); :meth:`run` executes it as a
@@ -89,11 +117,13 @@ class Activity:
     Made directly, as simpleflow 0.x code does (``Activity(MyTask, task_list="x")``), the attributes left
     out take :func:`with_attributes`'s defaults and the activity is registered under its name, so that
     workers find it.
+
+    Generic over the wrapped callable's parameters ``P`` and result ``R_co`` (see the module's "Types").
     """
 
     def __init__(
         self,
-        wrapped: Callable[..., Any],
+        wrapped: Callable[P, R_co],
         *,
         name: str | None = None,
         version: str | None = None,
@@ -172,14 +202,15 @@ class Activity:
         """Whether the activity is a class (instantiated with the arguments, then ``execute()``)."""
         return isinstance(self.wrapped, type)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co:
         return self.wrapped(*args, **kwargs)
 
     @property
     def context(self) -> ActivityContext | None:
         """The context of this activity's task running in this thread (upstream's ``my_activity.context``).
 
-        ``None`` outside a worker. Bound per thread, so concurrent tasks each see their own.
+        ``None`` outside a worker (:func:`context` raises there instead). Bound per thread, so concurrent
+        tasks each see their own.
         """
         return get_context()
 
@@ -195,7 +226,7 @@ class Activity:
             kwargs["context"] = get_context()
         if not self.is_class:
             return self.wrapped(*args, **kwargs)
-        instance = self.wrapped(*args, **kwargs)
+        instance: Any = self.wrapped(*args, **kwargs)
         instance.context = get_context()
         result = instance.execute()
         post_execute = getattr(instance, "post_execute", None)
@@ -207,7 +238,7 @@ class Activity:
         return f"<Activity {self.name} version={self.version} task_list={self.task_list}>"
 
 
-def _register(activity: Activity) -> None:
+def _register(activity: Activity[..., Any]) -> None:
     existing = registry.get(activity.name)
     if existing is not None and _origin(existing.wrapped) != _origin(activity.wrapped):
         raise ConfigurationError(
@@ -227,7 +258,7 @@ def _pick(value: Any, default: Any) -> Any:
 
 
 @overload
-def with_attributes(name: Callable[..., Any]) -> Activity: ...
+def with_attributes(name: Callable[P, R]) -> Activity[P, R]: ...
 
 
 @overload
@@ -248,7 +279,7 @@ def with_attributes(
     meta: Mapping[str, Any] | None = None,
     serializer: Serializer | str | None = None,
     retry_policy: RetryPolicy | None = None,
-) -> Callable[[Callable[..., Any]], Activity]: ...
+) -> Callable[[Callable[P, R]], Activity[P, R]]: ...
 
 
 def with_attributes(
@@ -268,7 +299,7 @@ def with_attributes(
     meta: Mapping[str, Any] | None = None,
     serializer: Serializer | str | None = None,
     retry_policy: RetryPolicy | None = None,
-) -> Activity | Callable[[Callable[..., Any]], Activity]:
+) -> Activity[..., Any] | Callable[[Callable[..., Any]], Activity[..., Any]]:
     """Make a function or class an :class:`Activity` and register it; usable with or without arguments.
 
     ``name`` defaults to ``module.qualname`` (``examples.basic.increment``). Arguments left at
@@ -284,7 +315,7 @@ def with_attributes(
     budgets, exponential delays and non-retryable failures.
     """
 
-    def decorate(wrapped: Callable[..., Any]) -> Activity:
+    def decorate(wrapped: Callable[..., Any]) -> Activity[..., Any]:
         if not callable(wrapped):
             raise TypeError(f"with_attributes decorates functions and classes, not {wrapped!r}")
         if isinstance(wrapped, type) and not callable(getattr(wrapped, "execute", None)):
@@ -322,7 +353,7 @@ def with_attributes(
 # -- finding activities by name ---------------------------------------------------------------------------
 
 
-def find_activity(name: str) -> Activity:
+def find_activity(name: str) -> Activity[..., Any]:
     """The activity registered as ``name``, importing its module by dotted path if needed.
 
     Raises :class:`WorkflowImportError` saying whether the module is missing, failed to import, lacks the
@@ -447,15 +478,29 @@ def get_context() -> ActivityContext | None:
     return bound[0] if bound else None
 
 
+def context() -> ActivityContext:
+    """The context of the activity running in this thread: ``activity.context().workflow_id``.
+
+    The form to use inside an activity: it is never ``None``, so a type checker needs no test. Raises
+    :class:`~simpleflow.exceptions.NotInActivityError` outside an activity run by a worker (a unit test
+    calling the function directly, a workflow's ``run()``); :func:`get_context` gives ``None`` there.
+    """
+    bound = _bound.get()
+    if bound is None:
+        raise NotInActivityError("activity.context()")
+    return bound[0]
+
+
 def heartbeat(details: Any = None) -> bool:
     """Tell SWF the running activity is alive, with optional JSON-able ``details`` (progress, ...).
 
     Returns ``True`` when SWF asked to cancel the task: the activity should then stop. The worker encodes
-    the details (SWF keeps at most 2,048 characters). Raises :class:`ConfigurationError` outside a worker.
+    the details (SWF keeps at most 2,048 characters). Raises :class:`NotInActivityError` (a
+    :class:`ConfigurationError`) outside a worker.
     """
     bound = _bound.get()
     if bound is None:
-        raise ConfigurationError("activity.heartbeat() was called outside an activity run by a worker")
+        raise NotInActivityError("activity.heartbeat()")
     callback = bound[1]
     if callback is None:
         return False

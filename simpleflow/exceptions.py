@@ -29,6 +29,18 @@ class ConfigurationError(SimpleflowError):
     exit_code = 2
 
 
+class NotInActivityError(ConfigurationError):
+    """Raised when code reads the activity context or heartbeats outside an activity run by a worker.
+
+    ``call`` names what was called (``"activity.context()"``). Calling an activity's function directly, as
+    a unit test does, binds no context: use :func:`simpleflow.activity.bind_context` there.
+    """
+
+    def __init__(self, call: str) -> None:
+        super().__init__(f"{call} was called outside an activity run by a worker")
+        self.call = call
+
+
 class WorkflowImportError(ConfigurationError):
     """Raised when a dotted path does not import or does not name what was expected."""
 

@@ -21,6 +21,10 @@ States (a ``(str, Enum)``):
 - ``FINISHED``: closed with a result or with an exception;
 - ``CANCELLED``: canceled before it could finish.
 
+Types: ``Future[T]`` is generic over its result, so ``self.submit(increment, 1).result`` is an ``int`` to
+a type checker when ``increment`` returns one. The type parameter exists for checkers only: at run time a
+future holds whatever the history gives.
+
 This module does no I/O and knows nothing of SWF.
 """
 
@@ -28,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from simpleflow.exceptions import TaskCanceled
 from simpleflow.runtime.parking import observe, park, reached
@@ -67,6 +71,11 @@ CANCELLED = FutureState.CANCELLED
 _DONE = (FINISHED, CANCELLED)
 
 # simpleflow 0.36 spells a cancelled future's state both ways; a replay never tells them apart.
+#: The result type of a :class:`Future`. Covariant: a ``Future[bool]`` is a ``Future[int]``, as a task's
+#: result can only be read.
+T_co = TypeVar("T_co", covariant=True)
+T = TypeVar("T")
+
 CANCELLED_AND_NOTIFIED = FutureState.CANCELLED
 
 # The ``return_when`` values of :func:`wait_for`, spelled as in concurrent.futures.
@@ -75,7 +84,7 @@ FIRST_EXCEPTION = "FIRST_EXCEPTION"
 ALL_COMPLETED = "ALL_COMPLETED"
 
 
-class Future:
+class Future(Generic[T_co]):
     """The eventual outcome of a task, a timer, a signal or a canvas.
 
     ``task_id`` names what the future stands for (``None`` for futures that have no id yet, such as
@@ -142,7 +151,7 @@ class Future:
         return self._state in _DONE
 
     @property
-    def result(self) -> Any:
+    def result(self) -> T_co:
         """The task's result.
 
         When the task failed: ``None`` if the future does not raise on failure (see the class), else
@@ -215,7 +224,7 @@ class Future:
         self._state = CANCELLED
         self._exception = exception or TaskCanceled(task_id=self.task_id)
 
-    def adopt(self, other: Future) -> None:
+    def adopt(self, other: Future[Any]) -> None:
         """Take ``other``'s state and outcome (the future ``on_task_failure`` handed back instead)."""
         self._state = other._state
         self._result = other._result
@@ -230,11 +239,11 @@ class Future:
 class WaitResult(NamedTuple):
     """What :func:`wait_for` returns: the futures done and not done, each in the order they were given."""
 
-    done: list[Future]
-    not_done: list[Future]
+    done: list[Future[Any]]
+    not_done: list[Future[Any]]
 
 
-def _has_failed(future: Future) -> bool:
+def _has_failed(future: Future[Any]) -> bool:
     # Reads the private slot: going through .exception would be fine here (the future is done), but
     # this keeps the check obviously free of replay-blocking side effects.
     return future._is_done() and future._exception is not None
@@ -249,13 +258,17 @@ def _check_futures(function: str, futures: tuple[Any, ...]) -> None:
             )
 
 
-def wait(*futures: Future, **options: Any) -> list[Any]:
+def wait(*futures: Future[Any], **options: Any) -> list[Any]:
     """The results of ``futures``, in order, once all are done: ``x, y = futures.wait(a, b)``.
 
     Blocks the replay (:class:`ExecutionBlocked`) while any future is not done. As in simpleflow 0.36,
     a failed or cancelled future gives ``None`` here (its error is in ``future.exception``): a task
     declared ``raises_on_failure=True`` raised its error into ``run()`` when it was submitted. For
     ``FIRST_COMPLETED`` or ``FIRST_EXCEPTION``, use :func:`wait_for`.
+
+    Typed as ``list[Any]``: a list cannot carry one type per position, and typing it ``list[T]`` would
+    make a checker join mixed results (``int`` and ``str`` into ``object``). Read ``future.result`` for
+    a typed value once ``wait`` returned.
     """
     if options:
         raise TypeError(
@@ -270,12 +283,12 @@ def wait(*futures: Future, **options: Any) -> list[Any]:
     return [future._result if future._exception is not None else future.result for future in futures]
 
 
-def get_result_or_raise(future: Future) -> Any:
+def get_result_or_raise(future: Future[T]) -> T:
     """``future.result`` (simpleflow 0.36 kept this function for old code)."""
     return future.result
 
 
-def wait_for(*futures: Future, return_when: str = ALL_COMPLETED) -> WaitResult:
+def wait_for(*futures: Future[Any], return_when: str = ALL_COMPLETED) -> WaitResult:
     """Wait on ``futures`` like :func:`concurrent.futures.wait`, the replay way.
 
     When the condition holds, return ``WaitResult(done, not_done)`` (the futures, not their results).
@@ -311,7 +324,7 @@ def wait_for(*futures: Future, return_when: str = ALL_COMPLETED) -> WaitResult:
     return result
 
 
-def as_completed(*futures: Future) -> Iterator[Future]:
+def as_completed(*futures: Future[T]) -> Iterator[Future[T]]:
     """Yield the futures that are done, in the order given, then block the replay if any is not.
 
     A replay cannot observe arrival order between decision tasks, so "completed" order is the order of

@@ -14,6 +14,10 @@
             futures.wait(yy, z)
             return z.result
 
+Types: :meth:`Workflow.submit` checks an activity's arguments against its function and types the future
+with its result (``self.submit(increment, 1).result`` is an ``int``); child workflows, canvases, tasks,
+timers and signals give ``Future[Any]``.
+
 ``run()`` must be deterministic: given the same history it must submit the same tasks in the same
 order (use :meth:`Workflow.side_effect`, :func:`nondeterministic` or :func:`cached` for clocks, random
 numbers and database reads). Submitting a ``Workflow`` subclass starts a child workflow.
@@ -30,9 +34,10 @@ import importlib
 import logging
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, ParamSpec, TypeAlias, TypeVar, overload
 
 from simpleflow import payload
+from simpleflow.activity import Activity, Executable, _PriorityNotSet
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed, WorkflowImportError
 from simpleflow.futures import Future
 from simpleflow.history import History
@@ -45,6 +50,10 @@ from simpleflow.runtime.scheduling.scheduler import Scheduler
 from simpleflow.serializer import Serializer
 from simpleflow.task import RemoteTask, WorkflowDefinition, input_digest
 from simpleflow.task_failure import TaskFailureContext
+
+if TYPE_CHECKING:
+    from simpleflow.runtime.canvas import Canvas
+    from simpleflow.task import EventTask, LambdaFunction
 
 __all__ = [
     "INHERIT_TAG_LIST",
@@ -61,6 +70,16 @@ __all__ = [
 registry: dict[str, type[Workflow]] = {}
 
 Method = TypeVar("Method", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
+Item = TypeVar("Item")
+
+#: What ``submit`` takes besides activities; their futures are typed ``Future[Any]``.
+OtherSubmittable: TypeAlias = (
+    "type[WorkflowDefinition] | RemoteTask | LambdaFunction | Canvas | EventTask | EventFuture"
+)
+#: ``submit(..., __priority=...)``: an integer (or its text), ``None`` for none, False to fall back.
+Priority: TypeAlias = "int | str | bool | _PriorityNotSet | None"
 
 
 class ContinueAsNew(BaseException):
@@ -170,16 +189,74 @@ class Workflow(WorkflowDefinition):
 
     # -- tasks --
 
-    def submit(self, submittable: Any, *args: Any, **kwargs: Any) -> Future:
-        """Submit an activity, a child ``Workflow`` class, a ``LambdaFunction``, a task or a canvas."""
+    # The overloads are for type checkers (run time goes to the last definition): an activity's arguments
+    # are checked against its function, and its future holds what the function returns. A class activity
+    # gives what its execute() returns, hence the ``Callable[P, Executable[R]]`` forms first; they also
+    # cover a class decorated with @activity.with_attributes, which stays its class to a type checker
+    # (class decorators do not change types). ``__priority=`` cannot sit beside a ParamSpec's keywords,
+    # so it has its own overloads (first: they need the keyword), which check the result type only.
+
+    @overload
+    def submit(
+        self, submittable: Callable[..., Executable[R]], /, *args: Any, __priority: Priority, **kwargs: Any
+    ) -> Future[R]: ...
+
+    @overload
+    def submit(
+        self, submittable: Activity[..., R], /, *args: Any, __priority: Priority, **kwargs: Any
+    ) -> Future[R]: ...
+
+    @overload
+    def submit(
+        self, submittable: Callable[P, Executable[R]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> Future[R]: ...
+
+    @overload
+    def submit(self, submittable: Activity[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Future[R]: ...
+
+    @overload
+    def submit(self, submittable: OtherSubmittable, /, *args: Any, **kwargs: Any) -> Future[Any]: ...
+
+    def submit(self, submittable: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Submit an activity, a child ``Workflow`` class, a ``LambdaFunction``, a task or a canvas.
+
+        Extra keyword ``__priority=`` sets the task priority of this submission (see
+        :mod:`simpleflow.submit_options`); it never reaches the function.
+        """
         return self.scheduler.submit(submittable, args, kwargs)
 
-    def map(self, submittable: Any, iterable: Iterable[Any]) -> list[Future]:
+    @overload
+    def map(
+        self, submittable: Callable[[Item], Executable[R]], iterable: Iterable[Item]
+    ) -> list[Future[R]]: ...
+
+    @overload
+    def map(self, submittable: Activity[[Item], R], iterable: Iterable[Item]) -> list[Future[R]]: ...
+
+    @overload
+    def map(self, submittable: OtherSubmittable, iterable: Iterable[Any]) -> list[Future[Any]]: ...
+
+    def map(self, submittable: Any, iterable: Iterable[Any]) -> list[Future[Any]]:
         """``submit(submittable, item)`` for each item."""
         return [self.submit(submittable, item) for item in iterable]
 
-    def starmap(self, submittable: Any, iterable: Iterable[Iterable[Any]]) -> list[Future]:
-        """``submit(submittable, *args)`` for each args."""
+    @overload
+    def starmap(
+        self, submittable: Callable[..., Executable[R]], iterable: Iterable[Iterable[Any]]
+    ) -> list[Future[R]]: ...
+
+    @overload
+    def starmap(
+        self, submittable: Activity[..., R], iterable: Iterable[Iterable[Any]]
+    ) -> list[Future[R]]: ...
+
+    @overload
+    def starmap(
+        self, submittable: OtherSubmittable, iterable: Iterable[Iterable[Any]]
+    ) -> list[Future[Any]]: ...
+
+    def starmap(self, submittable: Any, iterable: Iterable[Iterable[Any]]) -> list[Future[Any]]:
+        """``submit(submittable, *args)`` for each args (argument types are not checked: they come packed)."""
         return [self.submit(submittable, *args) for args in iterable]
 
     def get_task_id(self, task: RemoteTask, *, default: str) -> str:
