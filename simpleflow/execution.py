@@ -1,6 +1,7 @@
-"""Starting an execution of a Workflow class, following its progress, and reading how it closed.
+"""Starting an execution of a Workflow class, and reading how it closed.
 
-Shared by ``workflow.start``, ``standalone`` and the ``--local`` runner, on any engine.
+Shared by ``workflow.start``, ``standalone`` and the ``--local`` runner, on any engine. Its progress while it
+runs is :mod:`simpleflow.progress`'s.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import payload
@@ -126,62 +126,6 @@ def start_execution(
     with swf_errors("StartWorkflowExecution"):
         started = client.start_workflow_execution(**params)
     return {"workflowId": workflow_id, "runId": started["runId"]}
-
-
-# -- progress --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where the tasks (activities and child workflows) of an execution stand."""
-
-    scheduled: int = 0
-    running: int = 0
-    done: int = 0
-    failed: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.scheduled} scheduled, {self.running} running, {self.done} done, {self.failed} failed"
-
-
-# Event type -> the task state it moves to; the key event attribute names the task it belongs to.
-_TASK_EVENTS = {
-    "ActivityTaskScheduled": "scheduled",
-    "ActivityTaskStarted": "running",
-    "ActivityTaskCompleted": "done",
-    "ActivityTaskFailed": "failed",
-    "ActivityTaskTimedOut": "failed",
-    "ActivityTaskCanceled": "failed",
-    "ScheduleActivityTaskFailed": "failed",
-    "StartChildWorkflowExecutionInitiated": "scheduled",
-    "ChildWorkflowExecutionStarted": "running",
-    "ChildWorkflowExecutionCompleted": "done",
-    "ChildWorkflowExecutionFailed": "failed",
-    "ChildWorkflowExecutionTimedOut": "failed",
-    "ChildWorkflowExecutionCanceled": "failed",
-    "ChildWorkflowExecutionTerminated": "failed",
-    "StartChildWorkflowExecutionFailed": "failed",
-}
-_TASK_KEYS = ("scheduledEventId", "initiatedEventId")
-
-
-def count_progress(events: Iterable[Mapping[str, Any]]) -> Progress:
-    """The state of every task in ``events`` (a history in order), counted."""
-    states: dict[int, str] = {}
-    for event in events:
-        state = _TASK_EVENTS.get(event["eventType"])
-        if state is None:
-            continue
-        attributes = event.get(attributes_key(event["eventType"]), {})
-        task = next((attributes[key] for key in _TASK_KEYS if key in attributes), None)
-        if task is None or state == "scheduled":
-            # A scheduling event is the task's own first event; a failed scheduling has no task yet.
-            task = event["eventId"]
-        states[task] = state
-    counts = {"scheduled": 0, "running": 0, "done": 0, "failed": 0}
-    for state in states.values():
-        counts[state] += 1
-    return Progress(**counts)
 
 
 # -- close -------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed
-from simpleflow.execution import Progress, close_of, count_progress, parse_tags, result_or_raise
+from simpleflow.execution import close_of, parse_tags, result_or_raise
 
 
 def event(event_id: int, event_type: str, **attributes):
@@ -27,24 +27,6 @@ HISTORY = [
     event(15, "ChildWorkflowExecutionStarted", initiatedEventId=14),
     event(16, "ScheduleActivityTaskFailed", activityId="bad", cause="ACTIVITY_TYPE_DOES_NOT_EXIST"),
 ]
-
-
-@pytest.mark.parametrize(
-    ("events", "expected"),
-    [
-        ([], Progress()),
-        (HISTORY[:3], Progress(scheduled=1)),
-        (HISTORY[:7], Progress(scheduled=3, running=1)),
-        (HISTORY, Progress(scheduled=1, running=2, done=1, failed=2)),
-    ],
-    ids=["empty", "one-scheduled", "one-running", "everything"],
-)
-def test_count_progress(events, expected):
-    assert count_progress(events) == expected
-
-
-def test_progress_line():
-    assert str(Progress(1, 2, 3, 4)) == "1 scheduled, 2 running, 3 done, 4 failed"
 
 
 def test_close_of_open_history_is_none():
