@@ -5,11 +5,10 @@ from __future__ import annotations
 import signal
 import threading
 from types import FrameType
-from urllib.parse import urlsplit
 
 import click
 
-from simpleflow.exceptions import ConfigurationError
+from simpleflow.cli.options import endpoint_option, given_endpoint_url
 
 DEFAULT_PORT = 8233
 
@@ -23,11 +22,7 @@ DEFAULT_PORT = 8233
     type=click.IntRange(0, 65535),
     help="0 picks a free port.",
 )
-@click.option(
-    "--endpoint-url",
-    metavar="URL",
-    help="The SWF endpoint (default: AWS_ENDPOINT_URL_SWF, else Amazon SWF with boto3's credentials).",
-)
+@endpoint_option
 @click.option("--region", help="The AWS region (default: the session's, else us-east-1).")
 @click.option("--domain", envvar="SWF_DOMAIN", help="The domain the console opens on (also SWF_DOMAIN).")
 @click.option("--read-only", is_flag=True, help="Show executions but offer no action (signal, cancel, ...).")
@@ -45,7 +40,6 @@ DEFAULT_PORT = 8233
 def console(
     host: str,
     port: int,
-    endpoint_url: str | None,
     region: str | None,
     domain: str | None,
     read_only: bool,
@@ -71,11 +65,7 @@ def console(
     from simpleflow.storage import store_from_settings
     from simpleflow.swf.client import make_client
 
-    if endpoint_url is not None:
-        parsed = urlsplit(endpoint_url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ConfigurationError(f"--endpoint-url {endpoint_url!r} is not an http:// or https:// URL")
-    client = make_client(endpoint_url=endpoint_url, region=region)
+    client = make_client(endpoint_url=given_endpoint_url(), region=region)
     label = client.meta.endpoint_url
     server = ConsoleServer(
         client,

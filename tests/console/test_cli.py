@@ -37,7 +37,10 @@ def test_non_loopback_host_needs_allow_remote(cli_runner):
 def test_a_bad_endpoint_is_one_line(cli_runner):
     result = cli_runner.invoke(main, ["console", "--endpoint-url", "notaurl", "--port", "0"])
     assert result.exit_code == 2
-    assert result.output == "error: --endpoint-url 'notaurl' is not an http:// or https:// URL\n"
+    # The same check, and words, as every other command's --endpoint-url.
+    assert result.output == (
+        "error: 'notaurl' is not an SWF endpoint URL; expected http://HOST:PORT or https://HOST\n"
+    )
 
 
 def test_without_the_extra_it_says_what_to_install(cli_runner, monkeypatch):
