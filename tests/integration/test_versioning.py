@@ -24,7 +24,6 @@ import pytest
 from examples.versioned import OrderWorkflow
 from simpleflow import payload
 from simpleflow.children import ChildProcesses, simpleflow_command
-from simpleflow.exceptions import PATCH_MARKER_NAME
 from simpleflow.execution import read_close, result_or_raise, start_execution
 from simpleflow.executor import Executor
 from simpleflow.local import run_in_thread, run_workflow
@@ -32,6 +31,7 @@ from simpleflow.localswf.clock import VirtualClock
 from simpleflow.localswf.embedded import embedded_direct_client, make_local_client
 from simpleflow.localswf.service import SWFService
 from simpleflow.runtime.cache import RunCache
+from simpleflow.runtime.events.patches import PATCH_MARKER_NAME
 from simpleflow.swf.actors import ActivityWorker, Decider
 from simpleflow.swf.registration import TypeRegistry
 from tests.fixtures.localswf_process import ServiceProcess

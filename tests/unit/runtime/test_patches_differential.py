@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from simpleflow import Executor, Workflow, activity, futures
-from simpleflow.exceptions import PATCH_MARKER_NAME
 from simpleflow.runtime.cache import RunCache
+from simpleflow.runtime.events.patches import PATCH_MARKER_NAME
 from simpleflow.testing import HistoryBuilder
 from tests.unit.executor_driver import attributes
 
