@@ -134,6 +134,21 @@ class EndpointUnreachable(SWFError):
         self.problem = problem
 
 
+class SignalWithStartFailed(SimpleflowError):
+    """Raised when ``signal_with_start`` gave up: for ``attempts`` rounds, the execution ``workflow_id``
+    was started by another client after each signal found it closed, or closed after each start found it
+    open (SWF has no atomic signal-with-start)."""
+
+    def __init__(self, workflow_id: str, *, signal_name: str, attempts: int) -> None:
+        super().__init__(
+            f"could not signal {signal_name!r} to {workflow_id!r} nor start it in {attempts} attempts: "
+            "other clients kept starting or closing it between the two calls"
+        )
+        self.workflow_id = workflow_id
+        self.signal_name = signal_name
+        self.attempts = attempts
+
+
 # -- decisions -----------------------------------------------------------------------------------------------
 
 
