@@ -18,6 +18,7 @@ from simpleflow import Executor, Workflow, activity, futures
 from simpleflow.runtime.cache import RunCache
 from simpleflow.runtime.events.patches import PATCH_MARKER_NAME
 from simpleflow.testing import HistoryBuilder
+from simpleflow.testing.decision_events import record_decision
 from tests.unit.executor_driver import attributes
 
 
@@ -79,9 +80,35 @@ def answer(builder: HistoryBuilder, decisions: list[dict[str, Any]]) -> None:
             builder.timer_fired(attributes(decision)["timerId"])
 
 
-def drive(releases: list[type[Workflow]], *, deploy_after: int) -> tuple[list[list[str]], HistoryBuilder]:
+def record(builder: HistoryBuilder, decisions: list[dict[str, Any]], *, refuse_patch_marker: bool) -> bool:
+    """Record ``decisions`` as SWF does, refusing the patch marker with ``refuse_patch_marker``; whether
+    it refused one."""
+    completed = builder.complete_decision_task()
+    refused = False
+    for decision in decisions:
+        is_patch = (
+            decision["decisionType"] == "RecordMarker"
+            and attributes(decision)["markerName"] == PATCH_MARKER_NAME
+        )
+        if is_patch and refuse_patch_marker and not refused:
+            builder.add_event(
+                "RecordMarkerFailed",
+                markerName=PATCH_MARKER_NAME,
+                cause="OPERATION_NOT_PERMITTED",
+                decisionTaskCompletedEventId=completed,
+            )
+            refused = True
+        else:
+            record_decision(builder, decision)
+    return refused
+
+
+def drive(
+    releases: list[type[Workflow]], *, deploy_after: int, refuse_patch_marker: bool = False
+) -> tuple[list[list[str]], HistoryBuilder]:
     """Run the execution to its close; each release decides from ``deploy_after`` tasks on, with new live
-    runs (a new decider). Returns the decision types of each task and the final history."""
+    runs (a new decider). SWF refuses the first patch marker with ``refuse_patch_marker``. Returns the
+    decision types of each task and the final history."""
     builder = HistoryBuilder(releases[0], input=[2])
     decided: list[list[str]] = []
     release, executor, runs = releases[0], Executor(releases[0]), RunCache(verify=True)
@@ -94,7 +121,8 @@ def drive(releases: list[type[Workflow]], *, deploy_after: int) -> tuple[list[li
         fresh = Executor(release).replay(task).decisions
         assert live == fresh, f"task {number}: the sticky path and a fresh replay differ"
         decided.append([decision["decisionType"] for decision in live])
-        builder.record_decisions(live)
+        if record(builder, live, refuse_patch_marker=refuse_patch_marker):
+            refuse_patch_marker = False
         if live and live[-1]["decisionType"] == "CompleteWorkflowExecution":
             runs.close()
             return decided, builder
@@ -132,3 +160,21 @@ def test_the_sticky_path_and_a_fresh_replay_decide_alike(releases, deploy_after,
     if markers:  # the marker is decided with the task the patch point is reached in, before the cube
         (with_marker,) = [types for types in decided if "RecordMarker" in types]
         assert with_marker == ["RecordMarker", "ScheduleActivityTask"]
+
+
+@pytest.mark.parametrize(
+    ("releases", "deploy_after"),
+    [
+        pytest.param([New], 0, id="new-execution"),
+        pytest.param([Old, New], 2, id="deployed-before-the-patch-point"),
+        pytest.param([Deprecated], 0, id="deprecated"),
+    ],
+)
+def test_a_refused_patch_marker_is_decided_again_alike_on_both_paths(releases, deploy_after):
+    decided, history = drive(releases, deploy_after=deploy_after, refuse_patch_marker=True)
+    assert result_of(history) == [4, 64, 1]
+    assert patch_markers(history) == [PATCH_MARKER_NAME]
+    refused = [event for event in history.events if event["eventType"] == "RecordMarkerFailed"]
+    assert len(refused) == 1
+    with_marker = [types for types in decided if "RecordMarker" in types]
+    assert with_marker == [["RecordMarker", "ScheduleActivityTask"], ["RecordMarker", "ScheduleActivityTask"]]
