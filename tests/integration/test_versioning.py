@@ -9,12 +9,14 @@ and a run started after the deployment.
 - in process: the embedded service in memory and the replay executor the ``--local`` runner uses, each
   deployment an ``Executor`` with its own (verified) run cache;
 - real processes: ``localswf.start --db`` and ``decider.start`` / ``worker.start`` processes, the release
-  chosen by ``SIMPLEFLOW_EXAMPLE_CODE`` at import.
+  chosen by ``SIMPLEFLOW_EXAMPLE_CODE`` at import; then ``standalone --local-swf`` on the same database
+  runs the new code once more.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -185,7 +187,8 @@ def test_a_local_run_takes_its_releases_branch(workflow: type[OrderWorkflow], re
 @pytest.mark.slow
 def test_processes_the_old_run_keeps_the_old_branch_after_the_deployment(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_ENDPOINT_URL")}
-    with ServiceProcess(db=str(tmp_path / "swf.db")) as service:
+    db = str(tmp_path / "swf.db")
+    with ServiceProcess(db=db) as service:
         client = make_local_client(service.endpoint_url)
         client.register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")
         env.update(AWS_ENDPOINT_URL_SWF=service.endpoint_url, SWF_DOMAIN=DOMAIN, LOG_LEVEL="WARNING")
@@ -212,6 +215,41 @@ def test_processes_the_old_run_keeps_the_old_branch_after_the_deployment(tmp_pat
         finally:
             for group in (old_release, new_release, worker):
                 group.stop(grace=5)
+
+    # The service stopped; standalone --local-swf serves the same database for one more run of the new code.
+    env.pop("AWS_ENDPOINT_URL_SWF")
+    standalone = subprocess.run(
+        simpleflow_command(
+            "standalone",
+            "--local-swf",
+            "--db",
+            db,
+            "--domain",
+            DOMAIN,
+            "--workflow-id",
+            "order-standalone",
+            WORKFLOW,
+            "--input",
+            '{"args": ["lamp"], "kwargs": {"confirm": false}}',
+        ),
+        env=env,
+        cwd=CWD,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (standalone.returncode, standalone.stdout) == (0, '"lamp ordered at 48"\n'), standalone.stderr
+    service = SWFService(db)
+    try:
+        with embedded_direct_client(service) as client:
+            closed = client.list_closed_workflow_executions(domain=DOMAIN, startTimeFilter={"oldestDate": 0})
+            runs = {info["execution"]["workflowId"]: info["execution"] for info in closed["executionInfos"]}
+            assert sorted(runs) == ["order-new", "order-old", "order-standalone"]
+            assert_each_run_kept_its_branch(client, runs["order-old"], runs["order-new"])
+            assert patch_markers(client, runs["order-standalone"]) == ["tax-included"]
+    finally:
+        service.close()
 
 
 def is_waiting_for_confirm(client: Any, execution: dict[str, str]) -> bool:
