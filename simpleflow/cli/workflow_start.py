@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +20,9 @@ from simpleflow.cli.arguments import (
 )
 from simpleflow.cli.options import endpoint_option, given_endpoint_url
 from simpleflow.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from simpleflow.swf.signal_with_start import SignalWithStartResult
 
 
 @click.command("workflow.start")
@@ -145,7 +149,7 @@ def workflow_start(
     client = make_client(endpoint_url=given_endpoint_url())
     if signal_name is not None:
         assert workflow_id is not None
-        _signal_with_start(
+        signaled = _signal_with_start(
             client,
             workflow_cls,
             domain=domain,
@@ -158,7 +162,14 @@ def workflow_start(
             decision_tasks_timeout=decision_tasks_timeout,
             tags=parse_tags(tags),
             register_domain=register_domain,
+            quiet=wait,
         )
+        if wait:
+            from simpleflow.cli.lookup import latest_run_id
+            from simpleflow.cli.workflow_wait import wait_and_report
+
+            run_id = signaled.run_id or latest_run_id(client, domain, workflow_id)  # the run signaled
+            wait_and_report(client, domain, {"workflowId": workflow_id, "runId": run_id})
         return
     execution = start_execution(
         client,
@@ -187,13 +198,17 @@ def _json(text: str) -> object:
         raise ConfigurationError(f"--signal-input is not JSON: {error}") from None
 
 
-def _signal_with_start(client: object, workflow_cls: type, **options: object) -> None:
-    """``--signal``: print '<workflow_id> <run_id> started' or '<workflow_id> signaled'."""
+def _signal_with_start(
+    client: Any, workflow_cls: type, *, quiet: bool, **options: Any
+) -> SignalWithStartResult:
+    """``--signal``: print '<workflow_id> <run_id> started' or '<workflow_id> signaled' (on stderr when
+    ``quiet``: --wait prints the result on stdout)."""
     from simpleflow.storage import store_from_settings
     from simpleflow.swf.signal_with_start import signal_with_start
 
-    result = signal_with_start(client, workflow_cls, payload_store=store_from_settings(), **options)  # type: ignore[arg-type]
+    result = signal_with_start(client, workflow_cls, payload_store=store_from_settings(), **options)
     if result.started:
-        click.echo(f"{result.workflow_id} {result.run_id} started")
+        click.echo(f"{result.workflow_id} {result.run_id} started", err=quiet)
     else:
-        click.echo(f"{result.workflow_id} signaled")
+        click.echo(f"{result.workflow_id} signaled", err=quiet)
+    return result

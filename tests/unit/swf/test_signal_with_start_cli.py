@@ -55,3 +55,12 @@ def test_bad_options_are_one_clear_line(cli_runner, client, monkeypatch, argumen
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert open_runs(client) == []
+
+
+def test_wait_follows_the_run_it_started_to_its_close(cli_runner, client, monkeypatch):
+    monkeypatch.setattr(simpleflow.swf.client, "make_client", lambda **_: client)
+    command = [*START, "--workflow-id", WORKFLOW_ID, "--signal", "add", "--execution-timeout", "1", "--wait"]
+    result = cli_runner.invoke(main, command)
+    assert result.exit_code == 3, result.output  # no decider here: the run times out
+    assert f"{WORKFLOW_ID} " in result.output and " started" in result.output
+    assert "timed_out" in result.output
