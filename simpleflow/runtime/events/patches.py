@@ -12,6 +12,9 @@ answers:
 - False otherwise: the history holds decisions beyond this point that the old code made without the
   marker, so the execution keeps the old branch.
 
+Cancellations are not counted: a cancel the old code decided past the point, of a task or timer it
+decided before the point, does not keep the old branch by itself.
+
 The answer is kept for the run, so a live run (which does not run ``run()`` again) and a full replay of
 the history it leaves give the same one. At the end of a fresh replay, a patch marker in the history
 that the code no longer asks for raises :class:`~simpleflow.exceptions.PatchRemoved`.
