@@ -10,6 +10,7 @@ with ``error.exit_code``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -131,6 +132,21 @@ class EndpointUnreachable(SWFError):
         super().__init__(operation, "EndpointUnreachable", f"cannot reach {endpoint_url}: {problem}")
         self.endpoint_url = endpoint_url
         self.problem = problem
+
+
+class SignalWithStartFailed(SimpleflowError):
+    """Raised when ``signal_with_start`` gave up: for ``attempts`` rounds, the execution ``workflow_id``
+    was started by another client after each signal found it closed, or closed after each start found it
+    open (SWF has no atomic signal-with-start)."""
+
+    def __init__(self, workflow_id: str, *, signal_name: str, attempts: int) -> None:
+        super().__init__(
+            f"could not signal {signal_name!r} to {workflow_id!r} nor start it in {attempts} attempts: "
+            "other clients kept starting or closing it between the two calls"
+        )
+        self.workflow_id = workflow_id
+        self.signal_name = signal_name
+        self.attempts = attempts
 
 
 # -- decisions -----------------------------------------------------------------------------------------------
@@ -403,21 +419,31 @@ class PatchRemoved(NondeterminismError):
     """Raised when the code and a history disagree on a ``patched()`` change id.
 
     Either the history holds the patch's marker and the code no longer calls ``patched()`` /
-    ``deprecate_patch()`` for it, or ``deprecate_patch()`` replays a history that took the old branch.
-    ``change_id`` names the patch.
+    ``deprecate_patch()`` for it (``marker_recorded``), or ``deprecate_patch()`` replays a history that
+    took the old branch. ``change_id`` names the patch and ``reason`` says which of the two happened;
+    ``recorded`` / ``produced`` hold the change id on the side that has it.
     """
 
-    def __init__(self, change_id: str, *, reason: str) -> None:
-        super().__init__(f"patch {change_id}", recorded=PATCH_MARKER_NAME, produced=None)
-        self.args = (
-            f"nondeterministic replay of patch {change_id!r}: {reason}. Keep patched({change_id!r}) "
-            "(or deprecate_patch) until every execution that ran the old code is closed",
-        )
+    def __init__(self, change_id: str, *, reason: str, marker_recorded: bool) -> None:
+        # Not NondeterminismError's message (history has X, code produced Y): this one says what to do.
+        SimpleflowError.__init__(self, change_id)
         self.change_id = change_id
+        self.reason = reason
+        self.marker_recorded = marker_recorded
+        self.task_id = f"patch {change_id}"
+        self.recorded = change_id if marker_recorded else None
+        self.produced = None if marker_recorded else change_id
 
+    def __str__(self) -> str:
+        return (
+            f"nondeterministic replay of patch {self.change_id!r}: {self.reason}. Keep "
+            f"patched({self.change_id!r}) (or deprecate_patch) until every execution that ran the old "
+            "code is closed"
+        )
 
-#: The marker name of patches (also :data:`simpleflow.runtime.events.patches.PATCH_MARKER`).
-PATCH_MARKER_NAME = "simpleflow.patch"
+    def __reduce__(self) -> tuple[Any, ...]:
+        rebuild = functools.partial(type(self), reason=self.reason, marker_recorded=self.marker_recorded)
+        return (rebuild, (self.change_id,))
 
 
 #: Longest string a message quotes whole; an input can be megabytes (out of band) and would drown it.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +20,9 @@ from simpleflow.cli.arguments import (
 )
 from simpleflow.cli.options import endpoint_option, given_endpoint_url
 from simpleflow.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from simpleflow.swf.signal_with_start import SignalWithStartResult
 
 
 @click.command("workflow.start")
@@ -54,6 +58,14 @@ from simpleflow.exceptions import ConfigurationError
     help="Follow the execution to its close (progress on stderr), print its result, and exit with its "
     "close status (see workflow.wait).",
 )
+@click.option(
+    "--signal",
+    "signal_name",
+    metavar="NAME",
+    help="Signal-with-start: send signal NAME to the open execution --workflow-id, or start it and send "
+    "it NAME (SWF has no atomic form: a race with another client is retried a few times).",
+)
+@click.option("--signal-input", metavar="JSON", help="With --signal: the signal's input, as JSON.")
 @middleware_options
 @endpoint_option
 def workflow_start(
@@ -72,6 +84,8 @@ def workflow_start(
     processes: bool,
     real_time: bool,
     wait: bool,
+    signal_name: str | None,
+    signal_input: str | None,
     middleware_pre_execution: tuple[str, ...],
     middleware_post_execution: tuple[str, ...],
 ) -> None:
@@ -87,6 +101,10 @@ def workflow_start(
     value = read_input(input_text, input_file)
     workflow_cls = load_workflow(workflow)
     check_arguments(workflow_cls, value)
+    if signal_input is not None and signal_name is None:
+        raise ConfigurationError("--signal-input needs --signal NAME")
+    if signal_name is not None and (local or not workflow_id):
+        raise ConfigurationError("--signal needs --workflow-id, and does not apply with --local")
     if local:
         if given_endpoint_url() is not None:
             raise ConfigurationError("--endpoint-url does not apply with --local (it runs its own service)")
@@ -129,6 +147,30 @@ def workflow_start(
     from simpleflow.swf.client import make_client
 
     client = make_client(endpoint_url=given_endpoint_url())
+    if signal_name is not None:
+        assert workflow_id is not None
+        signaled = _signal_with_start(
+            client,
+            workflow_cls,
+            domain=domain,
+            workflow_id=workflow_id,
+            signal_name=signal_name,
+            input=value,
+            signal_input=None if signal_input is None else _json(signal_input),
+            task_list=task_list,
+            execution_timeout=execution_timeout,
+            decision_tasks_timeout=decision_tasks_timeout,
+            tags=parse_tags(tags),
+            register_domain=register_domain,
+            quiet=wait,
+        )
+        if wait:
+            from simpleflow.cli.lookup import latest_run_id
+            from simpleflow.cli.workflow_wait import wait_and_report
+
+            run_id = signaled.run_id or latest_run_id(client, domain, workflow_id)  # the run signaled
+            wait_and_report(client, domain, {"workflowId": workflow_id, "runId": run_id})
+        return
     execution = start_execution(
         client,
         workflow_cls,
@@ -147,3 +189,26 @@ def workflow_start(
         from simpleflow.cli.workflow_wait import wait_and_report
 
         wait_and_report(client, domain, execution)
+
+
+def _json(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise ConfigurationError(f"--signal-input is not JSON: {error}") from None
+
+
+def _signal_with_start(
+    client: Any, workflow_cls: type, *, quiet: bool, **options: Any
+) -> SignalWithStartResult:
+    """``--signal``: print '<workflow_id> <run_id> started' or '<workflow_id> signaled' (on stderr when
+    ``quiet``: --wait prints the result on stdout)."""
+    from simpleflow.storage import store_from_settings
+    from simpleflow.swf.signal_with_start import signal_with_start
+
+    result = signal_with_start(client, workflow_cls, payload_store=store_from_settings(), **options)
+    if result.started:
+        click.echo(f"{result.workflow_id} {result.run_id} started", err=quiet)
+    else:
+        click.echo(f"{result.workflow_id} signaled", err=quiet)
+    return result

@@ -14,25 +14,28 @@ Refused timers and external requests back off (:mod:`simpleflow.runtime.events.b
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from simpleflow import decisions, payload
-from simpleflow.exceptions import PATCH_MARKER_NAME, TaskFailed
+from simpleflow.exceptions import TaskFailed
 from simpleflow.history import TimerState
 from simpleflow.history.records import MarkerRecord
 from simpleflow.runtime import parking
 from simpleflow.runtime.call_log import CallLog
 from simpleflow.runtime.events.backoff import TIMER_THROTTLE_CAUSES, BackOff
 from simpleflow.runtime.events.event_future import EventFuture
+from simpleflow.runtime.events.patches import PATCH_MARKER_NAME
 from simpleflow.runtime.events.side_effects import SideEffects
-from simpleflow.runtime.events.signals import Signals
+from simpleflow.runtime.events.signals import PROPAGATED_CONTROL_PREFIX, Signals
 from simpleflow.runtime.turn import Turn
 from simpleflow.serializer import Serializer
 from simpleflow.signal import WaitForSignal
 from simpleflow.task import (
+    INTERNAL_TIMER_PREFIX,
     SIDE_EFFECT_MARKER,
     CancelTimerTask,
     EventTask,
@@ -52,6 +55,11 @@ class Marker:
     name: str
     details: Any
     event_id: int
+
+
+def _canonical(details: Any) -> str:
+    """One text per JSON value, whatever its keys' order: markers are matched by their details."""
+    return json.dumps(details, sort_keys=True, default=str)
 
 
 def _rank_key(task: EventTask) -> tuple[str, ...]:
@@ -91,6 +99,10 @@ class ReplayEvents:
         )
         self.side_effects = SideEffects(turn, log, payload_store=payload_store, serializer=serializer)
         self._event_ranks: Counter[tuple[str, ...]] = Counter()
+        #: What ``run()`` made so far, for :meth:`first_unmade`: timer ids started, and the highest rank
+        #: of the markers recorded, by name and details.
+        self._timers_made: set[str] = set()
+        self._marker_ranks_made: Counter[tuple[str, str]] = Counter()
         self._unsettled: list[EventFuture] = []
 
     # -- events: made, submitted, settled -------------------------------------------------------------
@@ -206,6 +218,7 @@ class ReplayEvents:
         timer_id, timeout, control = task.timer_id, task.timeout, task.control
         future.task_id = timer_id
         turn = self.turn
+        self._timers_made.add(timer_id)
         if timer_id in turn.timers:  # started twice in one run: one timer, the same outcome
             first = turn.timers[timer_id]
             future.adopt(first)
@@ -266,6 +279,8 @@ class ReplayEvents:
         if details is not None:
             text = payload.encode(details, field=f"marker {name} details", serializer=self.serializer)
         value = None if text is None else payload.decode(text)
+        key = (name, _canonical(value))
+        self._marker_ranks_made[key] = max(self._marker_ranks_made[key], future.rank)
         recorded = [
             marker
             for marker in self.turn.history.markers(name)
@@ -285,6 +300,40 @@ class ReplayEvents:
 
     def _marker_details(self, marker: MarkerRecord) -> Any:
         return payload.decode(marker.details, field=f"marker {marker.name} details", store=self.payload_store)
+
+    def first_unmade(self) -> int | None:
+        """The earliest event of a timer, marker, side effect or signal sent that the history holds and
+        ``run()`` has not made (again) so far; ``None`` when it made them all.
+
+        ``patched()`` reads it: such an event means the code that wrote the history went past this
+        point. The executor's own timers (back-off, wake-ups) and forwarded signals are not ``run()``'s.
+        """
+        unmade = [
+            record.event_id
+            for record in self.turn.history.timers()
+            if record.timer_id not in self._timers_made
+            and not record.timer_id.startswith(INTERNAL_TIMER_PREFIX)
+        ]
+        seen: Counter[tuple[str, str]] = Counter()
+        for marker in self.turn.history.markers():
+            if marker.name in (SIDE_EFFECT_MARKER, PATCH_MARKER_NAME) or marker.failed_cause is not None:
+                continue
+            key = (marker.name, _canonical(self._marker_details(marker)))
+            seen[key] += 1
+            if seen[key] > self._marker_ranks_made[key]:
+                unmade.append(marker.event_id)
+        made_keys = self.side_effects.made_keys()
+        unmade += [
+            event_id for key, event_id in self.side_effects.recorded_keys().items() if key not in made_keys
+        ]
+        unmade += [
+            request.event_id
+            for request in self.turn.history.sent_requests()
+            if request.signal_name is not None
+            and request.control not in self.signals.sent_ids
+            and not (request.control or "").startswith(PROPAGATED_CONTROL_PREFIX)
+        ]
+        return min(unmade, default=None)
 
     def list_markers(self, all: bool = False) -> list[Marker]:
         """The user markers of the history: the latest recorded of each name, or with ``all`` every one.

@@ -50,6 +50,20 @@ class SideEffects:
                     self._recorded_map[body["key"]] = body["result"]
         return self._recorded_map
 
+    def made_keys(self) -> set[str]:
+        """The keys of the side effects this run made so far (recorded now or read back)."""
+        return set(self._values)
+
+    def recorded_keys(self) -> dict[str, int]:
+        """The keys of the side effects the history records, with the event that recorded each."""
+        keys: dict[str, int] = {}
+        for marker in self.turn.history.markers(SIDE_EFFECT_MARKER):
+            if marker.failed_cause is None:
+                keys.setdefault(
+                    payload.decode(marker.details, store=self.payload_store)["key"], marker.event_id
+                )
+        return keys
+
     def _record_again(self, key: str, details: str | None) -> bool:
         """Decide a side effect's marker again while the history does not hold it (refused, or cut)."""
         if key in self._recorded():

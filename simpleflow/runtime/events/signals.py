@@ -24,10 +24,12 @@ from simpleflow.runtime.turn import Turn
 from simpleflow.serializer import Serializer
 from simpleflow.task import SignalTask, shorten_id
 
-__all__ = ["PROPAGATE_KEY", "Signals"]
+__all__ = ["PROPAGATED_CONTROL_PREFIX", "PROPAGATE_KEY", "Signals"]
 
 #: The key of a signal's input object that asks receivers to forward it to parent and children.
 PROPAGATE_KEY = "__propagate"
+#: The start of the ``control`` of a signal forwarded to a parent or a child (not sent by ``run()``).
+PROPAGATED_CONTROL_PREFIX = "propagate-"
 
 
 class Signals:
@@ -49,12 +51,15 @@ class Signals:
         self.run_id = run_id
         self.payload_store = payload_store
         self.serializer = serializer
+        #: The task ids of the signals ``run()`` sent so far (decided now or found in the history).
+        self.sent_ids: set[str] = set()
 
     def send(self, future: Future, task: SignalTask, *, rank: int) -> None:
         """Resolve the ``rank``-th ``signal(name)`` of ``run()``, deciding it while the history lacks it."""
         name = task.name
         task_id = shorten_id(f"signal-{name}-{rank}")
         future.task_id = task_id
+        self.sent_ids.add(task_id)
         body: dict[str, Any] = {"args": list(task.args), "kwargs": dict(task.kwargs)}
         if task.propagate:
             body[PROPAGATE_KEY] = True
@@ -126,7 +131,7 @@ class Signals:
             for target_id, target_run in targets:
                 if target_id in (signal.sender_workflow_id, self.workflow_id):
                     continue
-                control = f"propagate-{signal.event_id}-{target_id}"
+                control = f"{PROPAGATED_CONTROL_PREFIX}{signal.event_id}-{target_id}"
                 sent = history.sent_request(control)
                 if is_throttled(sent) and self.backoff.external_back_off(control)[0] is not Gate.OPEN:
                     continue  # sent again once the back-off timer fires

@@ -129,7 +129,13 @@ class Scheduler:
         self.produced: dict[tuple[TaskKind, str], Identity] = {}
         self.nondeterminism: NondeterminismError | None = None
         #: ``Workflow.patched()`` / ``deprecate_patch()`` (:mod:`simpleflow.runtime.events.patches`).
-        self.patches = Patches(turn, log, produced=self.produced, report=self._note_nondeterminism)
+        self.patches = Patches(
+            turn,
+            log,
+            produced=self.produced,
+            first_unmade_event=self.events.first_unmade,
+            report=self._note_nondeterminism,
+        )
         #: Set when a task failure was raised into ``run()``: the run then took a path earlier replays
         #: did not, so tasks they scheduled may legitimately not be produced again.
         self.raised_failure = False
