@@ -135,9 +135,14 @@ def test_non_retryable_matching(entry: Any, reason: str, details: Any, matched: 
         ("CHILD_CREATION_RATE_EXCEEDED", 3, 500, MAX_THROTTLE_DELAY),
         ("OPEN_ACTIVITIES_LIMIT_EXCEEDED", 3, 900, 4),
         ("LAMBDA_FUNCTION_CREATION_RATE_EXCEEDED", 1, 900, 1),
+        ("TIMER_CREATION_RATE_EXCEEDED", 1, 200, 1),
+        ("TIMER_CREATION_RATE_EXCEEDED", 1, 201, 2),
+        ("TIMER_CREATION_RATE_EXCEEDED", 3, 1, 4),
+        ("OPEN_TIMERS_LIMIT_EXCEEDED", 2, 500, 2),
     ],
     ids=["first", "within-one-second-of-refill", "second-second", "fan-out-of-1000", "refused-again",
-         "children-refill-12", "children-fan-out", "capped", "limit-not-a-bucket", "no-published-bucket"],
+         "children-refill-12", "children-fan-out", "capped", "limit-not-a-bucket", "no-published-bucket",
+         "timers-refill-200", "timers-second-second", "timers-refused-again", "open-timers-limit"],
 )  # fmt: skip
 def test_rate_refusals_are_paced_by_the_published_refill(
     cause: str, failures: int, rank: int, delay: int
