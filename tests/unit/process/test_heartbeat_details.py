@@ -194,3 +194,20 @@ def test_a_retry_resumes_from_what_the_failed_attempt_heartbeated(padding: int, 
     input_text = payload.encode_input([1], {}, attempt=2, heartbeat_details=carried)
     kind, result = run("thread", "report_resume", input_text)
     assert (kind, result["args"], result["attribute"]) == ("complete", [1], resumed)
+
+
+@pytest.mark.parametrize(
+    ("beats", "handed_on"),
+    [([{"next": 4}, {"next": 5}], {"next": 5}), ([], None)],
+    ids=["heartbeated", "never-heartbeated"],
+)
+def test_a_child_that_dies_sends_back_its_last_heartbeat_through_the_worker(
+    beats: list[Any], handed_on: Any
+) -> None:
+    # The child cannot report its own death: the worker adds the last details it received from it.
+    kind, details = run("process", "heartbeat_then_die", payload.encode_input([beats], {}))
+    assert kind == "fail"
+    assert details["error"] == "ActivityProcessDied"
+    assert details["exit_code"] == 3
+    sent = details.get(payload.HEARTBEAT_FAILURE_KEY)
+    assert (None if sent is None else json.loads(sent)) == handed_on
