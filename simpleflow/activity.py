@@ -495,7 +495,9 @@ def heartbeat(details: Any = None) -> bool:
     """Tell SWF the running activity is alive, with optional JSON-able ``details`` (progress, ...).
 
     Returns ``True`` when SWF asked to cancel the task: the activity should then stop. The worker encodes
-    the details (SWF keeps at most 2,048 characters). Raises :class:`NotInActivityError` (a
+    the details (SWF keeps at most 2,048 characters; larger ones go to the payload store). A heartbeat
+    without details sends the last ones again, so that a retry still resumes from them (see
+    :doc:`/howto/heartbeat-resumption`). Raises :class:`NotInActivityError` (a
     :class:`ConfigurationError`) outside a worker.
     """
     bound = _bound.get()

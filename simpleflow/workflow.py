@@ -129,6 +129,16 @@ class Workflow(WorkflowDefinition):
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__:
             cls.name = f"{cls.__module__}.{cls.__qualname__}"
+        policy = cls.__dict__.get("retry_policy")
+        if policy is not None and not isinstance(policy, RetryPolicy):
+            raise ConfigurationError(
+                f"workflow {cls.name}: retry_policy must be a simpleflow.RetryPolicy, not {policy!r}"
+            )
+        if policy is not None and cls.retry:
+            raise ConfigurationError(
+                f"workflow {cls.name}: give retry or retry_policy, not both "
+                "(retry=N is a policy of N + 1 attempts)"
+            )
         registry[cls.name] = cls
         for alias, hook in (("before_run", "before_replay"), ("after_run", "after_closed")):
             if alias in cls.__dict__:

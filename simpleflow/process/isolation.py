@@ -176,13 +176,13 @@ def execute_task(
     last_sent: list[str] = []
 
     def heartbeat(details: Any = None) -> bool:
-        encoded = None
+        # SWF keeps only the latest heartbeat's details (ActivityTaskTimedOut hands them to the retry):
+        # a ping without details sends the last ones again, so it does not erase the progress they hold.
         if details is not None:
-            encoded = payload.encode_field(
-                "heartbeat_details", details, store=store, field="heartbeat details"
-            )
-            last_sent[:] = [encoded]
-        send(Heartbeat(encoded))
+            last_sent[:] = [
+                payload.encode_field("heartbeat_details", details, store=store, field="heartbeat details")
+            ]
+        send(Heartbeat(last_sent[-1] if last_sent else None))
         # The parent kills this process as soon as it sees a cancel request, so while we run, none came.
         return False
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource
 from simpleflow.observability.task_metrics import heartbeat_failed, observe_activity_task, observe_poll
+from simpleflow.payload import HEARTBEAT_FAILURE_KEY
 from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Died, Heartbeat, Outcome
 from simpleflow.process.middleware import Middlewares
 from simpleflow.process.polling import Poller
@@ -171,13 +172,20 @@ class ActivityPoller(Poller):
                     TaskResult.FAILED,
                     partial(self.worker.fail, token, reason=event.reason, details=event.details),
                 )
-            return self._respond_died(token, event)
+            return self._respond_died(token, event, heartbeat_details=details)
 
-    def _respond_died(self, token: str, died: Died) -> TaskResult:
+    def _respond_died(self, token: str, died: Died, *, heartbeat_details: str | None = None) -> TaskResult:
         logger.error("%s", died.reason)
-        details = json.dumps(
-            {"error": "ActivityProcessDied", "message": died.reason, "exit_code": died.exitcode}
-        )
+        body: dict[str, Any] = {
+            "error": "ActivityProcessDied",
+            "message": died.reason,
+            "exit_code": died.exitcode,
+        }
+        if heartbeat_details is not None:
+            # The child's last heartbeat, for the next attempt to resume from (an OOM kill half way through
+            # is when resuming matters most); see simpleflow.runtime.scheduling.retrying.
+            body[HEARTBEAT_FAILURE_KEY] = heartbeat_details
+        details = json.dumps(body)
         return self._respond(
             TaskResult.CRASHED, partial(self.worker.fail, token, reason=died.reason, details=details)
         )

@@ -4,8 +4,8 @@ Refusals for SWF's rates and limits are never final. A timer refused with
 :data:`TIMER_THROTTLE_CAUSES` is started again under the same id, and asks the decider to wait before
 answering (:attr:`~simpleflow.runtime.turn.Turn.decider_backoff`): SWF answers every refused decision
 with a new decision task at once, so without that wait the replay would hit the limit again in a tight
-loop. A task, signal or cancel request refused for a rate is made again once a back-off timer
-(:meth:`BackOff.back_off`) fired.
+loop (and a back-off timer is no way to wait when timers are what SWF refuses). A task, signal or cancel
+request refused for a rate is made again once a back-off timer (:meth:`BackOff.back_off`) fired.
 
 **Pacing.** A refusal for a rate (``*_RATE_EXCEEDED``) means SWF's token bucket for that decision type
 is empty, and it refills at a published rate (:data:`REFILL_BY_CAUSE`: 200 activities, 200 timers, 12
@@ -16,6 +16,11 @@ refused, in event order) waits ``ceil(rank / refill)`` seconds, at least 1, doub
 refusal in a row of the same task (other executions of the account share the bucket), at most
 :data:`MAX_THROTTLE_DELAY`. A cause with no published bucket (open-task limits, Lambda functions) backs
 off exponentially. The rank is read from the history, so a replay gives the same delays.
+
+Refused timers (``TIMER_CREATION_RATE_EXCEEDED``) are paced the same way, with one difference: they are
+all started again in the same answer, so the decider waits for the last of them, ``ceil(n / 200)``
+seconds for ``n`` timers refused together (doubled per refusal in a row), the time SWF's bucket takes to
+hold a token for each of them.
 """
 
 from __future__ import annotations
@@ -105,6 +110,8 @@ class BackOff:
         self.turn = turn
         self._ranks_epoch = -1
         self._ranks: dict[str | None, list[int]] = {}
+        self._timer_ranks_epoch = -1
+        self._timer_ranks: dict[str | None, list[int]] = {}
 
     def refusal_rank(self, record: TaskRecord) -> int:
         """The place (from 1) of ``record``'s latest refusal among the outstanding ones of its cause.
@@ -125,11 +132,34 @@ class BackOff:
         ids = self._ranks.get(last.cause, [])
         return ids.index(last.scheduled_event_id) + 1 if last.scheduled_event_id in ids else 1
 
+    def timer_refusal_rank(self, record: TimerRecord) -> int:
+        """The place (from 1) of timer ``record``'s refusal among the refused timers of its cause.
+
+        Read from the history (timers whose latest start was refused, by the refusal's event id), as
+        :meth:`refusal_rank` does for tasks.
+        """
+        if self._timer_ranks_epoch != self.turn.epoch:
+            batches: dict[str | None, list[int]] = defaultdict(list)
+            for timer in self.turn.history.timers():
+                if timer.state is TimerState.START_FAILED and timer.cause in REFILL_BY_CAUSE:
+                    batches[timer.cause].append(timer.event_id)
+            for ids in batches.values():
+                ids.sort()
+            self._timer_ranks, self._timer_ranks_epoch = batches, self.turn.epoch
+        ids = self._timer_ranks.get(record.cause, [])
+        return ids.index(record.event_id) + 1 if record.event_id in ids else 1
+
     def restart_refused_timer(self, record: TimerRecord, decision: dict[str, Any]) -> None:
-        """Start a timer SWF refused for its rates again, and ask the decider to wait before answering."""
+        """Start a timer SWF refused for its rates again, and ask the decider to wait before answering.
+
+        The wait is paced (see the module's docstring): the answer starts every refused timer again, so
+        it waits for the bucket to refill for the last of them.
+        """
         turn = self.turn
         turn.decisions.append(decision)
-        turn.decider_backoff = max(turn.decider_backoff, throttle_delay(record.start_failures))
+        rank = self.timer_refusal_rank(record)
+        delay = paced_delay(record.cause, failures=record.start_failures, rank=rank)
+        turn.decider_backoff = max(turn.decider_backoff, delay)
 
     def back_off(self, timer_id: str, delay: int) -> tuple[Gate, str | None]:
         """The state of back-off timer ``timer_id``, starting it (again) when it must run.

@@ -11,7 +11,8 @@ them in the activity context. They are the latest found, walking back from the a
 
 1. a timed-out attempt: its ``ActivityTaskTimedOut`` ``details`` (SWF's copy of the last heartbeat);
 2. a failed attempt: the ``heartbeat_details`` simpleflow's worker adds to the failure details (the last
-   heartbeat it sent; SWF keeps none in ``ActivityTaskFailed``). Other SWF clients' failures carry none;
+   heartbeat it sent, or, for an activity process that died, the last one the worker received from it;
+   SWF keeps none in ``ActivityTaskFailed``). Other SWF clients' failures carry none;
 3. otherwise what that attempt's own input carried from the attempts before it.
 
 So an attempt that fails before heartbeating hands on what it was given. No I/O beyond the payload store.

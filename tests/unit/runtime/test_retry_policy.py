@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from simpleflow import RetryPolicy
+from simpleflow import RetryPolicy, Workflow, activity
 from simpleflow.exceptions import ConfigurationError
 from simpleflow.retry_policy import policy_from_retry
 from simpleflow.runtime.events.backoff import MAX_THROTTLE_DELAY, paced_delay
+from simpleflow.workflow import registry as workflow_registry
 
 
 @pytest.mark.parametrize(
@@ -32,6 +34,33 @@ from simpleflow.runtime.events.backoff import MAX_THROTTLE_DELAY, paced_delay
 def test_invalid_policies_are_refused_with_a_clear_error(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         RetryPolicy(**kwargs)
+
+
+def define_activity(**attributes: Any) -> None:
+    activity.with_attributes(name="fixtures.retry.refused", **attributes)(lambda: None)
+
+
+def define_workflow(**attributes: Any) -> None:
+    type("RefusedWorkflow", (Workflow,), {"name": "fixtures.retry.refused_workflow", **attributes})
+
+
+@pytest.mark.parametrize("define", [define_activity, define_workflow], ids=["activity", "workflow"])
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ({"retry_policy": 3}, "retry_policy must be a simpleflow.RetryPolicy, not 3"),
+        ({"retry_policy": {"maximum_attempts": 3}}, "retry_policy must be a simpleflow.RetryPolicy"),
+        ({"retry_policy": RetryPolicy(3), "retry": 2}, "not both"),
+    ],
+    ids=["a-number", "a-dict", "with-retry"],
+)  # fmt: skip
+def test_a_definition_refuses_what_is_not_a_policy(
+    define: Callable[..., None], attributes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        define(**attributes)
+    assert "fixtures.retry.refused" not in activity.registry  # nothing half-defined is left to run
+    assert "fixtures.retry.refused_workflow" not in workflow_registry
 
 
 def test_arguments_after_the_first_two_are_keyword_only() -> None:
@@ -135,9 +164,14 @@ def test_non_retryable_matching(entry: Any, reason: str, details: Any, matched: 
         ("CHILD_CREATION_RATE_EXCEEDED", 3, 500, MAX_THROTTLE_DELAY),
         ("OPEN_ACTIVITIES_LIMIT_EXCEEDED", 3, 900, 4),
         ("LAMBDA_FUNCTION_CREATION_RATE_EXCEEDED", 1, 900, 1),
+        ("TIMER_CREATION_RATE_EXCEEDED", 1, 200, 1),
+        ("TIMER_CREATION_RATE_EXCEEDED", 1, 201, 2),
+        ("TIMER_CREATION_RATE_EXCEEDED", 3, 1, 4),
+        ("OPEN_TIMERS_LIMIT_EXCEEDED", 2, 500, 2),
     ],
     ids=["first", "within-one-second-of-refill", "second-second", "fan-out-of-1000", "refused-again",
-         "children-refill-12", "children-fan-out", "capped", "limit-not-a-bucket", "no-published-bucket"],
+         "children-refill-12", "children-fan-out", "capped", "limit-not-a-bucket", "no-published-bucket",
+         "timers-refill-200", "timers-second-second", "timers-refused-again", "open-timers-limit"],
 )  # fmt: skip
 def test_rate_refusals_are_paced_by_the_published_refill(
     cause: str, failures: int, rank: int, delay: int

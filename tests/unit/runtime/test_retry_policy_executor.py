@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from simpleflow import payload
-from simpleflow.runtime.events.backoff import REFILL_BY_CAUSE
+from simpleflow import decisions, payload
+from simpleflow.history import History
+from simpleflow.runtime.events.backoff import REFILL_BY_CAUSE, BackOff
+from simpleflow.runtime.turn import Turn
 from simpleflow.testing import HistoryBuilder
 from tests.fixtures import retry_workflows
 from tests.unit.executor_driver import Run, attributes
@@ -176,3 +178,53 @@ def test_refusals_of_one_decision_task_are_spread_over_the_refill() -> None:
     assert Run.types(timers) == ["StartTimer"] * count
     # One second's refill comes back after 1 s, the rest after 2 s: not all at once, and not all late.
     assert delays == [1] * refill + [2, 2]
+
+
+@pytest.mark.parametrize(
+    ("count", "refusals_in_a_row", "backoff"),
+    [(1, 1, 1.0), (100, 1, 1.0), (100, 2, 2.0), (100, 3, 4.0)],
+    ids=["one-timer", "a-full-answer-within-one-seconds-refill", "refused-again-doubles", "third-time"],
+)  # fmt: skip
+def test_refused_timers_are_started_again_after_a_paced_wait(
+    count: int, refusals_in_a_row: int, backoff: float
+) -> None:
+    """All refused timers are started again in one answer, once the decider waited for the refill."""
+    run = Run(retry_workflows.ManyTimersWorkflow, input=[count])
+    for _ in range(refusals_in_a_row):
+        decisions = run.replay()
+        assert Run.types(decisions) == ["StartTimer"] * count
+        run.builder.record_decisions([])  # the decision task completed; SWF recorded refusals instead
+        for decision in decisions:  # SWF refused every one of them: the account's bucket was empty
+            run.builder.start_timer_failed(
+                attributes(decision)["timerId"], cause="TIMER_CREATION_RATE_EXCEEDED"
+            )
+    answer = run.executor.replay(run.builder.decision_task(), runs=run.runs)
+    assert Run.types(answer.decisions) == ["StartTimer"] * count
+    assert answer.backoff_seconds == backoff
+    run.builder.record_decisions(answer.decisions)
+    for n in range(count):
+        run.builder.timer_fired(f"pause-{n}")
+    assert Run.result(run.step()) == count
+
+
+@pytest.mark.parametrize(
+    ("refused", "cause", "backoff"),
+    [(200, "TIMER_CREATION_RATE_EXCEEDED", 1), (201, "TIMER_CREATION_RATE_EXCEEDED", 2),
+     (450, "TIMER_CREATION_RATE_EXCEEDED", 3), (450, "OPEN_TIMERS_LIMIT_EXCEEDED", 1)],
+    ids=["one-seconds-refill", "past-it", "over-three-seconds", "a-limit-is-not-a-bucket"],
+)  # fmt: skip
+def test_the_wait_for_refused_timers_covers_the_refill_of_the_last_of_them(
+    refused: int, cause: str, backoff: int
+) -> None:
+    """Refusals outstanding from earlier answers count too: the wait is for the refill of all of them."""
+    builder = HistoryBuilder(retry_workflows.ManyTimersWorkflow, input=[refused])
+    for n in range(refused):
+        builder.start_timer_failed(f"pause-{n}", cause=cause)
+    history = History(builder.decision_task()["events"])
+    pacing = BackOff(Turn(history))
+    for n in range(refused):
+        record = history.timer(f"pause-{n}")
+        assert record is not None
+        pacing.restart_refused_timer(record, decisions.start_timer(f"pause-{n}", start_to_fire_timeout=5))
+    assert pacing.turn.decider_backoff == backoff
+    assert len(pacing.turn.decisions) == refused
