@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 from simpleflow import decisions, payload, run_context
 from simpleflow.activity import Activity
 from simpleflow.child_options import ChildOptions, parent_close_control, validate_parent_close_policy
+from simpleflow.exceptions import ChildStartFailed, TaskFailed
 from simpleflow.futures import Future
 from simpleflow.history import TaskKind
 from simpleflow.retry_policy import RetryPolicy
@@ -151,9 +152,9 @@ class RemoteTask:
         """The decision that asks this running task to stop, ``None`` when SWF cannot cancel it."""
         return None
 
-    def refusal(self, task_id: str, cause: str) -> str:
-        """Why SWF refused to schedule this task under ``task_id`` for ``cause`` (its failure's details)."""
-        return f"SWF refused to schedule {self.name}: {cause}"
+    def refused(self, task_id: str, cause: str) -> TaskFailed:
+        """The error of this task when SWF refused to schedule it under ``task_id`` for ``cause``."""
+        return TaskFailed(task_id, cause, f"SWF refused to schedule {self.name}: {cause}")
 
 
 class ActivityTask(RemoteTask):
@@ -496,12 +497,16 @@ class ChildWorkflowTask(RemoteTask):
     def cancel(self, task_id: str, *, run_id: str | None) -> dict[str, Any] | None:
         return decisions.request_cancel_external_workflow_execution(task_id, run_id=run_id, control=task_id)
 
-    def refusal(self, task_id: str, cause: str) -> str:
+    def refused(self, task_id: str, cause: str) -> TaskFailed:
         template = CHILD_START_REFUSALS.get(cause)
         if template is None:
-            return f"SWF refused to start child workflow {task_id!r} ({self.name}): {cause}"
+            return ChildStartFailed(
+                task_id, cause, f"SWF refused to start child workflow {task_id!r} ({self.name}): {cause}"
+            )
         why = template.format(id=task_id, type=f"{self.name!r} version {self.version!r}")
-        return f"SWF refused to start child workflow {task_id!r} ({cause}): {why}"
+        return ChildStartFailed(
+            task_id, cause, f"SWF refused to start child workflow {task_id!r} ({cause}): {why}"
+        )
 
 
 def _first(*values: Any) -> Any:

@@ -398,7 +398,7 @@ class Scheduler:
                 call, task_id, future, attempt=attempt, delay=delay, gate=gate, hold_failure=hold_failure
             )
         elif last.state is TaskState.SCHEDULE_FAILED:
-            error = TaskFailed(task_id, last.cause, task.refusal(task_id, last.cause or "UNKNOWN"))
+            error = task.refused(task_id, last.cause or "UNKNOWN")
             self._fail(task, task_id, future, error, hold_failure)
         elif last.state in HOOKED_STATES and self.failure_hook is not None and not self.failure_hook.legacy:
             self._handle_failure(call, task_id, record, future, hold_failure)
