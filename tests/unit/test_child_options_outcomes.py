@@ -12,7 +12,7 @@ from tests.unit.executor_driver import Run, attributes
 CHILD = "my-child"
 CHILD_TYPE = "fixtures.children.plain"
 FORGOTTEN = "forgotten-child"
-TICK = "activity-fixtures.children.echo-1"
+TICK = "activity-tests.fixtures.child_option_workflows.echo-1"
 
 
 def refused(cause: str) -> Any:
