@@ -229,7 +229,9 @@ class Workflow(WorkflowDefinition):
         """Submit an activity, a child ``Workflow`` class, a ``LambdaFunction``, a task or a canvas.
 
         Extra keyword ``__priority=`` sets the task priority of this submission (see
-        :mod:`simpleflow.submit_options`); it never reaches the function.
+        :mod:`simpleflow.submit_options`), ``__retry_policy=`` its retry policy, and a child workflow
+        takes the options of :mod:`simpleflow.child_options` (``__workflow_id=``, ``__task_list=``,
+        ``__execution_timeout=``, ``__parent_close_policy=``, ...); none reaches the function.
         """
         return self.scheduler.submit(submittable, args, kwargs)
 
