@@ -176,3 +176,15 @@ def test_no_options_is_empty_and_the_control_round_trips() -> None:
     assert parent_close_policy_of('{"parent_close_policy":"REQUEST_CANCEL"}') == "REQUEST_CANCEL"
     for foreign in (None, "", "not json", "{bad", '["x"]', '{"parent_close_policy": "TERMINATE"}'):
         assert parent_close_policy_of(foreign) is None
+
+
+def test_options_apply_to_a_task_and_win_over_the_id_hook() -> None:
+    decisions = Run(fixtures.TaskFormParent).step()
+    started = [attributes(decision) for decision in decisions]
+    assert [d["workflowId"] for d in started] == [
+        f"{PARENT_ID}--fixtures.children.plain-1",
+        "hooked-1",
+        "chosen",
+    ]
+    assert started[0]["taskList"] == {"name": "task-form"}
+    assert "taskList" not in started[1]
