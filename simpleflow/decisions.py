@@ -45,7 +45,11 @@ __all__ = [
     "signal_external_workflow_execution",
     "start_child_workflow_execution",
     "start_timer",
+    "validate_child_policy",
     "validate_identifier",
+    "validate_lambda_role",
+    "validate_tag_list",
+    "validate_timeout",
 ]
 
 #: SWF accepts at most this many decisions in one RespondDecisionTaskCompleted.
@@ -180,6 +184,29 @@ def _lambda_role(value: Any, *, field: str) -> str:
     if not isinstance(value, str) or not 1 <= len(value) <= 1600:
         raise InvalidDecision(field, value, "must be an IAM role ARN of 1 to 1600 characters")
     return value
+
+
+# Public forms of the checks, for options validated before any decision is built (a child's submit options).
+
+
+def validate_timeout(value: Any, *, field: str, allow_none: bool = True) -> str:
+    """A timeout as SWF takes it (whole seconds as text, or ``"NONE"``); raises :class:`InvalidDecision`."""
+    return _timeout(value, field=field, allow_none=allow_none)
+
+
+def validate_tag_list(tags: Any, *, field: str) -> list[str]:
+    """A tag list of at most 5 strings of at most 256 characters; raises :class:`InvalidDecision`."""
+    return _tags(tags, field=field)
+
+
+def validate_child_policy(value: Any, *, field: str) -> str:
+    """One of :data:`CHILD_POLICIES`; raises :class:`InvalidDecision` naming ``field``."""
+    return _child_policy(value, field=field)
+
+
+def validate_lambda_role(value: Any, *, field: str) -> str:
+    """An IAM role ARN of 1 to 1600 characters; raises :class:`InvalidDecision` naming ``field``."""
+    return _lambda_role(value, field=field)
 
 
 def _decision(decision_type: str, attributes: Mapping[str, Any]) -> dict[str, Any]:

@@ -205,6 +205,26 @@ class TaskFailed(TaskError):
         return f"TaskFailed({self.name!r}, {self.reason!r})"
 
 
+class ChildStartFailed(TaskFailed):
+    """Raised (or held by a child workflow's future) when SWF refused to start the child execution.
+
+    A :class:`TaskFailed` as simpleflow 0.36 reports it (``name`` the child's workflow id, ``reason`` SWF's
+    cause such as ``WORKFLOW_ALREADY_RUNNING``, ``details`` the explanation), also with ``workflow_id``
+    and ``cause``; its message is the explanation, which names the id.
+    """
+
+    def __init__(self, workflow_id: str, cause: str, explanation: str) -> None:
+        super().__init__(workflow_id, cause, explanation)
+        self.workflow_id = workflow_id
+        self.cause = cause
+
+    def __str__(self) -> str:
+        return str(self.details)
+
+    def __repr__(self) -> str:
+        return f"ChildStartFailed({self.workflow_id!r}, {self.cause!r})"
+
+
 class TaskTimedOut(TaskError):
     """Raised when a task timed out; ``timeout_type`` is SWF's (``START_TO_CLOSE``, ``HEARTBEAT``, ...).
 

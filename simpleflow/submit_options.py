@@ -5,8 +5,11 @@ never as arguments of the function; it has one, ``__priority``, which sets the d
 ``taskPriority`` with this precedence: the value given to ``submit`` (``None``: no priority at all;
 ``False`` or :data:`PRIORITY_NOT_SET`: not given), else the activity's ``task_priority``, else the
 workflow's (a class attribute or a property). simpleflow adds ``__retry_policy`` (a
-:class:`~simpleflow.retry_policy.RetryPolicy` over the definition's). Any other ``__`` keyword is
-refused: a misspelt option must not become an argument silently. No I/O here.
+:class:`~simpleflow.retry_policy.RetryPolicy` over the definition's), and for child workflows the
+options of :mod:`simpleflow.child_options` (``__workflow_id``, ``__task_list``, ``__execution_timeout``,
+``__decision_tasks_timeout``, ``__child_policy``, ``__tag_list``, ``__lambda_role``,
+``__parent_close_policy``). Any other ``__`` keyword is refused: a misspelt option must not become an
+argument silently. No I/O here.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simpleflow import activity as activity_module
+from simpleflow.child_options import CHILD_SUBMIT_OPTIONS, child_options
 from simpleflow.exceptions import InvalidDecision
+from simpleflow.task import ChildWorkflowTask
 
 if TYPE_CHECKING:
     from simpleflow.task import RemoteTask
@@ -26,7 +31,7 @@ PRIORITY_NOT_SET: Any = type("PriorityNotSet", (), {"__repr__": lambda self: "PR
 
 #: The double-underscore keyword arguments ``Workflow.submit`` takes as scheduling options (simpleflow
 #: 0.36 has one): they change the decision and are never passed to the function.
-SUBMIT_OPTIONS = frozenset({"__priority", "__retry_policy"})
+SUBMIT_OPTIONS = frozenset({"__priority", "__retry_policy", *CHILD_SUBMIT_OPTIONS})
 
 PRIORITY_ATTRIBUTES = {
     "ScheduleActivityTask": "scheduleActivityTaskDecisionAttributes",
@@ -54,6 +59,34 @@ def refuse_options_in_task(task: RemoteTask) -> None:
         f"{type(task).__name__}(...) got {keys}: scheduling options go to submit, e.g. "
         "self.submit(activity, x, __priority=5), never to the function"
     )
+
+
+def with_child_options(task: RemoteTask, options: dict[str, Any]) -> RemoteTask:
+    """``task`` with the child options among ``options`` (checked); refused for a task that is no child."""
+    given = [key for key in options if key in CHILD_SUBMIT_OPTIONS and options[key] is not None]
+    if not given:
+        return task
+    if not isinstance(task, ChildWorkflowTask):
+        key = given[0]
+        raise InvalidDecision(
+            f"submit({key}=)",
+            options[key],
+            f"is an option of child workflows; {task.name} is not one (it takes __priority= and "
+            "__retry_policy=)",
+        )
+    return task.with_options(child_options(options))
+
+
+def refuse_child_options(submittable: Any, options: dict[str, Any]) -> None:
+    """Raise for child options given with a canvas or an event (their items keep their own options)."""
+    given = [key for key in options if key in CHILD_SUBMIT_OPTIONS and options[key] is not None]
+    if given:
+        raise InvalidDecision(
+            f"submit({given[0]}=)",
+            options[given[0]],
+            f"is an option of one child workflow, not of {type(submittable).__name__}: give it to the "
+            "submit of the child itself",
+        )
 
 
 def is_unset(value: Any) -> bool:

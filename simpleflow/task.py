@@ -34,6 +34,8 @@ from typing import Any, ClassVar
 
 from simpleflow import decisions, payload, run_context
 from simpleflow.activity import Activity
+from simpleflow.child_options import ChildOptions, parent_close_control, validate_parent_close_policy
+from simpleflow.exceptions import ChildStartFailed, TaskFailed
 from simpleflow.futures import Future
 from simpleflow.history import TaskKind
 from simpleflow.retry_policy import RetryPolicy
@@ -149,6 +151,10 @@ class RemoteTask:
     def cancel(self, task_id: str, *, run_id: str | None) -> dict[str, Any] | None:
         """The decision that asks this running task to stop, ``None`` when SWF cannot cancel it."""
         return None
+
+    def refused(self, task_id: str, cause: str) -> TaskFailed:
+        """The error of this task when SWF refused to schedule it under ``task_id`` for ``cause``."""
+        return TaskFailed(task_id, cause, f"SWF refused to schedule {self.name}: {cause}")
 
 
 class ActivityTask(RemoteTask):
@@ -342,11 +348,46 @@ class WorkflowDefinition:
     execution_timeout: ClassVar[int | str | None]
     decision_tasks_timeout: ClassVar[int | str | None]
     child_policy: ClassVar[str | None]
+    lambda_role: ClassVar[str | None]
+    parent_close_policy: ClassVar[str | None]
     serializer: ClassVar[Serializer | str | None]
 
 
+NO_CHILD_OPTIONS = ChildOptions()
+#: Why SWF refuses a child start, by ``StartChildWorkflowExecutionFailed`` cause ({id}: its workflow id).
+CHILD_START_REFUSALS = {
+    "WORKFLOW_ALREADY_RUNNING": (
+        "a workflow execution with id {id!r} is already open in this domain; a workflow id can be "
+        "reused only once the execution that had it closed"
+    ),
+    "WORKFLOW_TYPE_DOES_NOT_EXIST": "workflow type {type} is not registered in this domain",
+    "WORKFLOW_TYPE_DEPRECATED": "workflow type {type} is deprecated in this domain",
+    "OPEN_CHILDREN_LIMIT_EXCEEDED": "the parent has too many open child executions",
+    "OPEN_WORKFLOWS_LIMIT_EXCEEDED": "the domain has too many open workflow executions",
+    "CHILD_CREATION_RATE_EXCEEDED": "child executions are started too fast",
+    "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED": (
+        "no execution timeout: set execution_timeout (or submit's __execution_timeout), or register {type} "
+        "with a default"
+    ),
+    "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED": (
+        "no decision task timeout: set decision_tasks_timeout (or __decision_tasks_timeout), or register "
+        "{type} with a default"
+    ),
+    "DEFAULT_TASK_LIST_UNDEFINED": (
+        "no task list: set task_list (or __task_list), or register {type} with a default"
+    ),
+    "DEFAULT_CHILD_POLICY_UNDEFINED": (
+        "no child policy: set child_policy (or __child_policy), or register {type} with a default"
+    ),
+    "OPERATION_NOT_PERMITTED": "the caller may not start {type} (IAM)",
+}
+
+
 class ChildWorkflowTask(RemoteTask):
-    """A child workflow execution: ``ChildWorkflowTask(ChildWorkflow, *args)``, or submit the class."""
+    """A child workflow execution: ``ChildWorkflowTask(ChildWorkflow, *args)``, or submit the class.
+
+    ``options`` are the per-submit options (:mod:`simpleflow.child_options`), over the class's.
+    """
 
     kind = TaskKind.CHILD_WORKFLOW
     throttle_causes = frozenset(
@@ -356,9 +397,16 @@ class ChildWorkflowTask(RemoteTask):
     def __init__(self, workflow: type[WorkflowDefinition], *args: Any, **kwargs: Any) -> None:
         super().__init__(args, kwargs)
         self.workflow = workflow
+        self.options = NO_CHILD_OPTIONS
 
     def __repr__(self) -> str:
         return f"ChildWorkflowTask({self.name}, args={self.args!r}, kwargs={self.kwargs!r})"
+
+    def with_options(self, options: ChildOptions) -> ChildWorkflowTask:
+        """This task with per-submit ``options`` (they win over the class's attributes and hooks)."""
+        task = ChildWorkflowTask(self.workflow, *self.args, **self.kwargs)
+        task.options = options
+        return task
 
     @property
     def name(self) -> str:
@@ -389,13 +437,17 @@ class ChildWorkflowTask(RemoteTask):
         return self.workflow.idempotent
 
     def default_id(self, number: int, *, workflow_id: str) -> str:
-        return run_context.class_workflow_id(self.workflow, *self._hook_input()) or (
-            f"{workflow_id}--{self.name}-{number}"
+        return (
+            self.options.workflow_id
+            or run_context.class_workflow_id(self.workflow, *self._hook_input())
+            or f"{workflow_id}--{self.name}-{number}"
         )
 
     def idempotent_id(self, input_text: str, *, workflow_id: str) -> str:
-        return run_context.class_workflow_id(self.workflow, *self._hook_input()) or (
-            f"{workflow_id}--{self.name}-{input_digest(input_text)}"
+        return (
+            self.options.workflow_id
+            or run_context.class_workflow_id(self.workflow, *self._hook_input())
+            or f"{workflow_id}--{self.name}-{input_digest(input_text)}"
         )
 
     def _hook_input(self) -> tuple[list[Any], dict[str, Any]]:
@@ -407,29 +459,59 @@ class ChildWorkflowTask(RemoteTask):
             args, kwargs, serializer=self.workflow.serializer, field=f"{self.name} input"
         )
 
+    def parent_close_policy(self) -> str | None:
+        """The child's parent close policy: the submit's, else the class's (checked), else none."""
+        if self.options.parent_close_policy is not None:
+            return self.options.parent_close_policy
+        value = getattr(self.workflow, "parent_close_policy", None)
+        if value is None:
+            return None
+        return validate_parent_close_policy(value, field=f"{self.workflow.__name__}.parent_close_policy")
+
     def schedule(self, task_id: str, *, input: str | None, task_list: str | None = None) -> dict[str, Any]:
-        workflow = self.workflow
+        workflow, options = self.workflow, self.options
         # Upstream's class hooks see the arguments resolved, as they are by the time a task is scheduled.
         args, kwargs = self._hook_input()
         parent = run_context.current_run_context()
-        tags = run_context.resolve_tags(
-            run_context.class_tags(workflow, args, kwargs), parent=parent.tag_list if parent else None
-        )
+        wanted_tags = options.tag_list if options.tag_list is not None else None
+        if wanted_tags is None:
+            wanted_tags = run_context.class_tags(workflow, args, kwargs)
+        tags = run_context.resolve_tags(wanted_tags, parent=parent.tag_list if parent else None)
         return decisions.start_child_workflow_execution(
             task_id,
             name=self.name,
             version=workflow.version,
             input=input,
-            task_list=run_context.class_task_list(workflow, args, kwargs),
+            control=parent_close_control(self.parent_close_policy()),
+            task_list=options.task_list or run_context.class_task_list(workflow, args, kwargs),
             task_priority=workflow.task_priority,
-            execution_start_to_close_timeout=workflow.execution_timeout,
-            task_start_to_close_timeout=workflow.decision_tasks_timeout,
-            child_policy=workflow.child_policy,
+            execution_start_to_close_timeout=_first(options.execution_timeout, workflow.execution_timeout),
+            task_start_to_close_timeout=_first(
+                options.decision_tasks_timeout, workflow.decision_tasks_timeout
+            ),
+            child_policy=_first(options.child_policy, workflow.child_policy),
             tag_list=tags,
+            lambda_role=_first(options.lambda_role, getattr(workflow, "lambda_role", None)),
         )
 
     def cancel(self, task_id: str, *, run_id: str | None) -> dict[str, Any] | None:
         return decisions.request_cancel_external_workflow_execution(task_id, run_id=run_id, control=task_id)
+
+    def refused(self, task_id: str, cause: str) -> TaskFailed:
+        template = CHILD_START_REFUSALS.get(cause)
+        if template is None:
+            return ChildStartFailed(
+                task_id, cause, f"SWF refused to start child workflow {task_id!r} ({self.name}): {cause}"
+            )
+        why = template.format(id=task_id, type=f"{self.name!r} version {self.version!r}")
+        return ChildStartFailed(
+            task_id, cause, f"SWF refused to start child workflow {task_id!r} ({cause}): {why}"
+        )
+
+
+def _first(*values: Any) -> Any:
+    """The first value that is not ``None`` (the most specific level that set it)."""
+    return next((value for value in values if value is not None), None)
 
 
 class WorkflowTask(ChildWorkflowTask):

@@ -118,7 +118,15 @@ class Workflow(WorkflowDefinition):
     execution_timeout: ClassVar[int | str | None] = None
     #: Decision task start-to-close timeout, in seconds (``None``: the type's default).
     decision_tasks_timeout: ClassVar[int | str | None] = None
+    #: SWF's child policy of its executions: what SWF does to their open children when they are terminated
+    #: or time out (``TERMINATE``, ``REQUEST_CANCEL``, ``ABANDON``; ``None``: the type's default).
     child_policy: ClassVar[str | None] = None
+    #: As a child: what its parent's decider does to it when the parent closes by a decision while it runs
+    #: (``REQUEST_CANCEL`` or ``ABANDON``; ``None``: as SWF, left running). See
+    #: :mod:`simpleflow.child_options`.
+    parent_close_policy: ClassVar[str | None] = None
+    #: The IAM role its executions invoke Lambda functions with (``None``: the type's default).
+    lambda_role: ClassVar[str | None] = None
     #: The most activities this workflow keeps open at once (SWF's own limit is 1,000).
     max_open_activity_count: ClassVar[int] = 1000
     #: How the fields this workflow sends are encoded: its result, failure details, continue-as-new and
@@ -231,7 +239,9 @@ class Workflow(WorkflowDefinition):
         """Submit an activity, a child ``Workflow`` class, a ``LambdaFunction``, a task or a canvas.
 
         Extra keyword ``__priority=`` sets the task priority of this submission (see
-        :mod:`simpleflow.submit_options`); it never reaches the function.
+        :mod:`simpleflow.submit_options`), ``__retry_policy=`` its retry policy, and a child workflow
+        takes the options of :mod:`simpleflow.child_options` (``__workflow_id=``, ``__task_list=``,
+        ``__execution_timeout=``, ``__parent_close_policy=``, ...); none reaches the function.
         """
         return self.scheduler.submit(submittable, args, kwargs)
 

@@ -44,6 +44,7 @@ from simpleflow.runtime.answer import Replay, execution_context, fit_response
 from simpleflow.runtime.call_log import CallLog
 from simpleflow.runtime.closing import Closing, RunOutcome, decider_backoff
 from simpleflow.runtime.instance import WatchedStore, failure_hook_of, make_workflow
+from simpleflow.runtime.parent_close import parent_close_requests
 from simpleflow.runtime.parking import RunThread
 from simpleflow.runtime.scheduling.scheduler import Scheduler
 from simpleflow.runtime.turn import Turn
@@ -168,7 +169,10 @@ class LiveRun:
             events.settle(run_ended=closing is not None)  # timers, signals, markers made and never used
         if self.store is not None and self.store.error is not None:
             raise self.store.error
-        decided = self.turn.decisions + ([closing] if closing is not None else [])
+        decided = self.turn.decisions
+        if closing is not None:
+            # Children whose parent close policy asks to cancel them (simpleflow.runtime.parent_close).
+            decided = decided + parent_close_requests(history, decided, closing=closing) + [closing]
         sent = fit_response(decided, history)
         # A run that closed, or whose closing decision waits behind a cut, is not resumed: a fresh
         # run decides what is left, as a replay would.

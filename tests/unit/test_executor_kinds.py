@@ -25,7 +25,7 @@ CHILD = "workflow-1--fixtures.child-1"
         (lambda b: b.child_canceled(CHILD), {"error": "TaskCanceled"}),
         (
             lambda b: b.start_child_failed(CHILD, name="fixtures.child", cause="WORKFLOW_ALREADY_RUNNING"),
-            {"error": "TaskFailed"},
+            {"error": "ChildStartFailed"},  # a TaskFailed
         ),
     ],
     ids=["completed", "failed", "timed-out", "terminated", "canceled", "start-failed"],

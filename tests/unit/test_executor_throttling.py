@@ -153,7 +153,7 @@ def test_refused_children_and_lambdas_come_back_after_a_back_off(
 @pytest.mark.parametrize(
     ("refusal", "expected"),
     [
-        (child_refused("WORKFLOW_TYPE_DOES_NOT_EXIST"), {"error": "TaskFailed"}),
+        (child_refused("WORKFLOW_TYPE_DOES_NOT_EXIST"), {"error": "ChildStartFailed"}),  # a TaskFailed
         (lambda_refused("LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION"), {"error": "TaskFailed"}),
     ],
     ids=["child-type-missing", "lambda-unavailable"],

@@ -70,7 +70,13 @@ from simpleflow.runtime.scheduling import failure_handling, retrying
 from simpleflow.runtime.scheduling.call import Call, Identity, changed_call, identity_mismatch, prioritized
 from simpleflow.runtime.scheduling.failure_handling import FailureHook
 from simpleflow.runtime.turn import Turn
-from simpleflow.submit_options import PRIORITY_NOT_SET, pop_submit_options, refuse_options_in_task
+from simpleflow.submit_options import (
+    PRIORITY_NOT_SET,
+    pop_submit_options,
+    refuse_child_options,
+    refuse_options_in_task,
+    with_child_options,
+)
 from simpleflow.task import (
     ActivityTask,
     EventTask,
@@ -195,6 +201,7 @@ class Scheduler:
         options = pop_submit_options(kwargs) if kwargs else {}
         if not isinstance(submittable, Activity | RemoteTask):  # activities first: by far the most submitted
             if isinstance(submittable, Canvas):
+                refuse_child_options(submittable, options)
                 if args or kwargs:
                     raise TypeError(f"{submittable!r} already holds its items; submit it alone")
                 # As in simpleflow 0.36, a canvas's items keep their own priorities.
@@ -202,8 +209,11 @@ class Scheduler:
                 return self._logged(lambda into=None: canvas.run(self, plan, Reach(into=into)))
             event = self.events.submit_event(submittable, args, kwargs)  # timers, signals, markers
             if event is not None:
+                refuse_child_options(submittable, options)
                 return event
         task = self.make_task(submittable, args, kwargs)
+        if options:
+            task = with_child_options(task, options)
         priority = options.get("__priority", PRIORITY_NOT_SET)
         policy = options.get("__retry_policy")
         if policy is not None and not isinstance(policy, RetryPolicy):
@@ -394,7 +404,7 @@ class Scheduler:
                 call, task_id, future, attempt=attempt, delay=delay, gate=gate, hold_failure=hold_failure
             )
         elif last.state is TaskState.SCHEDULE_FAILED:
-            error = TaskFailed(task_id, last.cause, f"SWF refused to schedule {task.name}: {last.cause}")
+            error = task.refused(task_id, last.cause or "UNKNOWN")
             self._fail(task, task_id, future, error, hold_failure)
         elif last.state in HOOKED_STATES and self.failure_hook is not None and not self.failure_hook.legacy:
             self._handle_failure(call, task_id, record, future, hold_failure)
