@@ -17,7 +17,7 @@ How the fake reaches the code that runs the activity:
   object of an importable module (or that dotted path, given as a string). A lambda, a nested function
   or a method of an instance cannot be sent, and is refused with :class:`ActivityOverrideError` before
   anything starts. The paths travel in the environment variable :data:`OVERRIDES_ENV`, which workers pass
-  to their activity children, and :data:`INTERCEPTORS_ENV` names :data:`OVERRIDES` there.
+  to their activity children, and :data:`INTERCEPTORS_ENV` names :func:`process_interceptor` there.
 """
 
 from __future__ import annotations
@@ -39,12 +39,19 @@ from simpleflow.observability.interceptors import (
     remove_interceptor,
 )
 
-__all__ = ["OVERRIDES", "OVERRIDES_ENV", "ActivityOverrideError", "ActivityOverrides", "OverrideInterceptor"]
+__all__ = [
+    "OVERRIDES",
+    "OVERRIDES_ENV",
+    "ActivityOverrideError",
+    "ActivityOverrides",
+    "OverrideInterceptor",
+    "process_interceptor",
+]
 
 #: JSON ``{activity task list: {activity name: dotted path of the fake}}``, for activity child processes.
 OVERRIDES_ENV = "SIMPLEFLOW_TESTING_ACTIVITY_OVERRIDES"
-#: The dotted path of :data:`OVERRIDES`, as :data:`INTERCEPTORS_ENV` names it.
-INTERCEPTOR_PATH = "simpleflow.testing.overrides.OVERRIDES"
+#: What :data:`INTERCEPTORS_ENV` names: :func:`process_interceptor`, which gives :data:`OVERRIDES`.
+INTERCEPTOR_PATH = "simpleflow.testing.overrides.process_interceptor"
 
 
 class ActivityOverrideError(ConfigurationError):
@@ -237,3 +244,8 @@ class OverrideInterceptor:
 
 #: The process's override interceptor.
 OVERRIDES = OverrideInterceptor()
+
+
+def process_interceptor() -> OverrideInterceptor:
+    """:data:`OVERRIDES`, for :data:`INTERCEPTORS_ENV` (which names factories, or classes, by path)."""
+    return OVERRIDES
