@@ -12,12 +12,18 @@
   that need no engine.
 """
 
-from simpleflow.local import WaitTimedOut
-from simpleflow.testing.environment import ClockRefused, WorkflowEnvironment
-from simpleflow.testing.event_log import Raw
-from simpleflow.testing.handle import ExecutionDescription, WorkflowHandle
-from simpleflow.testing.history_builder import HistoryBuilder
-from simpleflow.testing.overrides import ActivityOverrideError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simpleflow.local import WaitTimedOut
+    from simpleflow.testing.environment import ClockRefused, WorkflowEnvironment
+    from simpleflow.testing.event_log import Raw
+    from simpleflow.testing.handle import ExecutionDescription, WorkflowHandle
+    from simpleflow.testing.history_builder import HistoryBuilder
+    from simpleflow.testing.overrides import ActivityOverrideError
 
 __all__ = [
     "ActivityOverrideError",
@@ -29,3 +35,28 @@ __all__ = [
     "WorkflowEnvironment",
     "WorkflowHandle",
 ]
+
+# Imported on first use (PEP 562): pytest imports this package at start-up for the plugin, in every
+# project that has simpleflow installed, and the environment pulls in the whole runtime (0.7 s).
+_HOMES = {
+    "ActivityOverrideError": "simpleflow.testing.overrides",
+    "ClockRefused": "simpleflow.testing.environment",
+    "ExecutionDescription": "simpleflow.testing.handle",
+    "HistoryBuilder": "simpleflow.testing.history_builder",
+    "Raw": "simpleflow.testing.event_log",
+    "WaitTimedOut": "simpleflow.local",
+    "WorkflowEnvironment": "simpleflow.testing.environment",
+    "WorkflowHandle": "simpleflow.testing.handle",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # Not cached here: the module's own attribute stays the one truth, even if the module is reloaded.
+    return getattr(importlib.import_module(home), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
