@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from simpleflow.decisions import CLOSING_DECISION_TYPES
 from simpleflow.exceptions import ConfigurationError, SimpleflowError, UnknownResource
 from simpleflow.execution import read_close, result_or_raise, start_execution
+from simpleflow.local.changes import Changes
 from simpleflow.payload import PayloadStore
 from simpleflow.process.decider import DeciderPoller, workflow_type_name
 from simpleflow.process.isolation import ActivityContextData, Heartbeat, execute_task
@@ -359,35 +360,6 @@ class LocalRun:
         self._resources.close()
         for thread in self.threads:
             thread.join(timeout=POLL_TIMEOUT_SECONDS * 2)
-
-
-class Changes:
-    """Something a waiter may want to look at happened (an execution closed, a thread failed).
-
-    A counter under a condition, not an Event, so that several threads waiting on different executions
-    all see each change: a waiter notes :attr:`generation`, looks, then waits for it to move.
-    """
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._generation = 0
-
-    @property
-    def generation(self) -> int:
-        """How many changes were notified so far."""
-        with self._condition:
-            return self._generation
-
-    def notify(self) -> None:
-        """Wake every waiter."""
-        with self._condition:
-            self._generation += 1
-            self._condition.notify_all()
-
-    def wait_after(self, seen: int, *, timeout: float) -> None:
-        """Wait until a change after generation ``seen``, or ``timeout`` seconds."""
-        with self._condition:
-            self._condition.wait_for(lambda: self._generation != seen, timeout=timeout)
 
 
 class ThreadPoolGrowth:
