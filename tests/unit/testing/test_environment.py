@@ -206,3 +206,19 @@ def test_closing_leaves_no_thread_behind() -> None:
         wait_until(waits_for_signal(handle))
         assert len(set(threading.enumerate()) - before) >= 2  # the engine's, the decider, workers...
     wait_until(lambda: not (set(threading.enumerate()) - before), seconds=5)
+
+
+def test_two_threads_wait_on_two_executions_at_once(env: WorkflowEnvironment) -> None:
+    """Each waiter sees the close it waits for (a change wakes every waiter), and both hold time open."""
+    handles = [env.start(NapWorkflow, 3600), env.start(NapWorkflow, 7200)]
+    results: dict[int, str] = {}
+
+    def wait(index: int) -> None:
+        results[index] = handles[index].result(timeout=10)
+
+    waiters = [threading.Thread(target=wait, args=(index,)) for index in range(2)]
+    for waiter in waiters:
+        waiter.start()
+    for waiter in waiters:
+        waiter.join(15)
+    assert results == {0: "RESTED", 1: "RESTED"}
