@@ -12,7 +12,12 @@ a pool of workers polling that same service:
   need them: one at first, and one more each time a thread takes a task while no other is polling, so
   a run that never has two activities at once starts one thread, not ``nb_workers`` idle pollers;
 - the service's clock is virtual unless ``real_time=True``: when nothing can run before a timer or a
-  timeout fires, the clock jumps there, so ``timer(3600)`` does not make a test wait an hour;
+  timeout fires while somebody waits for a result (:meth:`LocalRun.wait`), the clock jumps there, so
+  ``timer(3600)`` does not make a test wait an hour; between waits time only flows (see
+  :class:`simpleflow.localswf.clock.VirtualClock`, ``gated``);
+- the run is started in pieces (:meth:`LocalRun.start`, then :meth:`LocalRun.wait`; :meth:`LocalRun.execute`
+  does both), so that :class:`simpleflow.testing.WorkflowEnvironment` drives several executions, signals
+  and cancels between them, on this same machinery;
 - fields over SWF's limits go to the configured payload store (``SIMPLEFLOW_PAYLOAD_STORE``), else to a
   filesystem store in the run's temporary directory, removed with it. The store's URL is exported as
   ``SIMPLEFLOW_PAYLOAD_STORE`` for the run's duration, so activity processes (``processes=True``) and
@@ -28,14 +33,15 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from simpleflow.decisions import CLOSING_DECISION_TYPES
 from simpleflow.exceptions import ConfigurationError, SimpleflowError, UnknownResource
 from simpleflow.execution import read_close, result_or_raise, start_execution
+from simpleflow.local.changes import Changes
 from simpleflow.payload import PayloadStore
-from simpleflow.process.decider import DeciderPoller
+from simpleflow.process.decider import DeciderPoller, workflow_type_name
 from simpleflow.process.isolation import ActivityContextData, Heartbeat, execute_task
 from simpleflow.process.middleware import Middlewares
 from simpleflow.process.shutdown import Shutdown
@@ -96,12 +102,27 @@ def run_workflow(
         return run.execute(input_value, timeout=timeout)
 
 
+class WaitTimedOut(SimpleflowError):
+    """Raised when a wait for an execution's result ends (its ``timeout``, real seconds) before the close.
+
+    The execution goes on: ``execution`` is its ``workflowId``/``runId``; ``timeout`` the seconds waited.
+    """
+
+    def __init__(self, execution: Mapping[str, str], timeout: float) -> None:
+        super().__init__(f"the local run did not finish within {timeout} s")
+        self.execution = dict(execution)
+        self.timeout = timeout
+
+
 class LocalRun:
-    """One ``--local`` execution: the in-memory service, its client, the decider and the workers."""
+    """The in-memory service, its client, the decider and the workers, for one or more executions.
+
+    ``workflow_cls`` is what :meth:`execute` runs; :meth:`start` takes any class.
+    """
 
     def __init__(
         self,
-        workflow_cls: type[Workflow],
+        workflow_cls: type[Workflow] | None = None,
         *,
         nb_workers: int = DEFAULT_NB_WORKERS,
         processes: bool = False,
@@ -124,12 +145,15 @@ class LocalRun:
         self.activity_task_list = f"local-{suffix}-activities"
         self.shutdown = Shutdown()
         self.errors: list[BaseException] = []
-        # Set by the decider when it closes an execution, and by a thread that failed.
-        self.changed = threading.Event()
+        # Told when the decider closes an execution, and when a thread failed.
+        self.changes = Changes()
         self.threads: list[threading.Thread] = []
         self.growth = ThreadPoolGrowth(nb_workers)
+        self.root: dict[str, str] = {}
+        self._decider: DeciderPoller | None = None
         self._resources = contextlib.ExitStack()
-        clock = SystemClock() if real_time else VirtualClock()
+        # Gated: time jumps only while somebody waits for a result (see wait()).
+        clock = SystemClock() if real_time else VirtualClock(gated=True)
         self.service = SWFService(":memory:", clock=clock, poll_timeout=POLL_TIMEOUT_SECONDS, limits=limits)
         self._resources.callback(self.service.close)
         # The direct client skips botocore's pipeline but also its retries: a service that throttles
@@ -155,16 +179,65 @@ class LocalRun:
     # -- the run ------------------------------------------------------------------------------------------
 
     def execute(self, input_value: Any, *, timeout: float | None = None) -> Any:
-        """Start the execution, run it to its close, and return its result (see :func:`run_workflow`)."""
-        self.root = start_execution(
+        """Start the execution, run it to its close, and return its result (see :func:`run_workflow`).
+
+        ``root`` holds the execution (its last run, after a continue-as-new), also when it raised.
+        """
+        if self.workflow_cls is None:
+            raise ConfigurationError("LocalRun.execute needs the workflow class given to LocalRun()")
+        self.root = self.start(self.workflow_cls, input_value)
+        return self.wait(self.root, timeout=timeout, follow=self._follow_root)
+
+    def _follow_root(self, execution: dict[str, str]) -> None:
+        self.root = execution
+
+    def start(
+        self,
+        workflow_cls: type[Workflow],
+        input_value: Any = None,
+        *,
+        workflow_id: str | None = None,
+        execution_timeout: int | None = None,
+        tags: Iterable[str] = (),
+    ) -> dict[str, str]:
+        """Start an execution of ``workflow_cls`` (and the decider and workers); its ``workflowId``/``runId``.
+
+        It runs while the caller does something else: :meth:`wait` for its close. Options not given come
+        from the class, as for ``workflow.start``.
+        """
+        # The decider knows the class before it sees a task of its type.
+        self._decider_poller().workflows[workflow_type_name(workflow_cls)] = workflow_cls
+        execution = start_execution(
             self.client,
-            self.workflow_cls,
+            workflow_cls,
             input_value,
             domain=DOMAIN,
+            workflow_id=workflow_id,
+            execution_timeout=execution_timeout,
+            tags=tags,
             task_list=self.decision_task_list,
             register_domain=True,
             payload_store=self.payload_store,
         )
+        self._start_pollers()  # once the domain exists
+        return execution
+
+    def _decider_poller(self) -> DeciderPoller:
+        if self._decider is None:
+            self._decider = DeciderPoller(
+                _ClosingAwareDecider(self, self.client, DOMAIN, task_list=self.decision_task_list),
+                workflows=[] if self.workflow_cls is None else [self.workflow_cls],
+                activity_task_list=self.activity_task_list,
+                payload_store=self.payload_store,
+                shutdown=self.shutdown,
+                executor_factory=self._make_executor,
+            )
+        return self._decider
+
+    def _start_pollers(self) -> None:
+        """Start the decider and the first workers, once."""
+        if self.threads:
+            return
         self._spawn("decider", self._decide)
         if self.processes:
             # A few processes (one per CPU): each holds its own poller, all from the start.
@@ -172,7 +245,6 @@ class LocalRun:
                 self._spawn(f"worker-{number}", self._work)
         else:
             self._spawn_worker_thread()
-        return self._wait_for_result(timeout)
 
     def _spawn_worker_thread(self) -> None:
         self._spawn(f"worker-{self.growth.started - 1}", self._work)
@@ -193,37 +265,68 @@ class LocalRun:
 
     def _fail(self, error: BaseException) -> None:
         self.errors.append(error)
-        self.changed.set()
+        self.changes.notify()
 
-    def _wait_for_result(self, timeout: float | None) -> Any:
-        """Wait for the root execution (following continue-as-new) to close; its result or failure."""
+    def allow_skipping(self) -> contextlib.AbstractContextManager[None]:
+        """While the block runs, a quiescent service may skip to its next deadline (virtual clock)."""
+        from simpleflow.localswf.clock import VirtualClock
+
+        clock = self.service.clock
+        return clock.allow_skipping() if isinstance(clock, VirtualClock) else contextlib.nullcontext()
+
+    def wait(
+        self,
+        execution: Mapping[str, str],
+        *,
+        timeout: float | None = None,
+        follow: Callable[[dict[str, str]], None] | None = None,
+    ) -> Any:
+        """Wait for ``execution`` (following continue-as-new) to close; its result, or raise its failure.
+
+        Virtual time skips meanwhile. Raises WorkflowFailed for a failed, timed out, canceled or
+        terminated execution, WaitTimedOut after ``timeout`` real seconds, and the error of a decider or
+        worker thread that failed. ``follow`` is told of each new run.
+        """
+        status, attributes = self.wait_for_close(execution, timeout=timeout, follow=follow)
+        return result_or_raise(status, attributes, store=self.payload_store)
+
+    def wait_for_close(
+        self,
+        execution: Mapping[str, str],
+        *,
+        timeout: float | None = None,
+        follow: Callable[[dict[str, str]], None] | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """The close status and attributes of ``execution``'s last run, once it closed (see :meth:`wait`)."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            self.changed.wait(CLOSE_CHECK_INTERVAL)
-            self.changed.clear()
-            if self.errors:
-                raise self.errors[0]
-            close = read_close(self.client, DOMAIN, self.root)
-            if close is not None:
-                status, attributes = close
-                if status == "CONTINUED_AS_NEW":
-                    self.root = {**self.root, "runId": attributes["newExecutionRunId"]}
+        current = dict(execution)
+        with self.allow_skipping():
+            while True:
+                seen = self.changes.generation
+                if self.errors:
+                    raise self.errors[0]
+                close = read_close(self.client, DOMAIN, current)
+                if close is not None:
+                    status, attributes = close
+                    if status != "CONTINUED_AS_NEW":
+                        return status, attributes
+                    current = {**current, "runId": attributes["newExecutionRunId"]}
+                    if follow is not None:
+                        follow(current)
                     continue
-                return result_or_raise(status, attributes, store=self.payload_store)
-            if deadline is not None and time.monotonic() > deadline:
-                raise SimpleflowError(f"the local run did not finish within {timeout} s")
+                if deadline is not None and time.monotonic() > deadline:
+                    raise WaitTimedOut(current, timeout or 0.0)
+                wait = (
+                    CLOSE_CHECK_INTERVAL
+                    if deadline is None
+                    else min(CLOSE_CHECK_INTERVAL, deadline - time.monotonic())
+                )
+                self.changes.wait_after(seen, timeout=max(wait, 0.0))
 
     # -- decider and workers -----------------------------------------------------------------------------
 
     def _decide(self) -> None:
-        poller = DeciderPoller(
-            _ClosingAwareDecider(self, self.client, DOMAIN, task_list=self.decision_task_list),
-            workflows=[self.workflow_cls],
-            activity_task_list=self.activity_task_list,
-            payload_store=self.payload_store,
-            shutdown=self.shutdown,
-            executor_factory=self._make_executor,
-        )
+        poller = self._decider_poller()
         try:
             poller.run()
         finally:
@@ -343,7 +446,7 @@ class _ClosingAwareDecider(Decider):
     def complete(self, task_token: str, **kwargs: Any) -> None:
         super().complete(task_token, **kwargs)
         if any(d["decisionType"] in CLOSING_DECISION_TYPES for d in kwargs.get("decisions", ())):
-            self.run.changed.set()
+            self.run.changes.notify()
 
 
 def run_in_thread(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 
@@ -40,12 +42,59 @@ class VirtualClock:
 
     An activity task scheduled on a list nobody polls for that long can therefore time out
     (schedule-to-start) at once: with nobody to run it, nothing else could happen first.
+
+    A ``gated`` clock (the test environment's, and ``--local``'s) adds one condition: somebody holds
+    the gate open (:meth:`allow_skipping`), that is, a caller waits for a result. Between a test's
+    calls the service is quiescent too, yet the test may be about to send the signal a workflow waits
+    for: time must not jump to the workflow's timeout then. Time still flows, and :meth:`advance`
+    still moves it by hand.
     """
 
-    def __init__(self, *, start: float | None = None, quiet_period: float = 0.2) -> None:
+    def __init__(self, *, start: float | None = None, quiet_period: float = 0.2, gated: bool = False) -> None:
         self._lock = threading.Lock()
         self._offset = 0.0 if start is None else start - time.time()
         self.quiet_period = quiet_period
+        self.gated = gated
+        self._holders = 0
+        # Told when skipping becomes allowed or time is moved by hand: a service's scheduler that sleeps
+        # towards its next deadline in real time must look again.
+        self._listeners: list[Callable[[], None]] = []
+
+    @property
+    def may_skip(self) -> bool:
+        """Whether a quiescent service may jump to its next deadline now."""
+        with self._lock:
+            return not self.gated or self._holders > 0
+
+    @contextlib.contextmanager
+    def allow_skipping(self) -> Iterator[None]:
+        """Hold the gate open while the block runs; holders (nested, or in several threads) are counted."""
+        with self._lock:
+            self._holders += 1
+        self._notify()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holders -= 1
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` each time the gate opens or :meth:`advance` moves time."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[], None]) -> None:
+        """Stop calling ``listener`` (no error when it was not added)."""
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def _notify(self) -> None:
+        # Outside the clock's lock: a listener takes its service's lock, which holds this one at times.
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
 
     def now(self) -> float:
         """Current virtual time in epoch seconds."""
@@ -58,6 +107,7 @@ class VirtualClock:
             raise ValueError("a virtual clock never goes back")
         with self._lock:
             self._offset += seconds
+        self._notify()
 
     def advance_to(self, moment: float) -> None:
         """Move time forward to ``moment`` (no-op when it is already past)."""

@@ -1,10 +1,62 @@
-"""Test support that ships with simpleflow: fabricate SWF histories and drive the executor with them.
+"""Test support that ships with simpleflow.
 
-:class:`HistoryBuilder` builds botocore-shaped events (dense ids, datetimes, consistent links) and
-turns an executor's decisions into the events SWF would record, so workflow tests need no engine.
+- :class:`WorkflowEnvironment`: executions of real workflows on an embedded engine in this process, the
+  decider and workers included, with handles (:class:`WorkflowHandle`: ``result``, ``signal``,
+  ``cancel``, ``terminate``, ``describe``, ``history``), automatic time skipping while a test waits on a
+  result, ``skip(seconds)`` by hand, and activity overrides (``activities={increment: fake}``);
+- the pytest plugin (:mod:`simpleflow.testing.pytest_plugin`, loaded by pytest once simpleflow is
+  installed): a ``workflow_environment`` fixture and the ``--simpleflow-real-time`` and
+  ``--simpleflow-processes`` options;
+- :class:`HistoryBuilder`: botocore-shaped histories (dense ids, datetimes, consistent links) to drive the
+  executor with, and the executor's decisions turned into the events SWF would record: workflow tests
+  that need no engine.
 """
 
-from simpleflow.testing.event_log import Raw
-from simpleflow.testing.history_builder import HistoryBuilder
+from __future__ import annotations
 
-__all__ = ["HistoryBuilder", "Raw"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simpleflow.local import WaitTimedOut
+    from simpleflow.testing.environment import ClockRefused, WorkflowEnvironment
+    from simpleflow.testing.event_log import Raw
+    from simpleflow.testing.handle import ExecutionDescription, WorkflowHandle
+    from simpleflow.testing.history_builder import HistoryBuilder
+    from simpleflow.testing.overrides import ActivityOverrideError
+
+__all__ = [
+    "ActivityOverrideError",
+    "ClockRefused",
+    "ExecutionDescription",
+    "HistoryBuilder",
+    "Raw",
+    "WaitTimedOut",
+    "WorkflowEnvironment",
+    "WorkflowHandle",
+]
+
+# Imported on first use (PEP 562): pytest imports this package at start-up for the plugin, in every
+# project that has simpleflow installed, and the environment pulls in the whole runtime (0.7 s).
+_HOMES = {
+    "ActivityOverrideError": "simpleflow.testing.overrides",
+    "ClockRefused": "simpleflow.testing.environment",
+    "ExecutionDescription": "simpleflow.testing.handle",
+    "HistoryBuilder": "simpleflow.testing.history_builder",
+    "Raw": "simpleflow.testing.event_log",
+    "WaitTimedOut": "simpleflow.local",
+    "WorkflowEnvironment": "simpleflow.testing.environment",
+    "WorkflowHandle": "simpleflow.testing.handle",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # Not cached here: the module's own attribute stays the one truth, even if the module is reloaded.
+    return getattr(importlib.import_module(home), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

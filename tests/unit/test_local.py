@@ -12,6 +12,7 @@ from examples.failing import FailingWorkflow
 from examples.timers import ReminderWorkflow
 from simpleflow.exceptions import ConfigurationError, WorkflowFailed
 from simpleflow.local import run_workflow
+from simpleflow.localswf.limits import Limits
 
 
 def test_result_of_a_run():
@@ -55,17 +56,16 @@ def test_workers_must_be_positive():
         run_workflow(BasicWorkflow, [1, 0], nb_workers=0)
 
 
-def test_activities_refused_for_swfs_creation_rate_are_scheduled_again_until_the_run_completes():
+@pytest.mark.simpleflow(nb_workers=4, limits=Limits(creation_rates={"ScheduleActivityTask": 4}))
+def test_activities_refused_for_swfs_creation_rate_are_scheduled_again_until_the_run_completes(
+    workflow_environment,
+):
     """SWF refuses schedules over its rate (ACTIVITY_CREATION_RATE_EXCEEDED); the decider retries them."""
-    from simpleflow.local import DOMAIN, LocalRun
-    from simpleflow.localswf.limits import Limits
     from tests.fixtures.workflows import ManyWorkflow
 
-    limits = Limits(creation_rates={"ScheduleActivityTask": 4})
-    with LocalRun(ManyWorkflow, nb_workers=4, limits=limits) as run:
-        assert run.execute([10], timeout=60) == sum(range(1, 11))
-        execution = {"workflowId": run.root["workflowId"], "runId": run.root["runId"]}
-        events = run.client.get_workflow_execution_history(domain=DOMAIN, execution=execution)["events"]
+    handle = workflow_environment.start(ManyWorkflow, 10)
+    assert handle.result(timeout=60) == sum(range(1, 11))
+    events = handle.history()
     causes = [
         event["scheduleActivityTaskFailedEventAttributes"]["cause"]
         for event in events

@@ -23,9 +23,7 @@ import pytest
 from simpleflow import payload
 from simpleflow.children import simpleflow_command
 from simpleflow.exceptions import WorkflowFailed
-from simpleflow.execution import read_close, result_or_raise, start_execution
-from simpleflow.local import DOMAIN as LOCAL_DOMAIN
-from simpleflow.local import LocalRun
+from simpleflow.execution import result_or_raise, start_execution
 from simpleflow.standalone import wait_for_close
 from simpleflow.storage import FileSystemStore
 from tests.fixtures.payload_workflows import FailingActivityWorkflow, FanOutWorkflow, FieldsWorkflow
@@ -93,31 +91,29 @@ def test_an_unreachable_store_fails_the_start_with_one_line(tmp_path: Path):
     assert "Traceback" not in done.stderr
 
 
-def test_a_workflow_failure_reason_over_256_characters_travels_out_of_band():
-    with LocalRun(FieldsWorkflow) as run:
-        with pytest.raises(WorkflowFailed) as failed:
-            run.execute("fail", timeout=60)
-        close = read_close(run.client, LOCAL_DOMAIN, run.root)
-        assert close is not None
-        status, attributes = close
-        assert status == "FAILED"
-        assert payload.is_reference(attributes["reason"]) and len(attributes["reason"]) <= 256
-        assert payload.is_reference(attributes["details"])
+def test_a_workflow_failure_reason_over_256_characters_travels_out_of_band(workflow_environment):
+    handle = workflow_environment.start(FieldsWorkflow, "fail")
+    with pytest.raises(WorkflowFailed) as failed:
+        handle.result(timeout=60)
+    close = handle.history()[-1]
+    assert close["eventType"] == "WorkflowExecutionFailed"
+    attributes = close["workflowExecutionFailedEventAttributes"]
+    assert payload.is_reference(attributes["reason"]) and len(attributes["reason"]) <= 256
+    assert payload.is_reference(attributes["details"])
     assert failed.value.reason == "r" * 300
     assert failed.value.details == {"why": "x" * 40_000}
 
 
-def test_an_activity_failure_reason_over_256_characters_is_cut_and_whole_in_the_details():
+def test_an_activity_failure_reason_over_256_characters_is_cut_and_whole_in_the_details(workflow_environment):
     message = "v" * 1000
-    with LocalRun(FailingActivityWorkflow) as run:
-        with pytest.raises(WorkflowFailed) as failed:
-            run.execute([message], timeout=60)
-        history = run.client.get_workflow_execution_history(domain=LOCAL_DOMAIN, execution=run.root)
+    handle = workflow_environment.start(FailingActivityWorkflow, message)
+    with pytest.raises(WorkflowFailed) as failed:
+        handle.result(timeout=60)
     assert len(failed.value.reason) <= 256 and failed.value.reason.endswith("...")
     assert "ValueError: vvv" in failed.value.reason
     (task_failure,) = [
         event["activityTaskFailedEventAttributes"]
-        for event in history["events"]
+        for event in handle.history()
         if event["eventType"] == "ActivityTaskFailed"
     ]
     assert len(task_failure["reason"]) == 256 and task_failure["reason"].startswith("ValueError: vvv")
