@@ -12,44 +12,11 @@ import pytest
 
 from simpleflow import activity as activity_module
 from simpleflow.exceptions import PATCH_MARKER_NAME, ConfigurationError, NondeterminismError, PatchRemoved
-from simpleflow.executor import Executor
 from simpleflow.testing import HistoryBuilder, ReplayDivergence, Replayer, UnreadableHistory
 from simpleflow.testing.divergence import shortened
 from simpleflow.testing.replayer import divergence_of_error
 from tests.fixtures import replay_workflows as flows
-
-ACTIVITIES: dict[str, Callable[..., Any]] = {
-    "tests.fixtures.replay_workflows.price": flows.price,
-    "tests.fixtures.replay_workflows.total": flows.total,
-    "tests.fixtures.replay_workflows.notify": flows.notify,
-}
-
-
-def record(workflow: type, items: list[str], *, workflow_id: str = "order-1") -> HistoryBuilder:
-    """Run ``workflow`` to its close as SWF would record it: every activity completes, every timer fires."""
-    builder = HistoryBuilder(workflow, input=[items], workflow_id=workflow_id)
-    executor = Executor(workflow)
-    for _ in range(50):
-        replay = executor.replay(builder.decision_task())
-        builder.record_decisions(replay.decisions, execution_context=replay.execution_context)
-        for decision in replay.decisions:
-            kind = decision["decisionType"]
-            if kind == "ScheduleActivityTask":
-                attributes = decision["scheduleActivityTaskDecisionAttributes"]
-                call = json.loads(attributes["input"])
-                function = ACTIVITIES[attributes["activityType"]["name"]]
-                builder.activity_completed(
-                    attributes["activityId"], result=function(*call["args"], **call["kwargs"])
-                )
-            elif kind == "StartTimer":
-                builder.timer_fired(decision["startTimerDecisionAttributes"]["timerId"])
-            elif kind == "StartChildWorkflowExecution":
-                attributes = decision["startChildWorkflowExecutionDecisionAttributes"]
-                builder.child_started(attributes["workflowId"])
-                builder.child_completed(attributes["workflowId"], result={"total": 3})
-            elif kind in ("CompleteWorkflowExecution", "FailWorkflowExecution"):
-                return builder
-    raise AssertionError("the workflow did not close in 50 decision tasks")
+from tests.fixtures.replay_workflows import record
 
 
 @pytest.fixture(scope="module")
