@@ -37,7 +37,6 @@ and line numbers, which move with any edit, so it is left out of the comparison 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -204,10 +203,13 @@ def first_mismatch(
     recorded: Sequence[RecordedDecision],
     *,
     store: payload.PayloadStore | None = None,
+    unknown_run_id: str | None = None,
 ) -> Mismatch | None:
     """The first place where ``produced`` (decision dicts) and ``recorded`` differ, else ``None``.
 
-    ``store`` reads out-of-band payloads the history refers to.
+    ``store`` reads out-of-band payloads the history refers to. ``unknown_run_id`` is the run id the
+    replay ran under when the history did not tell its own: a ``runId`` the code gives as that id (a
+    signal to its own run) cannot be checked, and is taken as the recorded one.
     """
     for index in range(max(len(produced), len(recorded))):
         decision = produced[index] if index < len(produced) else None
@@ -223,19 +225,24 @@ def first_mismatch(
                 decision,
                 f"the code made a {decision['decisionType']} decision the history does not have",
             )
-        reason = _difference(decision, event, store=store)
+        reason = _difference(decision, event, store=store, unknown_run_id=unknown_run_id)
         if reason is not None:
             return Mismatch(event, decision, reason)
     return None
 
 
 def _difference(
-    decision: Mapping[str, Any], event: RecordedDecision, *, store: payload.PayloadStore | None
+    decision: Mapping[str, Any],
+    event: RecordedDecision,
+    *,
+    store: payload.PayloadStore | None,
+    unknown_run_id: str | None,
 ) -> str | None:
     decision_type = decision["decisionType"]
     if decision_type != event.decision_type:
         return f"the history has a {event.decision_type} decision where the code made a {decision_type} one"
     attributes = _decision_attributes(decision)
+    differing = []
     for name, recorded in event.fields().items():
         if name == "decision":
             continue
@@ -245,15 +252,33 @@ def _difference(
             same = recorded.get("name") == produced.get("name") and (
                 produced.get("version") is None or recorded.get("version") == produced.get("version")
             )
+        elif name == "runId" and unknown_run_id is not None and produced == unknown_run_id:
+            same = True
         elif name == "details" and decision_type == "FailWorkflowExecution":
             same = _same_failure_details(recorded, produced, store=store)
         elif name in _DATA_FIELDS:
-            same = same_input(recorded, produced, store=store)
+            same = _same_data(recorded, produced, store=store)
         else:
             same = recorded == produced
         if not same:
-            return f"{decision_type} differs in {name}"
+            differing.append(name)
+    if differing:
+        return f"{decision_type} differs in {', '.join(differing)}"
     return None
+
+
+def _same_data(recorded: Any, produced: Any, *, store: payload.PayloadStore | None) -> bool:
+    """Whether two data fields hold the same value (see the module documentation)."""
+    if isinstance(recorded, str) and isinstance(produced, str) and payload.is_reference(produced):
+        # Both went out of band (a replay stores what it produces too): the same bytes have the same
+        # digest, wherever each store is.
+        if payload.is_reference(recorded):
+            return bool(
+                payload.PayloadReference.parse(recorded).digest
+                == payload.PayloadReference.parse(produced).digest
+            )
+        produced = payload.resolve(produced, store=store, field="produced input")
+    return same_input(recorded, produced, store=store)
 
 
 def _decision_attributes(decision: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -271,11 +296,11 @@ def _produced_value(decision_type: str, attributes: Mapping[str, Any], name: str
 
 
 def _same_failure_details(recorded: Any, produced: Any, *, store: payload.PayloadStore | None) -> bool:
-    if same_input(recorded, produced, store=store):
+    if _same_data(recorded, produced, store=store):
         return True
     try:
         recorded_value = payload.decode(recorded, field="recorded details", store=store)
-        produced_value = json.loads(produced) if isinstance(produced, str) else produced
+        produced_value = payload.decode(produced, field="produced details", store=store)
     except (ValueError, PayloadError):
         return False
     if isinstance(recorded_value, dict) and isinstance(produced_value, dict):

@@ -9,7 +9,9 @@ SWF endpoint (Amazon SWF or the embedded service).
 A history does not hold its own workflow id, and a workflow can depend on it (a child's default id is
 ``<parent id>--<child name>-<n>``, ``get_run_context()`` tells it). A live history knows it; for a
 file the id is, in this order: the one given, the parent part of a child's default id found in the
-history, the file's name without ``.json`` (name saved histories after their workflow id).
+history, the file's name without ``.json`` (name saved histories after their workflow id). Nor does it
+hold its run id: a file's history replays under the one given, else under a stand-in that a decision
+naming the run's own id (a signal to itself) is not checked against.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class RecordedHistory:
     events: Sequence[Mapping[str, Any]]
     workflow_id: str
     run_id: str
+    #: False when the history did not tell its run id (a file): ``run_id`` is then a stand-in.
+    run_id_known: bool = True
 
     @property
     def workflow_type(self) -> Mapping[str, Any]:
@@ -107,6 +111,7 @@ def read_history_file(
         events,
         workflow_id or inferred_workflow_id(events) or path.stem,
         run_id or UNKNOWN_RUN_ID,
+        run_id_known=run_id is not None,
     )
 
 

@@ -171,6 +171,7 @@ class Replayer:
                 events,
                 workflow_id or inferred_workflow_id(events) or UNKNOWN_WORKFLOW_ID,
                 run_id or UNKNOWN_RUN_ID,
+                run_id_known=run_id is not None,
             )
         name = recorded.workflow_type.get("name")
         if name != self.workflow.name:
@@ -205,7 +206,10 @@ class Replayer:
                 divergence = divergence_of_error(error, prefix, started=started)
                 return self._result(recorded, replayed, divergence)
             mismatch = first_mismatch(
-                decided, recorded_decisions(events, int(completed["eventId"])), store=self.payload_store
+                decided,
+                recorded_decisions(events, int(completed["eventId"])),
+                store=self.payload_store,
+                unknown_run_id=None if recorded.run_id_known else recorded.run_id,
             )
             if mismatch is not None:
                 divergence = Divergence(
