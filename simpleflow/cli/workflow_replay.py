@@ -1,8 +1,10 @@
 """``simpleflow workflow.replay``: replay recorded histories against the current code of a workflow.
 
 A CI runs it before a deployment: it exits 0 when every history replays, 1 when one does not (the
-code would make other decisions than an execution already made), and 2 for bad input (a missing
-file, a file that is not a history, an unknown workflow, contradictory options).
+code would make other decisions than an execution already made), and 2 when the check could not be
+made: bad input (a missing file, a file that is not a history, an unknown workflow, contradictory
+options, an unknown domain or execution) or an SWF failure while reading a history. So 1 means
+nondeterminism and nothing else.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import click
 
 from simpleflow.cli.arguments import complete_workflow_path, load_workflow
 from simpleflow.cli.options import endpoint_option, swf_client
-from simpleflow.exceptions import ConfigurationError
+from simpleflow.exceptions import ConfigurationError, PayloadError, SWFError
 
 if TYPE_CHECKING:
     from simpleflow.testing import ReplayResult
@@ -67,7 +69,8 @@ def workflow_replay(
 
     Each decision task of each history is decided again and its decisions compared with the recorded
     ones; the first divergence is shown with its decision task, event id, what the history holds and
-    what the code made. Exit status: 0 when every history replays, 1 on a divergence, 2 on bad input.
+    what the code made. Exit status: 0 when every history replays, 1 on a divergence, 2 when the check
+    could not be made (bad input, an unknown execution, an SWF failure).
     Out-of-band payloads are read from SIMPLEFLOW_PAYLOAD_STORE (or upstream's jumbo-field bucket).
 
     \b
@@ -77,7 +80,7 @@ def workflow_replay(
         simpleflow workflow.replay examples.fanout.SquaresWorkflow --domain D --last 20
     """
     from simpleflow.storage import store_from_settings
-    from simpleflow.testing import Replayer
+    from simpleflow.testing import Replayer, UnreadableHistory
 
     live = last is not None or (workflow_id is not None and not files)
     if files and last is not None:
@@ -97,22 +100,29 @@ def workflow_replay(
         workflow_cls, payload_store=store_from_settings(), client=swf_client(ctx) if live else None
     )
     results: list[ReplayResult] = []
-    if files:
-        from simpleflow.testing.history_source import history_files
+    source = "the histories"
+    try:
+        if files:
+            from simpleflow.testing.history_source import history_files
 
-        paths = [path for given in files for path in history_files(given)]  # every path checked first
-        for path in paths:
-            results.append(_shown(replayer.replay(path, workflow_id=workflow_id, run_id=run_id)))
-    else:
-        assert domain is not None
-        if last is not None:
+            paths = [path for given in files for path in history_files(given)]  # every path checked first
+            for path in paths:
+                source = str(path)
+                results.append(_shown(replayer.replay(path, workflow_id=workflow_id, run_id=run_id)))
+        elif last is not None:
+            assert domain is not None
+            source = f"domain {domain!r}"
             for result in replayer.replay_closed(domain, last=last):
                 results.append(_shown(result))
             if not results:
                 click.echo(f"no closed execution of {workflow_cls.name!r} in domain {domain!r}", err=True)
         else:
-            assert workflow_id is not None
+            assert domain is not None and workflow_id is not None
+            source = f"{domain}/{workflow_id}"
             results.append(_shown(replayer.replay_execution(domain, workflow_id, run_id=run_id)))
+    except (SWFError, PayloadError) as error:
+        # The history could not be read (SWF, or a payload it refers to): no verdict on determinism.
+        raise UnreadableHistory(source, str(error)) from error
     diverged = sum(1 for result in results if not result.ok)
     if len(results) > 1:
         click.echo(f"{len(results)} histories replayed, {diverged} nondeterministic", err=True)
