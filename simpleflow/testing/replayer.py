@@ -178,6 +178,16 @@ class Replayer:
             raise UnreadableHistory(
                 recorded.source, f"a history of workflow type {name!r}, not {self.workflow.name!r}"
             )
+        if self.payload_store is None:
+            # Without a store, run() would fail reading such a field: a failure, not a divergence.
+            reference = _first_reference(recorded.events)
+            if reference is not None:
+                raise UnreadableHistory(
+                    recorded.source,
+                    f"it refers to out-of-band payloads ({shortened(reference, limit=80)}) but no "
+                    "payload store is configured; give payload_store= (workflow.replay: set "
+                    "SIMPLEFLOW_PAYLOAD_STORE)",
+                )
         return recorded
 
     def _replay(self, recorded: RecordedHistory) -> ReplayResult:
@@ -260,6 +270,15 @@ def divergence_of_error(
         produced=shortened(error.produced),
         reason=reason,
     )
+
+
+def _first_reference(events: Sequence[Mapping[str, Any]]) -> str | None:
+    """The first out-of-band payload reference a field of ``events`` holds, if any."""
+    for event in events:
+        for value in (event.get(attributes_key(event["eventType"])) or {}).values():
+            if isinstance(value, str) and (payload.is_reference(value) or payload.is_jumbo_reference(value)):
+                return value
+    return None
 
 
 def _is_patch_marker(attributes: Mapping[str, Any], change_id: str) -> bool:

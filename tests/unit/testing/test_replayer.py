@@ -338,3 +338,18 @@ def test_a_folder_is_not_one_history(tmp_path: Path) -> None:
 def test_the_replayer_takes_a_workflow_class() -> None:
     with pytest.raises(TypeError, match="Workflow subclass"):
         Replayer(activity_module.Activity)  # type: ignore[arg-type]
+
+
+def test_a_signal_to_its_own_run_is_checked_when_the_run_id_is_given() -> None:
+    signals = Path(__file__).resolve().parents[2] / "fixtures" / "histories" / "signals.json"
+    from examples.signals import ApprovalWorkflow
+
+    assert Replayer(ApprovalWorkflow).replay(signals).ok  # the run id is not in the file: not checked
+    recorded_run = next(
+        row["event"]["signalExternalWorkflowExecutionInitiatedEventAttributes"]["runId"]
+        for row in json.loads(signals.read_text())
+        if row["event"]["eventType"] == "SignalExternalWorkflowExecutionInitiated"
+    )
+    assert Replayer(ApprovalWorkflow).replay(signals, run_id=recorded_run).ok
+    divergence = Replayer(ApprovalWorkflow).replay(signals, run_id="another-run").divergence
+    assert divergence is not None and divergence.reason == "SignalExternalWorkflowExecution differs in runId"

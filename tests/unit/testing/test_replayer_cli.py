@@ -130,3 +130,15 @@ def test_last_must_be_positive() -> None:
     result = invoke(ORDER, "--domain", "D", "--last", "0")
     assert result.exit_code == 2
     assert "0 is not in the range x>=1" in result.stderr
+
+
+def test_a_payload_the_store_cannot_give_is_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The jumbo example's history refers to payloads out of band: without a store, no verdict.
+    monkeypatch.delenv("SIMPLEFLOW_PAYLOAD_STORE", raising=False)
+    monkeypatch.delenv("SIMPLEFLOW_JUMBO_FIELDS_BUCKET", raising=False)
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "histories" / "jumbo_fields.json"
+    result = invoke("examples.jumbo_fields.JumboFieldsWorkflow", "--file", str(fixture))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {fixture}: ")
+    assert "it refers to out-of-band payloads (simpleflow+payload:sha256:" in result.stderr
+    assert "but no payload store is configured" in result.stderr
