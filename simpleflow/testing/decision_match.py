@@ -141,6 +141,8 @@ class RecordedDecision:
     decision_type: str
     failed: bool
     attributes: Mapping[str, Any]
+    #: The ``DecisionTaskCompleted`` event of the decision task that made it.
+    completed_event_id: int = 0
 
     def fields(self) -> dict[str, Any]:
         """The compared fields this event holds (identity only, for a refusal)."""
@@ -178,10 +180,10 @@ class Mismatch:
 
 
 def recorded_decisions(
-    events: Sequence[Mapping[str, Any]], completed_event_id: int
+    events: Sequence[Mapping[str, Any]], completed_event_id: int | None = None
 ) -> list[RecordedDecision]:
-    """The decisions the history recorded for the ``DecisionTaskCompleted`` event ``completed_event_id``,
-    in their order."""
+    """The decisions the history recorded, in their order: those of the ``DecisionTaskCompleted`` event
+    ``completed_event_id``, or of every decision task when it is ``None``."""
     found: list[RecordedDecision] = []
     for event in events:
         event_type = event["eventType"]
@@ -189,12 +191,17 @@ def recorded_decisions(
         if known is None:
             continue
         attributes = event.get(attributes_key(event_type)) or {}
-        if attributes.get("decisionTaskCompletedEventId") != completed_event_id:
+        completed = attributes.get("decisionTaskCompletedEventId")
+        if completed is None or (completed_event_id is not None and completed != completed_event_id):
             continue
         if event_type in _DEFERRED_FAILURES and attributes.get("initiatedEventId"):
             continue  # the outcome of an Initiated event recorded earlier
         decision_type, failed = known
-        found.append(RecordedDecision(int(event["eventId"]), event_type, decision_type, failed, attributes))
+        found.append(
+            RecordedDecision(
+                int(event["eventId"]), event_type, decision_type, failed, attributes, int(completed)
+            )
+        )
     return found
 
 

@@ -11,9 +11,13 @@ what the history recorded::
     assert result.ok, result.describe()
 
 How: for each ``DecisionTaskCompleted`` event of the history, the decision task it answered is rebuilt
-(every event up to its ``DecisionTaskStarted``, as the decider was given them) and decided afresh by
-the replay executor (:meth:`simpleflow.executor.Executor.replay`, the decider's own code path, with
-no live-run cache: each task is a full replay). The decisions made are compared with the events that
+(every event up to its ``DecisionTaskStarted``, as the decider was given them) and decided by the
+replay executor (:meth:`simpleflow.executor.Executor.replay`) exactly as a decider does: the first
+task by a fresh run of ``run()``, the next ones by that live run carried on (a
+:class:`~simpleflow.runtime.cache.RunCache`), so a history replays in linear time; a task the live run
+cannot go on with is decided by a fresh run of its whole history. ``SIMPLEFLOW_VERIFY_LIVE_RUNS=1``
+(on in simpleflow's own tests) checks every such task against a fresh run too. The decisions made are
+compared with the events that
 recorded the original ones (:mod:`simpleflow.testing.decision_match` says what counts as a match). A
 task whose replay raises :class:`~simpleflow.exceptions.NondeterminismError` (a task under a recorded
 id with another type or input, a recorded task the code no longer makes, a removed patch) diverges
@@ -34,8 +38,9 @@ from simpleflow import payload
 from simpleflow.exceptions import PATCH_MARKER_NAME, NondeterminismError, PatchRemoved
 from simpleflow.executor import Executor
 from simpleflow.history import attributes_key
+from simpleflow.runtime.cache import RunCache
 from simpleflow.swf.client import SWFClient
-from simpleflow.testing.decision_match import first_mismatch, recorded_decisions
+from simpleflow.testing.decision_match import RecordedDecision, first_mismatch, recorded_decisions
 from simpleflow.testing.divergence import Divergence, ReplayResult, UnreadableHistory, shortened
 from simpleflow.testing.history_source import (
     UNKNOWN_RUN_ID,
@@ -193,43 +198,51 @@ class Replayer:
     def _replay(self, recorded: RecordedHistory) -> ReplayResult:
         events = recorded.events
         executor = Executor(self.workflow, payload_store=self.payload_store)
+        # One live run carried from task to task, as a decider keeps it: each task costs what is new,
+        # so a long history replays in linear time. A task the live run cannot go on with is decided
+        # by a fresh run of its whole history, through the same mechanism.
+        runs = RunCache(max_runs=1)
+        by_task = _recorded_by_task(events)
         replayed = 0
         previous_started = 0
-        for completed in events:
-            if completed["eventType"] != "DecisionTaskCompleted":
-                continue
-            started = int(completed["decisionTaskCompletedEventAttributes"]["startedEventId"])
-            replayed += 1
-            prefix = [event for event in events if int(event["eventId"]) <= started]
-            task = {
-                "taskToken": "replay",
-                "startedEventId": started,
-                "previousStartedEventId": previous_started,
-                "workflowExecution": {"workflowId": recorded.workflow_id, "runId": recorded.run_id},
-                "workflowType": dict(recorded.workflow_type),
-                "events": prefix,
-            }
-            previous_started = started
-            try:
-                decided = executor.replay(task).decisions
-            except NondeterminismError as error:
-                divergence = divergence_of_error(error, prefix, started=started)
-                return self._result(recorded, replayed, divergence)
-            mismatch = first_mismatch(
-                decided,
-                recorded_decisions(events, int(completed["eventId"])),
-                store=self.payload_store,
-                unknown_run_id=None if recorded.run_id_known else recorded.run_id,
-            )
-            if mismatch is not None:
-                divergence = Divergence(
-                    decision_task=started,
-                    event_id=None if mismatch.recorded is None else mismatch.recorded.event_id,
-                    recorded=shortened(mismatch.recorded_fields()),
-                    produced=shortened(mismatch.produced_fields()),
-                    reason=mismatch.reason,
+        try:
+            for index, completed in enumerate(events):
+                if completed["eventType"] != "DecisionTaskCompleted":
+                    continue
+                started = int(completed["decisionTaskCompletedEventAttributes"]["startedEventId"])
+                replayed += 1
+                prefix = list(events[: _end_of(events, started, before=index)])
+                task = {
+                    "taskToken": "replay",
+                    "startedEventId": started,
+                    "previousStartedEventId": previous_started,
+                    "workflowExecution": {"workflowId": recorded.workflow_id, "runId": recorded.run_id},
+                    "workflowType": dict(recorded.workflow_type),
+                    "events": prefix,
+                }
+                previous_started = started
+                try:
+                    decided = executor.replay(task, history=runs.history_of(task), runs=runs).decisions
+                except NondeterminismError as error:
+                    divergence = divergence_of_error(error, prefix, started=started)
+                    return self._result(recorded, replayed, divergence)
+                mismatch = first_mismatch(
+                    decided,
+                    by_task.get(int(completed["eventId"]), []),
+                    store=self.payload_store,
+                    unknown_run_id=None if recorded.run_id_known else recorded.run_id,
                 )
-                return self._result(recorded, replayed, divergence)
+                if mismatch is not None:
+                    divergence = Divergence(
+                        decision_task=started,
+                        event_id=None if mismatch.recorded is None else mismatch.recorded.event_id,
+                        recorded=shortened(mismatch.recorded_fields()),
+                        produced=shortened(mismatch.produced_fields()),
+                        reason=mismatch.reason,
+                    )
+                    return self._result(recorded, replayed, divergence)
+        finally:
+            runs.close()  # unwind the live run's parked thread
         return self._result(recorded, replayed, None)
 
     @staticmethod
@@ -241,6 +254,22 @@ class Replayer:
             decision_tasks=replayed,
             divergence=divergence,
         )
+
+
+def _recorded_by_task(events: Sequence[Mapping[str, Any]]) -> dict[int, list[RecordedDecision]]:
+    """The recorded decisions of every decision task, by the id of its ``DecisionTaskCompleted``."""
+    by_task: dict[int, list[RecordedDecision]] = {}
+    for decision in recorded_decisions(events):
+        by_task.setdefault(decision.completed_event_id, []).append(decision)
+    return by_task
+
+
+def _end_of(events: Sequence[Mapping[str, Any]], started: int, *, before: int) -> int:
+    """How many of ``events`` (sorted by id) have an id up to ``started``, looking before ``before``."""
+    end = min(started, before)  # ids are dense from 1: the started event is at index started - 1
+    if 0 < end <= len(events) and int(events[end - 1]["eventId"]) == started:
+        return end
+    return sum(1 for event in events[:before] if int(event["eventId"]) <= started)
 
 
 def divergence_of_error(
