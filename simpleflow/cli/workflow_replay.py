@@ -9,6 +9,7 @@ nondeterminism and nothing else.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import click
@@ -96,6 +97,8 @@ def workflow_replay(
     if live and not domain:
         raise ConfigurationError("no domain given: pass --domain or set SWF_DOMAIN")
     workflow_cls = load_workflow(workflow)
+    # The replayer decides through a run cache; its misses and hits are noise beside one line per history.
+    logging.getLogger("simpleflow.runtime.cache").setLevel(logging.WARNING)
     replayer = Replayer(
         workflow_cls, payload_store=store_from_settings(), client=swf_client(ctx) if live else None
     )

@@ -195,3 +195,5 @@ def test_a_real_process_replays_over_http(running_total: Recorded) -> None:
         )
     assert completed.returncode == 0, completed.stderr
     assert len(completed.stdout.splitlines()) == 3
+    assert completed.stderr.splitlines()[-1] == "3 histories replayed, 0 nondeterministic"
+    assert "run cache" not in completed.stderr  # the replayer's own machinery stays quiet
