@@ -159,8 +159,9 @@ class Future(Generic[T_co]):
         done yet, the run waits for it: a live run parks here, a plain replay stops with
         :class:`~simpleflow.exceptions.ExecutionBlocked`.
         """
+        done = self._state in _DONE  # first: an event future acts on this read, which gives it its id
         reached(self)
-        if self._state not in _DONE:
+        if not done:
             park(self, self._is_done)
         if self._state is FINISHED:
             if self._exception is not None and self.raises_on_failure:
@@ -171,8 +172,9 @@ class Future(Generic[T_co]):
     @property
     def exception(self) -> BaseException | None:
         """The task's exception, ``None`` when it succeeded; waits (as :attr:`result`) when not done."""
+        done = self._state in _DONE  # first, as in result
         reached(self)
-        if self._state not in _DONE:
+        if not done:
             park(self, self._is_done)
         return self._exception
 
@@ -277,8 +279,9 @@ def wait(*futures: Future[Any], **options: Any) -> list[Any]:
         )
     _check_futures("wait", futures)
     for future in futures:
+        done = future._is_done()  # first: an event future acts on this read, which gives it its id
         reached(future)
-        if not future._is_done():
+        if not done:
             park(future, future._is_done)
     return [future._result if future._exception is not None else future.result for future in futures]
 
@@ -302,6 +305,7 @@ def wait_for(*futures: Future[Any], return_when: str = ALL_COMPLETED) -> WaitRes
         raise ValueError(f"unknown return_when: {return_when!r}")
     _check_futures("wait_for", futures)
     for future in futures:
+        future._is_done()  # an event future acts (and gets its id) before it is reached
         reached(future)
 
     def outcome() -> WaitResult | None:
@@ -331,6 +335,7 @@ def as_completed(*futures: Future[T]) -> Iterator[Future[T]]:
     the arguments among those already done; the rest are yielded by a later replay.
     """
     for future in futures:
+        future._is_done()  # an event future acts (and gets its id) before it is reached
         reached(future)
     yielded: set[int] = set()
     while True:

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, ParamSpec, TypeAlias,
 
 from simpleflow import payload
 from simpleflow.activity import Activity, Executable, _PriorityNotSet
-from simpleflow.exceptions import ConfigurationError, WorkflowFailed, WorkflowImportError
+from simpleflow.exceptions import PATCH_MARKER_NAME, ConfigurationError, WorkflowFailed, WorkflowImportError
 from simpleflow.futures import Future
 from simpleflow.history import History
 from simpleflow.retry_policy import RetryPolicy
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from simpleflow.task import EventTask, LambdaFunction
 
 __all__ = [
+    "CONTINUE_AS_NEW_SUGGESTED_EVENTS",
     "INHERIT_TAG_LIST",
     "ContinueAsNew",
     "RunContext",
@@ -68,6 +69,13 @@ __all__ = [
 
 #: Every Workflow subclass defined in this process, by workflow type name.
 registry: dict[str, type[Workflow]] = {}
+
+#: A run whose history holds this many events is suggested to continue as new (SWF's best practice;
+#: SWF fails an execution at 25,000): :meth:`Workflow.is_continue_as_new_suggested`, and the decider's
+#: warning.
+CONTINUE_AS_NEW_SUGGESTED_EVENTS = 10_000
+#: The patch change id (with ``-<n>``, the n-th call) that records a suggestion once made.
+CONTINUE_AS_NEW_SUGGESTED_PATCH = "simpleflow.continue-as-new-suggested"
 
 Method = TypeVar("Method", bound=Callable[..., Any])
 P = ParamSpec("P")
@@ -353,6 +361,39 @@ class Workflow(WorkflowDefinition):
         Raises :class:`~simpleflow.exceptions.PatchRemoved` when replaying a history of the old branch.
         """
         self.scheduler.patches.deprecate(change_id)
+
+    def is_continue_as_new_suggested(self) -> bool:
+        """Whether this run's history is long enough (:data:`CONTINUE_AS_NEW_SUGGESTED_EVENTS`, 10,000
+        events) that it should continue as new (``self.continue_as_new(...)``) at the next good point.
+
+        The answer depends on the history, never on time, and replays to the same value: the call that
+        first answers True records it (a hidden ``simpleflow.patch`` marker naming the call's rank in
+        ``run()``), and from that call on the answer stays True. A call a replay goes over again (old
+        ground) answers what it answered then.
+        """
+        asked = int(self.__dict__.get("_continue_as_new_asks", 0)) + 1
+        self.__dict__["_continue_as_new_asks"] = asked
+        scheduler = self.scheduler
+        history = scheduler.turn.history
+        ranks = set()
+        for marker in history.markers(PATCH_MARKER_NAME):
+            change_id = payload.decode(marker.details) if marker.details else None
+            prefix = CONTINUE_AS_NEW_SUGGESTED_PATCH + "-"
+            if (
+                isinstance(change_id, str)
+                and change_id.startswith(prefix)
+                and change_id[len(prefix) :].isdigit()
+            ):
+                ranks.add(int(change_id[len(prefix) :]))
+        change_id = f"{CONTINUE_AS_NEW_SUGGESTED_PATCH}-{asked}"
+        if asked in ranks:
+            return scheduler.patches.patched(change_id)  # asked again, as the replay must
+        if any(rank < asked for rank in ranks):
+            return True
+        if replaying() or len(history) < CONTINUE_AS_NEW_SUGGESTED_EVENTS:
+            return False
+        # New ground in a long history: record the suggestion (at the frontier; else not yet).
+        return scheduler.patches.patched(change_id)
 
     def list_markers(self, all: bool = False) -> list[Marker]:
         """The markers of the history: the latest recorded of each name, or with ``all`` every one."""

@@ -36,6 +36,7 @@ from simpleflow.cli.workflow_control import (
     workflow_signal,
     workflow_terminate,
 )
+from simpleflow.cli.workflow_replay import workflow_replay
 from simpleflow.cli.workflow_start import workflow_start
 from simpleflow.cli.workflow_wait import workflow_wait
 from simpleflow.exceptions import SimpleflowError
@@ -127,6 +128,7 @@ main.add_command(workflow_info)
 main.add_command(workflow_tasks)
 main.add_command(workflow_profile)
 main.add_command(workflow_history)
+main.add_command(workflow_replay)
 main.add_command(workflow_terminate)
 main.add_command(workflow_restart)
 main.add_command(workflow_signal)

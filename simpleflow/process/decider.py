@@ -50,6 +50,7 @@ from simpleflow import decisions as decision_builders
 from simpleflow.exceptions import ConfigurationError, NondeterminismError, WorkflowImportError
 from simpleflow.observability.interceptors import DecisionCall, run_decision
 from simpleflow.observability.task_metrics import observe_poll
+from simpleflow.process.history_size import HistorySizeWarning
 from simpleflow.process.polling import POLL_ERROR_BACKOFF, Poller
 from simpleflow.process.reporting import Delivery, Reporter
 from simpleflow.process.shutdown import Shutdown, ShutdownForced
@@ -176,6 +177,7 @@ class DeciderPoller(Poller):
         self.registry = registry or TypeRegistry(decider.client, decider.domain)
         self.shutdown = shutdown or Shutdown()
         self.runs = runs if runs is not None else RunCache()
+        self.history_size = HistorySizeWarning()
         self.affinity_timeout = affinity_timeout
         self.own_task_list = (
             None if affinity_timeout is None else own_task_list(decider.task_list, decider.identity)
@@ -235,6 +237,7 @@ class DeciderPoller(Poller):
         """Replay ``task`` on a fresh workflow instance and complete it with the decisions."""
         execution = task.get("workflowExecution", {})
         label = f"{execution.get('workflowId')} ({execution.get('runId')})"
+        self.history_size.check(task)
         try:
             workflow_cls = self.find_workflow(task["workflowType"]["name"])
             executor = self._executor_factory()(
