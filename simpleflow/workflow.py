@@ -38,12 +38,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, ParamSpec, TypeAlias,
 
 from simpleflow import payload
 from simpleflow.activity import Activity, Executable, _PriorityNotSet
-from simpleflow.exceptions import PATCH_MARKER_NAME, ConfigurationError, WorkflowFailed, WorkflowImportError
+from simpleflow.exceptions import ConfigurationError, WorkflowFailed, WorkflowImportError
 from simpleflow.futures import Future
 from simpleflow.history import History
 from simpleflow.retry_policy import RetryPolicy
 from simpleflow.run_context import INHERIT_TAG_LIST, ExecutorView, RunContext, event_details
 from simpleflow.runtime.events.event_future import EventFuture
+from simpleflow.runtime.events.patches import PATCH_MARKER_NAME
 from simpleflow.runtime.events.replay_events import Marker
 from simpleflow.runtime.parking import observe_history, replaying
 from simpleflow.runtime.scheduling.scheduler import Scheduler

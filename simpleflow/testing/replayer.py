@@ -35,10 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from simpleflow import payload
-from simpleflow.exceptions import PATCH_MARKER_NAME, NondeterminismError, PatchRemoved
+from simpleflow.exceptions import NondeterminismError, PatchRemoved
 from simpleflow.executor import Executor
 from simpleflow.history import attributes_key
 from simpleflow.runtime.cache import RunCache
+from simpleflow.runtime.events.patches import PATCH_MARKER_NAME
 from simpleflow.swf.client import SWFClient
 from simpleflow.testing.decision_match import RecordedDecision, first_mismatch, recorded_decisions
 from simpleflow.testing.divergence import Divergence, ReplayResult, UnreadableHistory, shortened

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from simpleflow import activity as activity_module
-from simpleflow.exceptions import PATCH_MARKER_NAME, ConfigurationError, NondeterminismError, PatchRemoved
+from simpleflow.exceptions import ConfigurationError, NondeterminismError, PatchRemoved
+from simpleflow.runtime.events.patches import PATCH_MARKER_NAME
 from simpleflow.testing import HistoryBuilder, ReplayDivergence, Replayer, UnreadableHistory
 from simpleflow.testing.divergence import shortened
 from simpleflow.testing.replayer import divergence_of_error
@@ -154,7 +155,7 @@ def test_a_changed_workflow_fails_at_the_first_divergence(
             id="unproduced",
         ),
         pytest.param(
-            PatchRemoved("priced", reason="the code no longer asks for it"),
+            PatchRemoved("priced", reason="the code no longer asks for it", marker_recorded=True),
             None,
             "nondeterministic replay of patch 'priced': the code no longer asks for it",
             id="patch",
@@ -176,7 +177,9 @@ def test_a_patch_error_points_at_its_marker() -> None:
     builder = HistoryBuilder(flows.OrderWorkflow, input=[["ab"]])
     builder.complete_decision_task()
     marker = builder.marker_recorded(PATCH_MARKER_NAME, details="priced")
-    divergence = divergence_of_error(PatchRemoved("priced", reason="gone"), builder.events, started=3)
+    divergence = divergence_of_error(
+        PatchRemoved("priced", reason="gone", marker_recorded=True), builder.events, started=3
+    )
     assert divergence.event_id == marker
 
 
