@@ -73,6 +73,7 @@ def workflow_replay(
     what the code made. Exit status: 0 when every history replays, 1 on a divergence, 2 when the check
     could not be made (bad input, an unknown execution, an SWF failure).
     Out-of-band payloads are read from SIMPLEFLOW_PAYLOAD_STORE (or upstream's jumbo-field bucket).
+    What the workflow prints while it replays goes to stderr: stdout holds the report lines alone.
 
     \b
     Examples:
@@ -80,6 +81,7 @@ def workflow_replay(
         simpleflow workflow.replay examples.fanout.SquaresWorkflow --domain D --workflow-id squares
         simpleflow workflow.replay examples.fanout.SquaresWorkflow --domain D --last 20
     """
+    from simpleflow.cli.stdout_guard import prints_to_stderr
     from simpleflow.storage import store_from_settings
     from simpleflow.testing import Replayer, UnreadableHistory
 
@@ -111,18 +113,24 @@ def workflow_replay(
             paths = [path for given in files for path in history_files(given)]  # every path checked first
             for path in paths:
                 source = str(path)
-                results.append(_shown(replayer.replay(path, workflow_id=workflow_id, run_id=run_id)))
+                with prints_to_stderr():
+                    result = replayer.replay(path, workflow_id=workflow_id, run_id=run_id)
+                results.append(_shown(result))
         elif last is not None:
             assert domain is not None
             source = f"domain {domain!r}"
-            for result in replayer.replay_closed(domain, last=last):
-                results.append(_shown(result))
+            with prints_to_stderr():
+                closed = replayer.replay_closed(domain, last=last)
+            for found in closed:
+                results.append(_shown(found))
             if not results:
                 click.echo(f"no closed execution of {workflow_cls.name!r} in domain {domain!r}", err=True)
         else:
             assert domain is not None and workflow_id is not None
             source = f"{domain}/{workflow_id}"
-            results.append(_shown(replayer.replay_execution(domain, workflow_id, run_id=run_id)))
+            with prints_to_stderr():
+                result = replayer.replay_execution(domain, workflow_id, run_id=run_id)
+            results.append(_shown(result))
     except (SWFError, PayloadError) as error:
         # The history could not be read (SWF, or a payload it refers to): no verdict on determinism.
         raise UnreadableHistory(source, str(error)) from error

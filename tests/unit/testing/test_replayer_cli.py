@@ -56,6 +56,14 @@ def test_one_file_replays(histories: Path) -> None:
     assert result.stdout == f"ok {histories / 'order-2.json'}: 4 decision task(s) replayed\n"
 
 
+def test_what_the_workflow_prints_goes_to_stderr() -> None:
+    # examples.basic prints its result from run(): the report lines alone stay on stdout.
+    result = invoke("examples.basic.BasicWorkflow", "--file", "tests/fixtures/histories/basic.json")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "ok tests/fixtures/histories/basic.json: 4 decision task(s) replayed\n"
+    assert "(1 + 1) * 2 = 4" in result.stderr
+
+
 def test_a_divergence_exits_1_naming_task_event_and_both_sides(histories: Path) -> None:
     result = invoke(CHANGED_TIMER, "--file", str(histories / "order-1.json"))
     assert result.exit_code == 1, result.output
