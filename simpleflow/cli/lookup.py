@@ -47,8 +47,7 @@ def latest_run_id(client: SWFClient, domain: str, workflow_id: str) -> str:
         "domain": domain,
         "startTimeFilter": {"oldestDate": EPOCH},
         "executionFilter": {"workflowId": workflow_id},
-        "maximumPageSize": 1,
-        "reverseOrder": True,
+        "maximumPageSize": 1,  # SWF lists the newest first: reverseOrder would give the oldest run
     }
     with swf_errors("ListOpenWorkflowExecutions"):
         infos = client.list_open_workflow_executions(**query).get("executionInfos", [])

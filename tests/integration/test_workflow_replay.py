@@ -74,6 +74,7 @@ def test_the_latest_run_and_a_given_run_replay(running_total: Recorded) -> None:
     assert latest.ok, latest.describe()
     # Without a run id, the run workflow.history and workflow.info would show.
     chosen = latest_run_id(running_total.client, DOMAIN, running_total.workflow_id)
+    assert chosen == running_total.run_ids[-1]  # the run continue-as-new started last
     assert latest.run_id == chosen
     assert latest.source == f"{DOMAIN}/{running_total.workflow_id}/{chosen}"
     first = replayer.replay_execution(DOMAIN, running_total.workflow_id, run_id=running_total.run_ids[0])
