@@ -34,6 +34,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from simpleflow.decisions import CLOSING_DECISION_TYPES
@@ -230,7 +231,8 @@ class LocalRun:
                 activity_task_list=self.activity_task_list,
                 payload_store=self.payload_store,
                 shutdown=self.shutdown,
-                executor_factory=self._make_executor,
+                executor_factory=partial(RoutingExecutor, decision_task_list=self.decision_task_list),
+                on_replay_error=self._end_with,
             )
         return self._decider
 
@@ -332,8 +334,14 @@ class LocalRun:
         finally:
             poller.runs.close()  # unwind the parked run threads
 
-    def _make_executor(self, workflow_cls: type, **options: Any) -> Any:
-        return _ReportingExecutor(self, workflow_cls, **options)
+    def _end_with(self, error: Exception) -> None:
+        """A decision task could not be decided: end the run with the error.
+
+        In production a decider logs such an error and lets SWF redeliver the task once the code is
+        fixed; in a local run nobody would fix it, so the caller gets the error instead of a hang.
+        """
+        self._fail(error)
+        raise _RunEnded() from error
 
     def _work(self) -> None:
         worker = ActivityWorker(
@@ -407,25 +415,6 @@ def _exported(name: str, value: str) -> Iterator[None]:
             os.environ.pop(name, None)
         else:
             os.environ[name] = previous
-
-
-class _ReportingExecutor:
-    """The routed replay executor of the run; a replay that raises ends the run with that error.
-
-    In production a decider logs such an error and lets SWF redeliver the task once the code is fixed;
-    in a one-shot local run nobody would fix it, so the user gets the error instead of a hang.
-    """
-
-    def __init__(self, run: LocalRun, workflow_cls: type, **options: Any) -> None:
-        self.run = run
-        self.executor = RoutingExecutor(workflow_cls, decision_task_list=run.decision_task_list, **options)
-
-    def replay(self, decision_task: Mapping[str, Any], **options: Any) -> Any:
-        try:
-            return self.executor.replay(decision_task, **options)
-        except Exception as error:
-            self.run._fail(error)
-            raise _RunEnded() from error
 
 
 class _RunEnded(BaseException):

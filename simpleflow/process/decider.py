@@ -155,6 +155,7 @@ class DeciderPoller(Poller):
         runs: RunCache | None = None,
         affinity_timeout: int | None = None,
         on_nondeterminism: str = "retry",
+        on_replay_error: Callable[[Exception], None] | None = None,
     ) -> None:
         """``executor_factory`` defaults to :class:`simpleflow.executor.Executor` (same signature; its
         ``replay`` is given the run's folded history as ``history=`` and the live runs as ``runs=``).
@@ -162,12 +163,15 @@ class DeciderPoller(Poller):
         poller also polls a task list of its own and answers every task with it as the override, so a
         run's next decision tasks come back here, where its live run is (to the shared list after that
         many seconds unstarted, when this process is gone). ``on_nondeterminism`` is ``retry`` or
-        ``fail`` (see the module docs)."""
+        ``fail`` (see the module docs). ``on_replay_error(error)`` is told of a task that could not be
+        decided (its replay, a decision interceptor or the workflow's lookup raised) before the task is
+        left to time out; it may raise to stop the poller, as a one-shot local run does."""
         if on_nondeterminism not in ON_NONDETERMINISM:
             raise ConfigurationError(
                 f"on_nondeterminism must be one of {', '.join(ON_NONDETERMINISM)}, not {on_nondeterminism!r}"
             )
         self.on_nondeterminism = on_nondeterminism
+        self.on_replay_error = on_replay_error
         self.reporter = Reporter()
         self.decider = decider
         self.executor_factory = executor_factory
@@ -253,6 +257,8 @@ class DeciderPoller(Poller):
         except Exception as error:
             if isinstance(error, NondeterminismError) and self.on_nondeterminism == "fail":
                 return self._fail_nondeterministic(task, label, error)
+            if self.on_replay_error is not None:
+                self.on_replay_error(error)
             logger.exception(
                 "replay of %s failed; the decision task is left to time out and be redelivered", label
             )

@@ -100,3 +100,24 @@ def test_thread_pool_growth_never_passes_its_limit():
     growth.task_done()
     assert growth.task_taken() is False  # the other thread still polls
     assert growth.started == 2
+
+
+class _BrokenDecisionInterceptor:
+    def intercept_decision(self, call, proceed):
+        raise RuntimeError("the interceptor broke")
+
+
+def test_an_error_around_the_replay_ends_the_run_instead_of_hanging():
+    # A decision interceptor that raises fails the task outside the replay itself: a production decider
+    # leaves it to time out and be redelivered, which in a local run would repeat until the timeout.
+    from simpleflow.observability.interceptors import add_interceptor, remove_interceptor
+
+    broken = _BrokenDecisionInterceptor()
+    add_interceptor(broken)
+    try:
+        started = time.monotonic()
+        with pytest.raises(RuntimeError, match="the interceptor broke"):
+            run_workflow(BasicWorkflow, [1, 0], timeout=60)
+        assert time.monotonic() - started < 30
+    finally:
+        remove_interceptor(broken)
