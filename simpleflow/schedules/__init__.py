@@ -13,6 +13,7 @@ from simpleflow.schedules.cadence import Cadence, parse_interval
 from simpleflow.schedules.errors import InvalidSchedule, ScheduleError, ScheduleExists, UnknownSchedule
 from simpleflow.schedules.policy import Admission, CatchUp, OverlapPolicy, admit, slot_to_fire
 from simpleflow.schedules.spec import ScheduleSpec, ScheduleState, StartMode
+from simpleflow.schedules.workflow import ScheduleWorkflow
 
 __all__ = [
     "Admission",
@@ -24,6 +25,7 @@ __all__ = [
     "ScheduleExists",
     "ScheduleSpec",
     "ScheduleState",
+    "ScheduleWorkflow",
     "StartMode",
     "UnknownSchedule",
     "admit",

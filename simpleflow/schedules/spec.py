@@ -122,6 +122,7 @@ class ScheduleState:
     paused: bool = False
     started: int = 0
     skipped: int = 0
+    missed: int = 0
     triggers: int = 0
     buffered: str | None = None
     last_run: str | None = None
@@ -142,6 +143,7 @@ class ScheduleState:
             "paused": self.paused,
             "started": self.started,
             "skipped": self.skipped,
+            "missed": self.missed,
             "triggers": self.triggers,
             "buffered": self.buffered,
             "last_run": self.last_run,
@@ -160,6 +162,7 @@ class ScheduleState:
             paused=bool(data.get("paused")),
             started=int(data.get("started") or 0),
             skipped=int(data.get("skipped") or 0),
+            missed=int(data.get("missed") or 0),
             triggers=int(data.get("triggers") or 0),
             buffered=data.get("buffered"),
             last_run=data.get("last_run"),
