@@ -109,6 +109,16 @@ def _describe_row(view: ScheduleView) -> list[Any]:
     "for the latest.",
 )
 @click.option(
+    "--start",
+    "start_mode",
+    type=click.Choice(["child", "independent"]),
+    default="child",
+    show_default=True,
+    help="Start each run as a child of the scheduler (ABANDON: it outlives it), or as a top-level "
+    "execution started by the simpleflow.schedules.start_run activity (a worker on the "
+    "simpleflow.schedules task list runs it; overlap buffer_one needs child).",
+)
+@click.option(
     "--limit",
     type=click.IntRange(min=1),
     help="Stop after starting this many runs (default: never).",
@@ -137,6 +147,7 @@ def schedule_create(
     input_file: str | None,
     overlap: str,
     catch_up: str,
+    start_mode: str,
     limit: int | None,
     wakes_per_run: int,
     task_list: str | None,
@@ -151,7 +162,7 @@ def schedule_create(
         simpleflow schedule.create --domain TestDomain nightly --cron "0 3 * * *" \\
             examples.basic.BasicWorkflow --input '[1, 0]'
     """
-    from simpleflow.schedules import Cadence, CatchUp, OverlapPolicy, ScheduleSpec, parse_interval
+    from simpleflow.schedules import Cadence, CatchUp, OverlapPolicy, ScheduleSpec, StartMode, parse_interval
     from simpleflow.schedules.control import create_schedule
 
     if (cron is None) == (every is None):
@@ -165,6 +176,7 @@ def schedule_create(
         input=read_input(input_text, input_file),
         overlap=OverlapPolicy.parse(overlap),
         catch_up=CatchUp.parse(catch_up),
+        start=StartMode.parse(start_mode),
         wakes_per_run=wakes_per_run,
         limit=limit,
     )

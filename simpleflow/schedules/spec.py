@@ -79,6 +79,11 @@ class ScheduleSpec:
             raise InvalidSchedule("wakes_per_run", f"{self.wakes_per_run} is not a positive number")
         if self.limit is not None and self.limit < 1:
             raise InvalidSchedule("limit", f"{self.limit} is not a positive number of runs")
+        if self.start is StartMode.INDEPENDENT and self.overlap is OverlapPolicy.BUFFER_ONE:
+            raise InvalidSchedule(
+                "overlap",
+                "buffer_one needs child runs (start=child): a scheduler never sees independent runs close",
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: the scheduler execution's input."""

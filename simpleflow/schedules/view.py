@@ -122,6 +122,11 @@ def read_schedule(
                 missed += int(details.get("count") or 0)
             elif kind == "buffered":
                 buffered = details.get("workflow_id")
+            elif kind in ("started", "not started") and details.get("workflow_id"):
+                # An independent run: the scheduler saw it start (or fail to), never close.
+                runs.pop(details["workflow_id"], None)
+                runs[details["workflow_id"]] = "started independently" if kind == "started" else kind
+                started += kind == "started"
     next_fires: tuple[datetime, ...] = ()
     pending = [control for control in timers.values() if control]
     if pending and not paused:

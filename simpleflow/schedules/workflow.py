@@ -13,8 +13,11 @@ workflow id is the schedule's name. ``run()`` is a loop:
 4. after ``wakes_per_run`` wake-ups, continue as new with the state, once no run it must watch is open.
 
 Runs are child executions, and the scheduler's child policy is ABANDON: a run goes on when the scheduler
-continues as new or is deleted. Any decider serves it: ``simpleflow decider.start`` with
-``simpleflow.schedules.ScheduleWorkflow`` among its workflows, and the scheduled workflow importable there.
+continues as new or is deleted. With ``start=independent``, a run is a top-level execution started by the
+:func:`~simpleflow.schedules.starter.start_run` activity instead (its close is not seen: see there).
+
+Any decider serves it: ``simpleflow decider.start`` with ``simpleflow.schedules.ScheduleWorkflow`` among
+its workflows, and the scheduled workflow importable there.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from simpleflow.schedules.naming import (
 )
 from simpleflow.schedules.policy import Admission, OverlapPolicy, admit, slot_to_fire
 from simpleflow.schedules.spec import ScheduleSpec, ScheduleState, StartMode, format_instant, parse_instant
-from simpleflow.task import ChildWorkflowTask, RemoteTask, WorkflowDefinition
+from simpleflow.schedules.starter import start_run
+from simpleflow.task import ActivityTask, ChildWorkflowTask, RemoteTask, WorkflowDefinition
 from simpleflow.workflow import Workflow, find_workflow
 
 __all__ = ["ScheduleWorkflow", "as_scheduled_run"]
@@ -60,6 +64,11 @@ _KEPT_ATTRIBUTES = (
 )
 
 
+def starter_activity_id(run_id: str) -> str:
+    """The activity id of the :func:`start_run` task that starts the independent run ``run_id``."""
+    return f"start-{run_id}"
+
+
 def as_scheduled_run(workflow_cls: type[WorkflowDefinition]) -> type[WorkflowDefinition]:
     """``workflow_cls`` as the scheduler starts it: its type and settings, never raising into the scheduler.
 
@@ -76,7 +85,7 @@ def as_scheduled_run(workflow_cls: type[WorkflowDefinition]) -> type[WorkflowDef
 class _Wait:
     """One thing ``run()`` waits for, and how to find the event that finishes it."""
 
-    kind: str  # "timer", "signal" or "run"
+    kind: str  # "timer", "signal", "run" (a child) or "starter" (the activity starting an independent run)
     key: str  # timer id, signal name or the run's workflow id
     future: Future[Any]
     rank: int = 0  # signals: the n-th of that name
@@ -98,9 +107,9 @@ class ScheduleWorkflow(Workflow):
     def run(self, schedule: dict[str, Any], state: dict[str, Any] | None = None) -> dict[str, Any]:
         """Fire the schedule until its ``limit`` (forever without one); returns a summary when it ends."""
         self.spec = ScheduleSpec.from_dict(schedule)
-        if self.spec.start is StartMode.INDEPENDENT:
-            raise NotImplementedError("independent runs of a schedule are not supported yet: use start=child")
-        self.target = as_scheduled_run(find_workflow(self.spec.workflow))
+        self.independent = self.spec.start is StartMode.INDEPENDENT
+        # A child's type comes from its class; an independent run is started by name by the worker.
+        self.target = None if self.independent else as_scheduled_run(find_workflow(self.spec.workflow))
         self._run_ids: dict[int, str] = {}
         self._clock: EventClock | None = None
         self.runs: dict[str, _Wait] = {}
@@ -152,6 +161,8 @@ class ScheduleWorkflow(Workflow):
                     self.state = replace(self.state, triggers=self.state.triggers + 1)
                     run_id = run_workflow_id(self.schedule_id, now, trigger=self.state.triggers)
                     self.admit_run(run_id, now=now, slot=now)
+            elif wake.kind == "starter":
+                self.on_started(wake, now=now)
             else:
                 self.on_run_closed(wake)
             if wakes >= self.spec.wakes_per_run and self.may_continue_as_new():
@@ -176,6 +187,8 @@ class ScheduleWorkflow(Workflow):
             event_id = clock.timer_fired(wait.key)
         elif wait.kind == "signal":
             event_id = clock.signal(wait.key, wait.rank)
+        elif wait.kind == "starter":
+            event_id = clock.activity_closed(starter_activity_id(wait.key))
         else:
             event_id = clock.child_closed(wait.key)
         return sys.maxsize if event_id is None else event_id
@@ -185,7 +198,10 @@ class ScheduleWorkflow(Workflow):
     def is_at_limit(self) -> bool:
         """Whether the schedule started (or buffered) as many runs as its ``limit`` allows."""
         limit = self.spec.limit
-        return limit is not None and self.state.started + (self.state.buffered is not None) >= limit
+        starting = sum(wait.kind == "starter" for wait in self.runs.values())
+        return (
+            limit is not None and self.state.started + starting + (self.state.buffered is not None) >= limit
+        )
 
     def on_fire_time(self, slot: datetime, *, now: datetime) -> None:
         """The timer for ``slot`` fired: catch up on what came due since the last one, then fire."""
@@ -205,7 +221,9 @@ class ScheduleWorkflow(Workflow):
         """Start, buffer or skip the run ``run_id`` of fire time ``slot``, as the overlap policy says."""
         if self.is_at_limit():
             return
-        admission = admit(self.spec.overlap, running=len(self.runs), buffered=self.state.buffered is not None)
+        # Independent runs are never watched: the starter activity applies the skip policy itself.
+        running = 0 if self.independent else len(self.runs)
+        admission = admit(self.spec.overlap, running=running, buffered=self.state.buffered is not None)
         if admission is Admission.START:
             self.start_run(run_id)
         elif admission is Admission.BUFFER:
@@ -216,13 +234,33 @@ class ScheduleWorkflow(Workflow):
             self.note("skipped", now, workflow_id=run_id, slot=format_instant(slot))
 
     def start_run(self, run_id: str) -> None:
-        """Start the scheduled workflow as child ``run_id``, with the schedule's input."""
+        """Start the scheduled workflow as ``run_id`` (a child, or through the starter) with its input."""
+        if self.target is None:
+            previous = self.state.last_run if self.spec.overlap is OverlapPolicy.SKIP else None
+            starter = ActivityTask(start_run, self.spec.workflow, run_id, self.spec.input, previous)
+            self._run_ids[id(starter)] = starter_activity_id(run_id)
+            self.runs[run_id] = _Wait("starter", run_id, self.submit(starter))
+            return
         args, kwargs = payload.parse_input(self.spec.input)
         task = ChildWorkflowTask(self.target, *args, **kwargs)
         self._run_ids[id(task)] = run_id
         self.runs[run_id] = _Wait("run", run_id, self.submit(task))
         self.state = self.state.with_run(run_id)
         self.logger.info("schedule %s: started %s", self.schedule_id, run_id)
+
+    def on_started(self, wait: _Wait, *, now: datetime) -> None:
+        """The starter of an independent run ended: the run started, was skipped, or did not start."""
+        del self.runs[wait.key]
+        outcome = wait.future.result  # None when the activity failed for good (it does not raise)
+        if isinstance(outcome, dict) and outcome.get("started"):
+            self.state = self.state.with_run(wait.key)
+            self.note("started", now, workflow_id=wait.key, run_id=outcome.get("run_id"))
+        elif isinstance(outcome, dict):
+            self.state = replace(self.state, skipped=self.state.skipped + 1)
+            self.note("skipped", now, workflow_id=wait.key, open=outcome.get("open"))
+        else:
+            reason = str(wait.future.exception or "the starter activity failed")[:200]
+            self.note("not started", now, workflow_id=wait.key, reason=reason)
 
     def on_run_closed(self, wait: _Wait) -> None:
         """A run closed: note how, and start the buffered run if one waits."""
@@ -236,7 +274,7 @@ class ScheduleWorkflow(Workflow):
 
     def may_continue_as_new(self) -> bool:
         """Whether a new run may take over: it would not see the open runs close, so none must be watched."""
-        if self.state.buffered is not None:
+        if self.state.buffered is not None or any(wait.kind == "starter" for wait in self.runs.values()):
             return False
         return not self.runs or self.spec.overlap is OverlapPolicy.ALLOW_ALL
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -112,18 +113,24 @@ def test_a_schedule_from_create_to_delete(invoke, client, domain):
     deleted = invoke("schedule.delete", "nightly")
     assert deleted.stdout == "deleted nightly\n"
     assert json.loads(invoke("schedule.list", "--format", "json").stdout) == []
-    # The run it started goes on: the scheduler's child policy is ABANDON.
-    open_runs = client.list_open_workflow_executions(
-        domain=domain, startTimeFilter={"oldestDate": 0}, typeFilter={"name": "tests.schedules.Nightly"}
-    )["executionInfos"]
+    # The run it started goes on: the scheduler's child policy is ABANDON (the service starts a child a
+    # moment after the decision, hence the wait).
+    deadline = time.monotonic() + 10
+    while True:
+        open_runs = client.list_open_workflow_executions(
+            domain=domain, startTimeFilter={"oldestDate": 0}, typeFilter={"name": "tests.schedules.Nightly"}
+        )["executionInfos"]
+        if open_runs or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert [info["execution"]["workflowId"] for info in open_runs] == [last_run.split()[0]]
 
 
 def test_an_interval_schedule(invoke, client, domain):
-    assert create(invoke, "--every", "15m", "--overlap", "buffer_one").exit_code == 0
+    assert create(invoke, "--every", "15m", "--overlap", "allow_all", "--start", "independent").exit_code == 0
     decide(client, domain)
     view = describe(invoke)
-    assert (view["cadence"], view["overlap"]) == ("every 900 s", "buffer_one")
+    assert (view["cadence"], view["overlap"], view["start"]) == ("every 900 s", "allow_all", "independent")
     assert all(fire[14:16] in ("00", "15", "30", "45") for fire in view["next_fires"])
 
 
@@ -145,13 +152,23 @@ CREATE_ERRORS = [
     ([], "give --cron EXPRESSION or --every INTERVAL"),
     (["--every", "1h", "--timezone", "Europe/Paris"], "--timezone applies to --cron only"),
     (["--cron", "0 3 * * *", "--timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+    (["--every", "1h", "--start", "independent", "--overlap", "buffer_one"], "buffer_one needs child runs"),
 ]
 
 
 @pytest.mark.parametrize(
     ("options", "message"),
     CREATE_ERRORS,
-    ids=["bad-cron", "bad-interval", "zero-interval", "both", "neither", "zone-with-every", "bad-zone"],
+    ids=[
+        "bad-cron",
+        "bad-interval",
+        "zero-interval",
+        "both",
+        "neither",
+        "zone-with-every",
+        "bad-zone",
+        "buffer-independent",
+    ],
 )
 def test_create_refuses_bad_definitions_in_one_line(invoke, options, message):
     result = create(invoke, *options)

@@ -17,7 +17,7 @@ def test_spec_round_trips() -> None:
         "tests.module.Workflow",
         Cadence(every=60),
         input=[1, 2],
-        overlap=OverlapPolicy.BUFFER_ONE,
+        overlap=OverlapPolicy.ALLOW_ALL,
         catch_up=CatchUp.LAST,
         start=StartMode.INDEPENDENT,
         wakes_per_run=7,
@@ -45,8 +45,20 @@ def test_spec_defaults_from_a_minimal_input() -> None:
         ({"workflow": "w.W", "cadence": {"every": 60}, "limit": 0}, "limit"),
         ({"workflow": "w.W", "cadence": {"every": 60}, "wakes_per_run": -1}, "wakes_per_run"),
         ({"workflow": "w.W", "cadence": {"every": 60}, "start": "detached"}, "start"),
+        (
+            {"workflow": "w.W", "cadence": {"every": 60}, "start": "independent", "overlap": "buffer_one"},
+            "overlap",
+        ),
     ],
-    ids=["not-a-dict", "no-cadence", "no-workflow", "zero-limit", "negative-wakes", "bad-start"],
+    ids=[
+        "not-a-dict",
+        "no-cadence",
+        "no-workflow",
+        "zero-limit",
+        "negative-wakes",
+        "bad-start",
+        "buffer-independent",
+    ],
 )
 def test_spec_refusals(data: object, field: str) -> None:
     with pytest.raises(InvalidSchedule) as raised:

@@ -249,3 +249,47 @@ def test_a_broken_schedule_fails_with_a_clear_reason(overrides: dict[str, Any], 
     decisions = run.step()
     assert decisions[-1]["decisionType"] == "FailWorkflowExecution"
     assert reason in attributes(decisions[-1])["reason"]
+
+
+def starter(decision: dict[str, Any]) -> tuple[str, list[Any]]:
+    attrs = attributes(decision)
+    assert attrs["activityType"] == {"name": "simpleflow.schedules.start_run", "version": "1"}
+    assert attrs["taskList"] == {"name": "simpleflow.schedules"}
+    return attrs["activityId"], json.loads(attrs["input"])["args"]
+
+
+def test_independent_runs_are_started_by_the_starter_activity() -> None:
+    run = schedule(start="independent")
+    run.step()
+    run.builder.timer_fired("fire-1")
+    decisions = run.step()
+    assert Run.types(decisions) == ["ScheduleActivityTask", "StartTimer"]
+    activity_id, args = starter(decisions[0])
+    assert activity_id == f"start-{first_run_id(1)}"
+    assert args == [NIGHTLY, first_run_id(1), [3], None]
+    run.builder.activity_completed(activity_id, result={"started": True, "workflow_id": first_run_id(1)})
+    assert summary(run.step()) == [("RecordMarker", "started")]
+
+    # The next fire time: the starter is told the previous run, and skips while it is open.
+    run.builder.timer_fired("fire-2")
+    decisions = run.step()
+    activity_id, args = starter(decisions[0])
+    assert args[3] == first_run_id(1)
+    run.builder.activity_completed(activity_id, result={"started": False, "open": first_run_id(1)})
+    assert summary(run.step()) == [("RecordMarker", "skipped")]
+
+
+def test_an_independent_run_that_cannot_start_is_noted_and_the_schedule_goes_on() -> None:
+    run = schedule(start="independent", limit=2)
+    run.step()
+    run.builder.timer_fired("fire-1")
+    activity_id, _ = starter(run.step()[0])
+    for _attempt in range(3):  # the starter is retried three times
+        run.builder.activity_failed(activity_id, reason="UnknownResourceFault")
+        assert Run.types(run.step()) == ["ScheduleActivityTask"]
+    run.builder.activity_failed(activity_id, reason="UnknownResourceFault")
+    decisions = run.step()
+    (recorded,) = [d for d in decisions if d["decisionType"] == "RecordMarker"]
+    marker = json.loads(attributes(recorded)["details"])
+    assert (marker["event"], marker["workflow_id"]) == ("not started", first_run_id(1))
+    assert "StartTimer" in Run.types(decisions)  # the limit counts started runs only: it goes on
