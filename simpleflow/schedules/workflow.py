@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from simpleflow import futures, payload
@@ -45,7 +45,13 @@ from simpleflow.schedules.starter import start_run
 from simpleflow.task import ActivityTask, ChildWorkflowTask, RemoteTask, WorkflowDefinition
 from simpleflow.workflow import Workflow, find_workflow
 
-__all__ = ["ScheduleWorkflow", "as_scheduled_run"]
+__all__ = ["MAX_TIMER_SECONDS", "ROTATE_AFTER", "ScheduleWorkflow", "as_scheduled_run"]
+
+#: The longest a scheduler waits on one timer (30 days).
+MAX_TIMER_SECONDS = 30 * 86400
+#: A scheduler run this old continues as new at its next wake-up, whatever its wake-up count: SWF ends
+#: an execution after its start-to-close timeout, one year at most.
+ROTATE_AFTER = timedelta(days=180)
 
 # What a scheduled run keeps of its workflow class; the rest is the scheduler's (see as_scheduled_run).
 _KEPT_ATTRIBUTES = (
@@ -89,7 +95,8 @@ class _Wait:
     key: str  # timer id, signal name or the run's workflow id
     future: Future[Any]
     rank: int = 0  # signals: the n-th of that name
-    slot: datetime | None = None  # timers: the fire time it waits for
+    slot: datetime | None = None  # timers: the fire time it waits for (none: a paused keep-alive)
+    partial: bool = False  # timers: it ends before its fire time (see ScheduleWorkflow.arm_timer)
 
 
 class ScheduleWorkflow(Workflow):
@@ -115,7 +122,7 @@ class ScheduleWorkflow(Workflow):
         self.runs: dict[str, _Wait] = {}
         self.closed: dict[str, str] = {}
         self.schedule_id = self.get_run_context().workflow_id
-        now = self.clock().decision_time(1)
+        now = started_at = self.clock().decision_time(1)
         self.state = ScheduleState.from_dict(state)
         if self.state.last_slot is None:
             self.state = replace(self.state, last_slot=format_instant(now))
@@ -125,13 +132,9 @@ class ScheduleWorkflow(Workflow):
         while True:
             if self.is_at_limit() and not self.runs:
                 return self.summary()
-            if timer is None and not self.state.paused and not self.is_at_limit():
-                slot = self.spec.cadence.next_fire(parse_instant(self.state.last_slot or ""))
-                delay = max(0, math.ceil((slot - now).total_seconds()))
+            if timer is None and not self.is_at_limit():
                 timers += 1
-                timer_id = f"fire-{timers}"
-                future = self.start_timer(timer_id, delay, control=format_instant(slot))
-                timer = _Wait("timer", timer_id, future, slot=slot)
+                timer = self.arm_timer(f"fire-{timers}", now=now)
             waiting = [wait for wait in (timer, *signals.values(), *self.runs.values()) if wait is not None]
             futures.wait_for(*(wait.future for wait in waiting), return_when=futures.FIRST_COMPLETED)
             done = [wait for wait in waiting if wait.future.done]
@@ -141,8 +144,8 @@ class ScheduleWorkflow(Workflow):
             if wake.kind == "timer":
                 timer = None
                 wake.future.result  # noqa: B018 - a timer SWF refused fails the schedule, with its cause
-                assert wake.slot is not None
-                self.on_fire_time(wake.slot, now=now)
+                if wake.slot is not None and not wake.partial:
+                    self.on_fire_time(wake.slot, now=now)
             elif wake.kind == "signal":
                 signals[wake.key] = _Wait("signal", wake.key, self.wait_signal(wake.key), rank=wake.rank + 1)
                 if wake.key == PAUSE_SIGNAL and not self.state.paused:
@@ -152,6 +155,9 @@ class ScheduleWorkflow(Workflow):
                         timer = None
                     self.note("paused", now)
                 elif wake.key == RESUME_SIGNAL and self.state.paused:
+                    if timer is not None:  # the keep-alive of a paused schedule
+                        self.cancel_timer(timer.key)
+                        timer = None
                     # Fire times that came while paused are passed over: the next one after now is due.
                     passed = self.spec.cadence.fires_between(parse_instant(self.state.last_slot or ""), now)
                     last_slot = format_instant(passed[-1]) if passed else self.state.last_slot
@@ -165,8 +171,24 @@ class ScheduleWorkflow(Workflow):
                 self.on_started(wake, now=now)
             else:
                 self.on_run_closed(wake)
-            if wakes >= self.spec.wakes_per_run and self.may_continue_as_new():
+            # A new run before the history grows large, and before this run nears SWF's execution timeout.
+            is_due = wakes >= self.spec.wakes_per_run or now - started_at >= ROTATE_AFTER
+            if is_due and self.may_continue_as_new():
                 self.continue_as_new(self.spec.to_dict(), self.state.to_dict())
+
+    def arm_timer(self, timer_id: str, *, now: datetime) -> _Wait:
+        """The timer to the next fire time, at most :data:`MAX_TIMER_SECONDS` ahead (paused: a keep-alive).
+
+        A scheduler never waits longer than that on one timer: it wakes up at least that often, so that
+        it can continue as new well before SWF's execution timeout (one year at most), however rare its
+        fire times are and however long it stays paused.
+        """
+        if self.state.paused:
+            return _Wait("timer", timer_id, self.start_timer(timer_id, MAX_TIMER_SECONDS))
+        slot = self.spec.cadence.next_fire(parse_instant(self.state.last_slot or ""))
+        delay = max(0, math.ceil((slot - now).total_seconds()))
+        future = self.start_timer(timer_id, min(delay, MAX_TIMER_SECONDS), control=format_instant(slot))
+        return _Wait("timer", timer_id, future, slot=slot, partial=delay > MAX_TIMER_SECONDS)
 
     # -- the clock ----------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import pytest
 
 from simpleflow.schedules import ScheduleWorkflow
 from simpleflow.schedules.naming import MARKER
+from simpleflow.schedules.workflow import MAX_TIMER_SECONDS
 from simpleflow.testing import HistoryBuilder
 from tests.unit.executor_driver import Run, attributes
 
@@ -38,7 +39,7 @@ def summary(decisions: list[dict[str, Any]]) -> list[tuple[str, Any]]:
         if kind == "StartTimer" and attrs["timerId"].startswith("_simpleflow"):
             continue
         if kind == "StartTimer":
-            shown.append((kind, (attrs["timerId"], attrs["control"])))
+            shown.append((kind, (attrs["timerId"], attrs.get("control", "keep-alive"))))
         elif kind == "StartChildWorkflowExecution":
             shown.append((kind, attrs["workflowId"]))
         elif kind == "RecordMarker":
@@ -146,16 +147,24 @@ def test_pause_cancels_the_timer_and_resume_takes_the_next_fire_time_after_now()
     run = schedule()
     run.step()
     run.builder.signaled("schedule.pause")
-    assert summary(run.step()) == [("CancelTimer", "fire-1"), ("RecordMarker", "paused")]
+    decisions = run.step()
+    assert unordered(summary(decisions)) == unordered(
+        [("CancelTimer", "fire-1"), ("StartTimer", ("fire-2", "keep-alive")), ("RecordMarker", "paused")]
+    )
+    keep_alive = next(d for d in decisions if attributes(d).get("timerId") == "fire-2")
+    assert attributes(keep_alive)["startToFireTimeout"] == str(MAX_TIMER_SECONDS)
     run.builder.timer_canceled("fire-1")
     run.builder.signaled("schedule.pause")  # already paused: nothing to do
     assert summary(run.step()) == []
     at(run.builder, datetime(2024, 1, 1, 2, 10, tzinfo=timezone.utc))
     run.builder.signaled("schedule.resume")
-    assert summary(run.step()) == [
-        ("StartTimer", ("fire-2", "2024-01-01T03:00:00Z")),
-        ("RecordMarker", "resumed"),
-    ]
+    assert unordered(summary(run.step())) == unordered(
+        [
+            ("CancelTimer", "fire-2"),
+            ("StartTimer", ("fire-3", "2024-01-01T03:00:00Z")),
+            ("RecordMarker", "resumed"),
+        ]
+    )
 
 
 def test_trigger_starts_a_run_now_even_when_paused() -> None:
@@ -179,7 +188,7 @@ def test_events_done_together_are_handled_in_event_order() -> None:
     run.step()
     run.builder.signaled("schedule.pause")
     run.builder.timer_fired("fire-1")
-    assert summary(run.step()) == [("RecordMarker", "paused")]
+    assert summary(run.step()) == [("StartTimer", ("fire-2", "keep-alive")), ("RecordMarker", "paused")]
 
 
 def test_continue_as_new_after_wakes_per_run_carries_the_state() -> None:
@@ -293,3 +302,25 @@ def test_an_independent_run_that_cannot_start_is_noted_and_the_schedule_goes_on(
     marker = json.loads(attributes(recorded)["details"])
     assert (marker["event"], marker["workflow_id"]) == ("not started", first_run_id(1))
     assert "StartTimer" in Run.types(decisions)  # the limit counts started runs only: it goes on
+
+
+def test_a_far_fire_time_is_waited_for_in_timers_of_at_most_30_days() -> None:
+    run = schedule(cadence={"cron": "0 0 1 1 *"})  # once a year: the next is 2025-01-01
+    decisions = run.step()
+    assert summary(decisions) == [("StartTimer", ("fire-1", "2025-01-01T00:00:00Z"))]
+    assert attributes(decisions[0])["startToFireTimeout"] == str(MAX_TIMER_SECONDS)
+    at(run.builder, datetime(2024, 1, 31, 0, 30, tzinfo=timezone.utc))
+    run.builder.timer_fired("fire-1")
+    # Not the fire time yet: wait again, start nothing.
+    assert summary(run.step()) == [("StartTimer", ("fire-2", "2025-01-01T00:00:00Z"))]
+
+
+def test_a_run_half_a_year_old_continues_as_new_at_its_next_wake_up() -> None:
+    run = schedule(cadence={"every": 86400 * 20})
+    run.step()
+    at(run.builder, datetime(2024, 7, 1, tzinfo=timezone.utc))
+    run.builder.signaled("schedule.pause")
+    decisions = run.step()
+    assert decisions[-1]["decisionType"] == "ContinueAsNewWorkflowExecution"
+    _, state = json.loads(attributes(decisions[-1])["input"])["args"]
+    assert state["paused"] is True
