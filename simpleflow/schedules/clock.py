@@ -35,7 +35,9 @@ _CHILD_CLOSES = frozenset(
         "StartChildWorkflowExecutionFailed",
     }
 )
-_ACTIVITY_CLOSES = frozenset({"ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut"})
+_ACTIVITY_CLOSES = frozenset(
+    {"ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut", "ActivityTaskCanceled"}
+)
 
 
 class EventClock:
@@ -57,7 +59,8 @@ class EventClock:
             attrs = event.get(attributes_key(event_type)) or {}
             if event_type == "DecisionTaskStarted":
                 self._decision_starts.append(event_id)
-            elif event_type == "TimerFired":
+            elif event_type in ("TimerFired", "StartTimerFailed"):
+                # A refused timer fails its future (unless the refusal is retried, and it fires later).
                 self._timers[attrs["timerId"]] = event_id
             elif event_type == "WorkflowExecutionSignaled":
                 self._signals[attrs["signalName"]].append(event_id)
@@ -69,13 +72,15 @@ class EventClock:
                     self._child_closes[workflow_id] = event_id
             elif event_type == "ActivityTaskScheduled":
                 self._activity_ids[event_id] = attrs["activityId"]
+            elif event_type == "ScheduleActivityTaskFailed":
+                self._activity_done[attrs["activityId"]] = event_id
             elif event_type in _ACTIVITY_CLOSES:
                 activity_id = self._activity_ids.get(attrs.get("scheduledEventId", 0))
                 if activity_id is not None:
                     self._activity_done[activity_id] = event_id
 
     def timer_fired(self, timer_id: str) -> int | None:
-        """The id of the ``TimerFired`` of ``timer_id``, if it fired."""
+        """The id of the ``TimerFired`` (or ``StartTimerFailed``) of ``timer_id``, if any."""
         return self._timers.get(timer_id)
 
     def signal(self, name: str, rank: int) -> int | None:
@@ -88,7 +93,7 @@ class EventClock:
         return self._child_closes.get(workflow_id)
 
     def activity_closed(self, activity_id: str) -> int | None:
-        """The id of the latest completion, failure or time-out of activity ``activity_id``."""
+        """The id of the latest close (or refused schedule) of activity ``activity_id``."""
         return self._activity_done.get(activity_id)
 
     def decision_time(self, event_id: int) -> datetime:
@@ -96,4 +101,8 @@ class EventClock:
         index = bisect.bisect_right(self._decision_starts, event_id)
         if index < len(self._decision_starts):
             return self._times[self._decision_starts[index]]
-        return self._times[event_id]
+        if event_id in self._times:
+            return self._times[event_id]
+        # An event this index does not know (a future ended some other way): the latest decision task.
+        latest = self._decision_starts[-1] if self._decision_starts else max(self._times)
+        return self._times[latest]

@@ -208,3 +208,14 @@ def test_an_execution_that_is_not_a_schedule_is_unknown(invoke, client, domain):
         domain=domain, workflowId="weekly", workflowType={"name": "other", "version": "1"}
     )
     assert invoke("schedule.pause", "weekly").exit_code == 1
+
+
+def test_an_unknown_domain_is_one_line(cli_runner, client):
+    result = cli_runner.invoke(
+        main,
+        ["schedule.create", "--domain", "nowhere", "nightly", NIGHTLY, "--every", "1h"],
+        obj={"swf_client": client},
+    )
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "nowhere" in lines[0]
