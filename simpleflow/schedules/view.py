@@ -92,6 +92,7 @@ def read_schedule(
     runs: dict[str, str] = {run: "earlier" for run in state.recent}
     started = state.started
     timers: dict[str, str | None] = {}  # open fire timers -> their fire time
+    armed = False  # whether this run started a fire timer yet
     for event in iterator:
         event_type, attrs = event["eventType"], _attributes(event)
         if event_type == "StartChildWorkflowExecutionInitiated":
@@ -106,6 +107,7 @@ def read_schedule(
                 runs[workflow_id] = _CLOSE_STATUS[event_type]
         elif event_type == "TimerStarted" and attrs.get("timerId", "").startswith("fire-"):
             timers[attrs["timerId"]] = attrs.get("control")
+            armed = True
         elif event_type in ("TimerFired", "TimerCanceled"):
             timers.pop(attrs.get("timerId", ""), None)
         elif event_type == "MarkerRecorded" and attrs.get("markerName") == MARKER:
@@ -129,10 +131,16 @@ def read_schedule(
                 started += kind == "started"
     next_fires: tuple[datetime, ...] = ()
     pending = [control for control in timers.values() if control]
+    at_limit = spec.limit is not None and started >= spec.limit
     if pending and not paused:
         first = parse_instant(pending[-1])
         later = itertools.islice(spec.cadence.fires_after(first), NEXT_FIRES - 1)
         next_fires = (first, *later)
+    elif not armed and not paused and not at_limit:
+        # No decider handled this run yet: the fire times after where it will start from.
+        since = parse_instant(state.last_slot) if state.last_slot else start.get("eventTimestamp")
+        if isinstance(since, datetime):
+            next_fires = tuple(itertools.islice(spec.cadence.fires_after(since), NEXT_FIRES))
     recent = [RunView(workflow_id, status) for workflow_id, status in runs.items()]
     return ScheduleView(
         name=name,

@@ -41,3 +41,9 @@ def test_paused_shows_no_next_fire_and_state_carries_over() -> None:
     assert view.next_fires == ()
     assert (view.started, view.skipped) == (4, 2)
     assert view.runs == (RunView("old-run", "earlier"),)
+
+
+def test_before_any_decision_the_next_fires_come_from_the_start() -> None:
+    run = schedule()  # started 2024-01-01 00:30, hourly; no decision task handled yet
+    view = read_schedule("nightly", run.builder.events)
+    assert view.next_fires == tuple(datetime(2024, 1, 1, hour, tzinfo=timezone.utc) for hour in (1, 2, 3))
