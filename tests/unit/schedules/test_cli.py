@@ -80,6 +80,11 @@ def test_a_schedule_from_create_to_delete(invoke, client, domain):
     assert created.exit_code == 0, created.output
     name, run_id = created.stdout.split()
     assert name == "nightly" and run_id
+    described = client.describe_workflow_execution(
+        domain=domain, execution={"workflowId": name, "runId": run_id}
+    )
+    assert described["executionConfiguration"]["childPolicy"] == "ABANDON"
+    assert described["executionConfiguration"]["taskList"] == {"name": "schedules-tests"}
 
     decisions = decide(client, domain)
     assert [d["decisionType"] for d in decisions] == ["StartTimer"]
