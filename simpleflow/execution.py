@@ -94,13 +94,15 @@ def start_execution(
         or getattr(workflow_cls, "decision_tasks_timeout", None)
         or DEFAULT_DECISION_TASK_TIMEOUT
     )
+    # The class's child_policy (a schedule's scheduler abandons its runs), else SWF's usual TERMINATE.
+    child_policy = str(getattr(workflow_cls, "child_policy", None) or "TERMINATE")
     TypeRegistry(client, domain).ensure_workflow_type(
         WorkflowType(
             domain,
             kind["name"],
             version=kind["version"],
             default_task_list=task_list,
-            default_child_policy="TERMINATE",
+            default_child_policy=child_policy,
             default_execution_start_to_close_timeout=execution,
             default_task_start_to_close_timeout=decision,
             client=client,
@@ -117,7 +119,7 @@ def start_execution(
         "input": input_text,
         "executionStartToCloseTimeout": execution,
         "taskStartToCloseTimeout": decision,
-        "childPolicy": "TERMINATE",
+        "childPolicy": child_policy,
     }
     if len(chosen.tags) > MAX_TAGS:
         raise ConfigurationError(f"at most {MAX_TAGS} tags are allowed on SWF, got {len(chosen.tags)}")

@@ -19,6 +19,7 @@ from simpleflow.cli.localswf import localswf_start
 from simpleflow.cli.options import debug_option, is_debug
 from simpleflow.cli.payloads import payloads_gc
 from simpleflow.cli.rendering import output_options
+from simpleflow.cli.schedule import SCHEDULE_COMMANDS
 from simpleflow.cli.standalone import standalone
 from simpleflow.cli.task import task_info
 from simpleflow.cli.worker import worker_start
@@ -140,5 +141,7 @@ main.add_command(domain_list)
 main.add_command(localswf_start)
 main.add_command(payloads_gc)
 main.add_command(console)
+for schedule_command in SCHEDULE_COMMANDS:
+    main.add_command(schedule_command)
 
 strip_markup(main)
