@@ -3,7 +3,8 @@
 The embedded SWF service serves HTTP on 127.0.0.1; ``simpleflow decider.start`` and ``worker.start`` run
 as child processes, as in production. Each sample is measured by the service's own clock, from the
 ``WorkflowExecutionStarted`` event to the ``WorkflowExecutionCompleted`` event, so the driver's polling
-does not count. Goal: median <= 10 ms.
+does not count. Goal: median <= 10 ms. Measured with the worker in each ``--isolation`` mode (``--isolation
+both``, the default; the exit status says whether either met the goal), or in the one given.
 
 The CPU milliseconds per workflow of the decider's process tree, the worker's (its process per activity
 included) and this process (the embedded service, and the driver's polling) are printed too: on a busy
@@ -12,6 +13,7 @@ machine they say what a run costs when the wall clock mostly says how long it wa
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -71,7 +73,8 @@ def completed_in_ms(client, execution: dict[str, str], *, timeout: float = 60.0)
     raise TimeoutError(f"{execution['workflowId']} did not complete within {timeout} s")
 
 
-def main() -> int:
+def measure(isolation: str) -> bool:
+    """Run the samples with the worker's ``--isolation``; prints the figures; True when the goal is met."""
     from benchmarks.workflows import OneActivityWorkflow
 
     with tempfile.TemporaryDirectory() as directory:
@@ -94,7 +97,8 @@ def main() -> int:
                 env=env,
                 cwd=str(REPO_ROOT),
             )
-            children.start("worker", simpleflow_command("worker.start", *common), env=env, cwd=str(REPO_ROOT))
+            worker = simpleflow_command("worker.start", *common, "--isolation", isolation)
+            children.start("worker", worker, env=env, cwd=str(REPO_ROOT))
             samples, executions = [], []
             cpu = TreeSampler(os.getpid(), ("decider.start", "worker.start"))
             for number in range(WARM_UP + SAMPLES):
@@ -116,7 +120,10 @@ def main() -> int:
             ]
         service.close()
     median = statistics.median(samples)
-    print("one-activity workflow, start to completed, real decider and worker processes over loopback")
+    print(
+        "one-activity workflow, start to completed, real decider and worker processes over loopback, "
+        f"worker.start --isolation {isolation}"
+    )
     print(
         f"  median {median:.1f} ms over {len(samples)} runs (after {WARM_UP} warm-up runs); "
         f"p90 {statistics.quantiles(samples, n=10)[-1]:.1f} ms, min {min(samples):.1f} ms, "
@@ -132,8 +139,20 @@ def main() -> int:
     for number, (name, first, last) in enumerate(LEGS):
         print(f"    {name:22s} {first} -> {last}: {statistics.median(run[number] for run in legs):.2f}")
     met = median <= GOAL_MS
-    print(f"  goal: median <= {GOAL_MS:.0f} ms -> {'met' if met else 'NOT met'}")
-    return 0 if met else 1
+    print(f"  goal: median <= {GOAL_MS:.0f} ms with --isolation {isolation} -> {'met' if met else 'NOT met'}")
+    return met
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--isolation", choices=["process", "thread", "both"], default="both")
+    options = parser.parse_args(argv)
+    modes = ["process", "thread"] if options.isolation == "both" else [options.isolation]
+    met = {mode: measure(mode) for mode in modes}
+    if len(modes) > 1:
+        reached = [mode for mode, ok in met.items() if ok]
+        print(f"P5 goal met by: {', '.join(reached) if reached else 'neither mode'}")
+    return 0 if any(met.values()) else 1
 
 
 if __name__ == "__main__":

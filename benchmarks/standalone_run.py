@@ -51,12 +51,18 @@ class StandaloneFailed(RuntimeError):
     """Raised when the run exits non-zero, prints no result, or outlives its timeout."""
 
 
-def run_standalone(workflow: str, input_value: Any, *, nb_workers: int = 1, timeout: float) -> StandaloneRun:
-    """Run ``benchmarks.workflows.<workflow>`` with ``input_value`` through ``standalone --local-swf``."""
+def run_standalone(
+    workflow: str, input_value: Any, *, nb_workers: int = 1, timeout: float, isolation: str = "process"
+) -> StandaloneRun:
+    """Run ``benchmarks.workflows.<workflow>`` with ``input_value`` through ``standalone --local-swf``.
+
+    ``isolation``: where the workers run each activity (``standalone --isolation``).
+    """
     with tempfile.TemporaryDirectory(prefix="simpleflow-bench-standalone-") as directory:
         db = os.path.join(directory, "swf.db")
         stderr_path = Path(directory) / "stderr.log"
         argv = [str(OUR_SIMPLEFLOW), "standalone", "--local-swf", "--db", db, "--nb-workers", str(nb_workers)]
+        argv += ["--isolation", isolation]
         argv += [f"benchmarks.workflows.{workflow}", "--input", json.dumps(input_value)]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()

@@ -81,6 +81,8 @@ class StandaloneOptions:
     endpoint_url: str | None = None
     #: Run around each activity by the worker processes (``--middleware-*-execution``).
     middlewares: Middlewares = field(default_factory=Middlewares)
+    #: Where the workers run each activity: ``process`` (the default) or ``thread`` (``--isolation``).
+    isolation: str = "process"
 
 
 def run_standalone(
@@ -143,6 +145,8 @@ def run_standalone(
         worker = ["worker.start", "--domain", options.domain, "--task-list", task_list]
         worker += ["--nb-processes", str(options.nb_workers), "--heartbeat", str(options.heartbeat), *reuse]
         worker += options.middlewares.options()
+        if options.isolation != "process":
+            worker += ["--isolation", options.isolation]
         children.start("worker.start", simpleflow_command(*worker), env=env, stdout=stdout)
         execution = start_execution(
             client,

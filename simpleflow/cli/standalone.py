@@ -61,6 +61,16 @@ if TYPE_CHECKING:
     metavar="S",
     help="Worker heartbeat interval (0: none, as upstream).",
 )
+@click.option(
+    "--isolation",
+    type=click.Choice(["process", "thread"]),
+    default="process",
+    show_default=True,
+    help="Where the workers run each activity: 'process', a child process of its own (a cancel kills it, "
+    "a crash fails only its task); 'thread', a thread of the worker: cheaper per task, but a cancel "
+    "cannot kill the activity (its next heartbeat returns True), a crash ends the worker, and module "
+    "state is shared.",
+)
 @click.option("--workflow-id", help="Execution id (default: '<workflow name>-<time>-<suffix>').")
 @click.option("--execution-timeout", type=click.IntRange(min=1), help="Execution start-to-close, seconds.")
 @click.option("--decision-tasks-timeout", type=click.IntRange(min=1), help="Decision task timeout, seconds.")
@@ -98,6 +108,7 @@ def standalone(
     nb_deciders: int,
     nb_workers: int,
     heartbeat: float,
+    isolation: str,
     workflow_id: str | None,
     execution_timeout: int | None,
     decision_tasks_timeout: int | None,
@@ -159,6 +170,7 @@ def standalone(
         repair=parse_repair(repair) if repair else None,
         middlewares=middlewares,
         endpoint_url=endpoint_url,
+        isolation=isolation,
     )
     on_progress = report_progress_and_status if display_status else report_progress
     execution_input = read_input(input_text, input_file)

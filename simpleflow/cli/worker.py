@@ -35,6 +35,15 @@ from simpleflow.exceptions import ConfigurationError
     metavar="SECONDS",
     help="Interval of the heartbeats sent while an activity runs (0: none, as upstream).",
 )
+@click.option(
+    "--isolation",
+    type=click.Choice(["process", "thread"]),
+    default="process",
+    show_default=True,
+    help="Where each activity runs: 'process', a child process of its own (a cancel kills it, a crash "
+    "fails only its task); 'thread', a thread of the worker: cheaper per task, but a cancel cannot kill "
+    "the activity (its next heartbeat returns True), a crash ends the worker, and module state is shared.",
+)
 @click.option("--one-task", is_flag=True, help="Each process handles one task, then exits.")
 @click.option(
     "--reuse-results-of",
@@ -65,6 +74,7 @@ def worker_start(
     task_list: str,
     nb_processes: int,
     heartbeat: float,
+    isolation: str,
     one_task: bool,
     reuse_results_of: str | None,
     grace_period: float,
@@ -75,7 +85,8 @@ def worker_start(
 ) -> None:
     """Run activities from TASK_LIST until SIGTERM or Ctrl-C.
 
-    Each activity runs in a child process of its own; the worker heartbeats while it runs. On SIGTERM
+    Each activity runs in a child process of its own (or, with --isolation thread, in a thread of the
+    worker); the worker heartbeats while it runs. On SIGTERM
     the worker takes no new task and lets the running ones finish; a second signal stops at once.
     Activities are found by name, importing their module from the current directory if needed.
     """
@@ -83,6 +94,7 @@ def worker_start(
 
     # Started by standalone (or any tied parent): never outlive it, however it ends.
     bind_to_parent()
+    from simpleflow.process.activity_thread import Isolation
     from simpleflow.process.worker import NO_HEARTBEAT, WorkerConfig, start_worker
 
     if process_mode == "kubernetes":
@@ -113,5 +125,6 @@ def worker_start(
         one_task=one_task,
         reuse_results_of=reuse,
         middlewares=middlewares,
+        isolation=Isolation(isolation),
     )
     raise SystemExit(start_worker(config, processes=nb_processes, grace_period=grace_period))

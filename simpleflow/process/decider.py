@@ -105,6 +105,22 @@ class DeciderConfig:
     on_nondeterminism: str = "retry"
 
 
+#: The decisions that close the run they answer for: no decision task of it follows.
+CLOSING_DECISIONS = frozenset(
+    {
+        "CompleteWorkflowExecution",
+        "FailWorkflowExecution",
+        "CancelWorkflowExecution",
+        "ContinueAsNewWorkflowExecution",
+    }
+)
+
+
+def closes_the_run(decisions: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether ``decisions`` close their run (SWF accepts a close decision only as the last one)."""
+    return bool(decisions) and decisions[-1].get("decisionType") in CLOSING_DECISIONS
+
+
 def import_workflow(path: str) -> type:
     """The class at dotted ``path`` (``module.Class``)."""
     module_name, _, attribute = path.rpartition(".")
@@ -283,6 +299,11 @@ class DeciderPoller(Poller):
         result = self._deliver(respond, label)
         if result is DecisionResult.COMPLETED:
             logger.debug("decided %s: %d decision(s)", label, len(replay.decisions))
+            history_cache = getattr(self.decider, "history_cache", None)  # test doubles may have none
+            if history_cache is not None and closes_the_run(replay.decisions):
+                # Kept, its events would hold memory until evicted; should SWF refuse the close, the next
+                # decision task reads the whole history, as after any miss.
+                history_cache.forget((execution.get("workflowId"), execution.get("runId")))
         return result
 
     def _deliver(self, respond: Callable[[], None], label: str) -> DecisionResult:

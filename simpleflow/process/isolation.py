@@ -165,6 +165,8 @@ def execute_task(
     reserved :data:`simpleflow.payload.ATTEMPT_KEY`, which the decider writes on retries.
     With ``report_import``, a clean import of the activity's module is sent as
     :class:`~simpleflow.process.preload.ModuleImported` (for the forkserver to preload).
+    ``send`` returning True for a heartbeat means the worker let go of the task (a cancel request, in
+    thread isolation): the activity's :func:`~simpleflow.activity.heartbeat` then returns True.
     """
     from simpleflow import activity, payload
     from simpleflow.process.dispatch import resolve_activity
@@ -182,9 +184,9 @@ def execute_task(
             last_sent[:] = [
                 payload.encode_field("heartbeat_details", details, store=store, field="heartbeat details")
             ]
-        send(Heartbeat(last_sent[-1] if last_sent else None))
-        # The parent kills this process as soon as it sees a cancel request, so while we run, none came.
-        return False
+        # In a child process, the parent kills it as soon as it sees a cancel request, so while it runs
+        # none came (its send returns None); in a thread, send says whether the worker let go of the task.
+        return send(Heartbeat(last_sent[-1] if last_sent else None)) is True
 
     execution = task.get("workflowExecution", {})
     try:

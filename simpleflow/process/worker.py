@@ -1,5 +1,9 @@
 """The activity worker: poll activity tasks, run each isolated in a child process, report the outcome.
 
+Each task runs in a child process of its own unless the worker is given ``isolation=Isolation.THREAD``
+(``worker.start --isolation thread``): then in a thread of the worker, cheaper per task but unable to
+kill a canceled activity or to survive its crash (see :mod:`simpleflow.process.activity_thread`).
+
 Entry points (what ``simpleflow worker.start`` calls):
 
 - :func:`start_worker(config, processes=N, grace_period=S) <start_worker>`: a :class:`Supervisor`
@@ -11,7 +15,8 @@ Entry points (what ``simpleflow worker.start`` calls):
 
 While the child runs, the parent heartbeats every ``heartbeat_interval`` seconds (and forwards the
 activity's own heartbeats, at most one per ``min_heartbeat_gap``). A cancel request seen on a
-heartbeat kills the child's whole process tree and answers ``RespondActivityTaskCanceled``. A child
+heartbeat kills the child's whole process tree (in thread isolation, abandons the thread and makes the
+activity's next heartbeat return True) and answers ``RespondActivityTaskCanceled``. A child
 that dies without an outcome fails the task at once, the reason saying how it died.
 """
 
@@ -30,6 +35,7 @@ from typing import Any
 from simpleflow.exceptions import ConfigurationError, SWFError, UnknownResource
 from simpleflow.observability.task_metrics import heartbeat_failed, observe_activity_task, observe_poll
 from simpleflow.payload import HEARTBEAT_FAILURE_KEY
+from simpleflow.process.activity_thread import ActivityThread, Isolation
 from simpleflow.process.isolation import ActivityContextData, ActivityProcess, Died, Heartbeat, Outcome
 from simpleflow.process.middleware import Middlewares
 from simpleflow.process.polling import Poller
@@ -79,10 +85,16 @@ class WorkerConfig:
     reuse_results_of: tuple[str, str] | None = None
     #: Functions called before and after each activity (``--middleware-*-execution``).
     middlewares: Middlewares = field(default_factory=Middlewares)
+    #: Where each activity runs: a child process (the default) or a thread of the worker.
+    isolation: Isolation = Isolation.PROCESS
 
 
 class ActivityPoller(Poller):
-    """Polls one task list and runs each task isolated; stops when ``shutdown`` is requested."""
+    """Polls one task list and runs each task isolated; stops when ``shutdown`` is requested.
+
+    ``isolation``: each task in a child process (``Isolation.PROCESS``, the default) or in a thread
+    (``Isolation.THREAD``, see :mod:`simpleflow.process.activity_thread` for what it gives up).
+    """
 
     logger = logging.getLogger(__name__)  # poll errors are logged as the worker's
 
@@ -94,6 +106,7 @@ class ActivityPoller(Poller):
         min_heartbeat_gap: float = DEFAULT_MIN_HEARTBEAT_GAP,
         shutdown: Shutdown | None = None,
         middlewares: Middlewares | None = None,
+        isolation: Isolation = Isolation.PROCESS,
     ) -> None:
         if heartbeat_interval <= 0:
             raise ConfigurationError(f"heartbeat interval must be positive, not {heartbeat_interval}")
@@ -102,6 +115,7 @@ class ActivityPoller(Poller):
         self.min_heartbeat_gap = min(min_heartbeat_gap, heartbeat_interval)
         self.shutdown = shutdown or Shutdown()
         self.middlewares = middlewares or Middlewares()
+        self.isolation = Isolation(isolation)
         self.reporter = Reporter()
         self._activity_in_hand = "?"  # named in the reports' logs
 
@@ -110,18 +124,26 @@ class ActivityPoller(Poller):
         return observe_poll("activity", self.worker.poll)
 
     def process_task(self, task: Mapping[str, Any]) -> TaskResult:
-        """Run one task in a child process and answer SWF; never raises for the task's own failures."""
+        """Run one task isolated and answer SWF; never raises for the task's own failures."""
         token = task["taskToken"]
         name = task.get("activityType", {}).get("name")
-        logger.debug("activity %s (%s) handed to a child", task.get("activityId"), name)
+        logger.debug("activity %s (%s) handed to a %s", task.get("activityId"), name, self.isolation.value)
         self._activity_in_hand = f"{task.get('activityId')} ({name})"
-        data = ActivityContextData(
-            self.worker.domain,
-            self.worker.task_list,
-            environ=dict(os.environ),
-            middlewares=self.middlewares,
-        )
-        child = ActivityProcess(task, data)
+        child: ActivityProcess | ActivityThread
+        if self.isolation is Isolation.THREAD:
+            # The thread shares the worker's environment: no copy of it to hand over.
+            data = ActivityContextData(
+                self.worker.domain, self.worker.task_list, middlewares=self.middlewares
+            )
+            child = ActivityThread(task, data)
+        else:
+            data = ActivityContextData(
+                self.worker.domain,
+                self.worker.task_list,
+                environ=dict(os.environ),
+                middlewares=self.middlewares,
+            )
+            child = ActivityProcess(task, data)
         child.start()
         try:
             return observe_activity_task(task, lambda: self._watch(child, token))
@@ -132,7 +154,7 @@ class ActivityPoller(Poller):
         finally:
             child.close()
 
-    def _watch(self, child: ActivityProcess, token: str) -> TaskResult:
+    def _watch(self, child: ActivityProcess | ActivityThread, token: str) -> TaskResult:
         details: str | None = None
         last_beat = time.monotonic()
         next_beat = last_beat + self.heartbeat_interval
@@ -226,6 +248,7 @@ def run_worker_process(config: WorkerConfig) -> int:
         min_heartbeat_gap=config.min_heartbeat_gap,
         shutdown=shutdown,
         middlewares=config.middlewares,
+        isolation=config.isolation,
     )
     try:
         return poller.run(one_task=config.one_task)

@@ -9,10 +9,11 @@ A run is taken for a hit only when the task follows the one it last decided: the
 The cache owns each kept run's folded history too (through its live run): :meth:`RunCache.history_of`
 folds only the events a decision task adds to the ones its run last decided.
 
-Bounds: at most ``max_runs`` runs, and at most ``max_bytes`` of their histories by estimate (each
-event's strings plus a fixed overhead, counted once when it arrives); past either, the least recently
-decided runs are evicted and their parked threads unwound. Hits, misses, divergences and evictions are
-logged (``simpleflow.runtime.cache``) and counted (:meth:`RunCache.stats`).
+Bounds: at most ``max_runs`` runs, and at most ``max_bytes`` by estimate (a fixed cost per run, for its
+parked thread and workflow state, plus each event's strings and a fixed overhead, counted once when it
+arrives); past either, the least recently decided runs are evicted and their parked threads unwound.
+Hits, misses, divergences and evictions are logged (``simpleflow.runtime.cache``) and counted
+(:meth:`RunCache.stats`).
 
 ``verify=True`` (or ``SIMPLEFLOW_VERIFY_LIVE_RUNS=1`` in the environment) checks every hit against a
 fresh run of the whole history, and raises :class:`LiveRunMismatch` when the decisions or the execution
@@ -39,9 +40,14 @@ __all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_RUNS", "LiveRunMismatch", "RunCache
 
 logger = logging.getLogger(__name__)
 
-#: What an event costs beyond its strings: the dict, its keys, the folded records. 1,500 measured ~20%
-#: under the real RSS with benchmarks/bench_decider_memory.py (88.8 vs 111.6 MiB): raised by as much.
-EVENT_OVERHEAD_BYTES = 1800
+#: What an event costs beyond its strings: the dict, its keys, its timestamp, the folded records, and the
+#: history cache's copy of the page it came in. Measured as the slope of RSS against the events kept, with
+#: benchmarks/bench_decider_memory.py at 40 runs of 25 and of 100 steps (+16.0 and +51.5 MiB for 6,120
+#: and 24,120 events): 2,068 bytes an event, about 40 of them strings.
+EVENT_OVERHEAD_BYTES = 2030
+#: What a kept run costs besides its events: its parked thread (stack pages, thread state), the workflow
+#: instance, its futures and tasks. The intercept of the same measure: about 100 KiB a run.
+RUN_OVERHEAD_BYTES = 100 * 1024
 
 
 def estimate_bytes(events: Iterable[Mapping[str, Any]]) -> int:
@@ -221,7 +227,7 @@ class RunCache:
         if entry is not None and entry.events <= len(history):
             size = entry.bytes + estimate_bytes(history.events[entry.events :])
         else:
-            size = estimate_bytes(history.events)
+            size = RUN_OVERHEAD_BYTES + estimate_bytes(history.events)
         evicted: list[tuple[tuple[str, str], _Entry]] = []
         with self._lock:
             self._entries[key] = _Entry(run, len(history), size)

@@ -102,6 +102,11 @@ class HistoryCache:
             while self._bytes > self.max_bytes:
                 self._drop(next(iter(self._runs)))
 
+    def forget(self, run: Hashable) -> None:
+        """Let go of ``run``'s events now (it closed: no decision task of it will need them)."""
+        with self._lock:
+            self._drop(run)
+
     def _drop(self, run: Hashable) -> None:
         kept = self._runs.pop(run, None)
         if kept is not None:

@@ -11,7 +11,7 @@ import pytest
 
 from simpleflow.exceptions import NondeterminismError
 from simpleflow.executor import Executor
-from simpleflow.runtime.cache import LiveRunMismatch, RunCache
+from simpleflow.runtime.cache import RUN_OVERHEAD_BYTES, LiveRunMismatch, RunCache, estimate_bytes
 from simpleflow.runtime.live_run import LiveRun
 from simpleflow.testing import HistoryBuilder
 from tests.unit.runtime import workflows
@@ -155,10 +155,12 @@ def test_eviction_by_count_unwinds_the_least_recently_used_runs() -> None:
 
 
 def test_eviction_by_memory_holds_the_byte_bound() -> None:
-    runs = RunCache(max_runs=100, max_bytes=20_000)
+    # Room for a few runs: each costs RUN_OVERHEAD_BYTES plus its events.
+    bound = 3 * RUN_OVERHEAD_BYTES + 20_000
+    runs = RunCache(max_runs=100, max_bytes=bound)
     for number in range(10):
         Driver(Unwinds, runs, input=["x" * 3000], workflow_id=f"wf-{number}").decide()
-        assert runs.stats()["bytes"] <= 20_000
+        assert runs.stats()["bytes"] <= bound
     assert 0 < runs.stats()["runs"] < 10 and runs.stats()["evictions"] > 0
     runs.close()
 
@@ -256,3 +258,17 @@ def test_a_group_read_before_it_is_done_gives_its_list_once_done_even_with_failu
     last = driver.decide()
     assert json.loads(last[-1]["completeWorkflowExecutionDecisionAttributes"]["result"]) == [2, None]
     assert runs.stats()["hits"] == 2
+
+
+def test_a_kept_run_costs_its_fixed_overhead_plus_its_events() -> None:
+    runs = RunCache(max_runs=10)
+    driver = Driver(Unwinds, runs, workflow_id="wf-size")
+    driver.decide()
+    events = runs._entries[("wf-size", driver_run_id(runs))].run.history.events
+    assert runs.stats()["bytes"] == RUN_OVERHEAD_BYTES + estimate_bytes(events)
+    runs.close()
+
+
+def driver_run_id(runs: RunCache) -> str:
+    (key,) = runs._entries
+    return key[1]
