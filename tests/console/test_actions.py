@@ -203,6 +203,8 @@ def test_a_refused_remote_binding_opens_no_socket(console_world):
         ConsoleServer(console_world.client, host="192.0.2.1", port=0)
 
 
-def test_pages_after_actions_still_read(console_world):
+def test_pages_after_actions_still_read(console_world, open_run):
+    # Its own action, so that it holds whatever ran before it (alone, in another order, in another worker).
+    assert console_world.http.act("terminate", open_run, reason="done").status == 303
     reply = console_world.http.get("/executions", domain=DOMAIN, status="all")
     assert reply.status == 200 and "act-" in text_of(reply.body)
