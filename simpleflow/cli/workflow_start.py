@@ -108,6 +108,10 @@ def workflow_start(
     if local:
         if given_endpoint_url() is not None:
             raise ConfigurationError("--endpoint-url does not apply with --local (it runs its own service)")
+        own_decider = (("--task-list", task_list), ("--decision-tasks-timeout", decision_tasks_timeout))
+        for option, setting in own_decider:
+            if setting:
+                raise ConfigurationError(f"{option} does not apply with --local (it runs its own decider)")
         middlewares = load_middlewares(middleware_pre_execution, middleware_post_execution)
         if "LOG_LEVEL" not in os.environ:
             # A local run is a command whose output is its result: the pollers' chatter only at request.
@@ -115,6 +119,7 @@ def workflow_start(
 
             logging.getLogger("simpleflow").setLevel(logging.WARNING)
         from simpleflow.cli.stdout_guard import prints_to_stderr
+        from simpleflow.execution import parse_tags
         from simpleflow.local import run_workflow
 
         # The result is the only thing on stdout: the workflow's and activities' prints go to stderr.
@@ -126,6 +131,9 @@ def workflow_start(
                 processes=processes,
                 real_time=real_time,
                 middlewares=middlewares,
+                workflow_id=workflow_id,
+                execution_timeout=execution_timeout,
+                tags=parse_tags(tags),
             )
         click.echo(json.dumps(result))
         return

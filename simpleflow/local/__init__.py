@@ -85,13 +85,18 @@ def run_workflow(
     real_time: bool = False,
     timeout: float | None = None,
     middlewares: Middlewares | None = None,
+    workflow_id: str | None = None,
+    execution_timeout: int | None = None,
+    tags: Iterable[str] = (),
 ) -> Any:
     """Run one execution of ``workflow_cls`` with ``input_value`` (JSON-able) and return its result.
 
     Raises WorkflowFailed(reason, details) when the execution fails, times out, is canceled or
     terminated; PayloadNotJSON when the input is not JSON; and re-raises an error of the decider itself
     (for example a NondeterminismError) rather than leaving the run hanging. ``timeout`` (seconds of
-    real time) bounds the whole run. ``middlewares`` run around each activity.
+    real time) bounds the whole run. ``middlewares`` run around each activity. ``workflow_id``,
+    ``execution_timeout`` (seconds of the engine's time) and ``tags`` are the execution's, as for
+    ``workflow.start`` (default: from the class).
     """
     if nb_workers is None:
         nb_workers = default_nb_workers(processes=processes)
@@ -100,7 +105,13 @@ def run_workflow(
     with LocalRun(
         workflow_cls, nb_workers=nb_workers, processes=processes, real_time=real_time, middlewares=middlewares
     ) as run:
-        return run.execute(input_value, timeout=timeout)
+        return run.execute(
+            input_value,
+            timeout=timeout,
+            workflow_id=workflow_id,
+            execution_timeout=execution_timeout,
+            tags=tags,
+        )
 
 
 class WaitTimedOut(SimpleflowError):
@@ -179,14 +190,28 @@ class LocalRun:
 
     # -- the run ------------------------------------------------------------------------------------------
 
-    def execute(self, input_value: Any, *, timeout: float | None = None) -> Any:
+    def execute(
+        self,
+        input_value: Any,
+        *,
+        timeout: float | None = None,
+        workflow_id: str | None = None,
+        execution_timeout: int | None = None,
+        tags: Iterable[str] = (),
+    ) -> Any:
         """Start the execution, run it to its close, and return its result (see :func:`run_workflow`).
 
         ``root`` holds the execution (its last run, after a continue-as-new), also when it raised.
         """
         if self.workflow_cls is None:
             raise ConfigurationError("LocalRun.execute needs the workflow class given to LocalRun()")
-        self.root = self.start(self.workflow_cls, input_value)
+        self.root = self.start(
+            self.workflow_cls,
+            input_value,
+            workflow_id=workflow_id,
+            execution_timeout=execution_timeout,
+            tags=tags,
+        )
         return self.wait(self.root, timeout=timeout, follow=self._follow_root)
 
     def _follow_root(self, execution: dict[str, str]) -> None:

@@ -125,3 +125,39 @@ def test_debug_shows_the_traceback(cli_runner):
     )
     assert result.exception is not None
     assert type(result.exception).__name__ == "ConfigurationError"
+
+
+def test_local_runs_with_the_given_workflow_id_and_tags(cli_runner):
+    result = cli_runner.invoke(
+        main,
+        [
+            "workflow.start",
+            "--local",
+            "tests.fixtures.workflows.WhoAmIWorkflow",
+            "--workflow-id",
+            "nightly-report",
+            "--tags",
+            "team:data,env:test",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"workflow_id": "nightly-report", "tags": ["team:data", "env:test"]}
+
+
+def test_local_honours_the_execution_timeout(cli_runner):
+    # The class allows 2 hours for its 1-hour timer; --execution-timeout 60 ends it first (virtual time).
+    overstaying = "tests.fixtures.workflows.OverstayingWorkflow"
+    assert cli_runner.invoke(main, ["workflow.start", "--local", overstaying]).stdout == '"done"\n'
+    result = cli_runner.invoke(main, ["workflow.start", "--local", overstaying, "--execution-timeout", "60"])
+    assert result.exit_code != 0
+    assert "timed out" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "option", [["--task-list", "elsewhere"], ["--decision-tasks-timeout", "10"]], ids=["task-list", "timeout"]
+)
+def test_local_refuses_the_options_of_its_own_decider(cli_runner, option):
+    basic = ["examples.basic.BasicWorkflow", "--input", "[1, 0]"]
+    result = cli_runner.invoke(main, ["workflow.start", "--local", *basic, *option])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {option[0]} does not apply with --local (it runs its own decider)\n"
