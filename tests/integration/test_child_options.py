@@ -8,24 +8,20 @@ waits for its signal, would be skipped straight to its own execution timeout.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from simpleflow.children import simpleflow_command
 from simpleflow.local import DOMAIN, LocalRun
 from simpleflow.localswf.embedded import embedded_client
 from simpleflow.localswf.service import SWFService
 from simpleflow.standalone import DEFAULT_DOMAIN_LOCAL_SWF
 from tests.fixtures.child_option_workflows import ReuseParent, TwoPoliciesParent
+from tests.fixtures.standalone_runs import run_standalone
 from tests.fixtures.waiting import wait_for
 
 pytestmark = pytest.mark.integration
-
-REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def execution_of(client: Any, domain: str, workflow_id: str) -> dict[str, Any] | None:
@@ -87,23 +83,8 @@ def test_local_a_closed_childs_id_is_reused_and_an_open_ones_is_refused() -> Non
 
 def test_standalone_local_swf_applies_each_parent_close_policy(tmp_path: Path) -> None:
     db = str(tmp_path / "swf.db")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env["LOG_LEVEL"] = "WARNING"
-    done = subprocess.run(
-        simpleflow_command(
-            "standalone",
-            "--local-swf",
-            "--real-time",
-            "--db",
-            db,
-            "tests.fixtures.child_option_workflows.TwoPoliciesParent",
-        ),
-        env=env,
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_standalone(
+        "--real-time", "--db", db, "tests.fixtures.child_option_workflows.TwoPoliciesParent"
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == "parent done"

@@ -8,14 +8,11 @@ forkserver child the worker kills when SWF no longer knows its task).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
 import pytest
 
-from simpleflow.children import simpleflow_command
 from simpleflow.cli.main import main
-from tests.integration.run.conftest import REPOSITORY
+from tests.fixtures.standalone_runs import run_standalone
 
 pytestmark = pytest.mark.integration
 
@@ -35,17 +32,7 @@ def test_local_run_resumes_where_the_first_attempt_stopped(cli_runner, interrupt
 
 @pytest.mark.slow
 def test_standalone_run_resumes_after_a_heartbeat_timeout() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env.update(LOG_LEVEL="WARNING")
-    done = subprocess.run(
-        simpleflow_command("standalone", "--local-swf", WORKFLOW, "--input", '[12, "stall"]'),
-        env=env,
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_standalone(WORKFLOW, "--input", '[12, "stall"]')
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == RESUMED
     # The stalled attempt was a child process: its worker killed it once SWF had timed the task out.

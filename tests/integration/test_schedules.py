@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from simpleflow.children import simpleflow_command
 from simpleflow.cli.main import main
-from tests.integration.run.conftest import REPOSITORY
+from tests.fixtures.standalone_runs import run_standalone
 
 pytestmark = pytest.mark.integration
 
@@ -61,24 +58,8 @@ def test_a_schedule_fires_three_times_in_virtual_time_locally(cli_runner):
 
 @pytest.mark.slow
 def test_a_schedule_fires_three_times_with_standalone_processes():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env["LOG_LEVEL"] = "WARNING"
-    done = subprocess.run(
-        simpleflow_command(
-            "standalone",
-            "--local-swf",
-            "simpleflow.schedules.ScheduleWorkflow",
-            "--workflow-id",
-            "hourly",
-            "--input",
-            HOURLY_THREE_TIMES,
-        ),
-        env=env,
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_standalone(
+        "simpleflow.schedules.ScheduleWorkflow", "--workflow-id", "hourly", "--input", HOURLY_THREE_TIMES
     )
     assert done.returncode == 0, done.stderr
     check_three_hourly_runs(json.loads(done.stdout.strip().splitlines()[-1]), prefix="hourly-")

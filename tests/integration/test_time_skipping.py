@@ -6,7 +6,6 @@ timer at once, yet never while an activity runs or while its worker is still sta
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,35 +20,21 @@ from simpleflow.localswf.embedded import embedded_client, make_local_client
 from simpleflow.localswf.service import SWFService
 from simpleflow.standalone import DEFAULT_DOMAIN_LOCAL_SWF, wait_for_close
 from tests.fixtures.localswf_process import ServiceProcess
+from tests.fixtures.standalone_runs import REPOSITORY, run_standalone, user_environment
 from tests.fixtures.time_skipping import HOUR, TASK_LIST, SlowActivityBesideAnHourTimer
 from tests.fixtures.waiting import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 SLOW_WORKFLOW = "tests.fixtures.time_skipping.SlowActivityBesideAnHourTimer"
 #: Far below the hour skipped, far above a run's start-up on a loaded machine.
 SECONDS_FOR_A_SKIPPED_HOUR = 60
 
 
-def child_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env["LOG_LEVEL"] = "WARNING"
-    return env
-
-
-def run_standalone(*arguments: str) -> tuple[subprocess.CompletedProcess[str], float]:
+def timed_standalone(*arguments: str) -> tuple[subprocess.CompletedProcess[str], float]:
     """``simpleflow standalone --local-swf ...`` as a user runs it; returns it and its wall time."""
     began = time.monotonic()
-    done = subprocess.run(
-        simpleflow_command("standalone", "--local-swf", *arguments),
-        env=child_env(),
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_standalone(*arguments)
     return done, time.monotonic() - began
 
 
@@ -93,7 +78,7 @@ def assert_skipped_the_hour_but_not_the_work(events: list[dict[str, Any]], *, wo
 def test_standalone_skips_an_hour_timer_but_not_a_running_activity(tmp_path: Path) -> None:
     """The activity is scheduled before the worker process is up, and runs 2 s beside the timer."""
     db = str(tmp_path / "swf.db")
-    done, wall = run_standalone(SLOW_WORKFLOW, "--db", db, "--input", "[2]")
+    done, wall = timed_standalone(SLOW_WORKFLOW, "--db", db, "--input", "[2]")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "2"
     assert wall < SECONDS_FOR_A_SKIPPED_HOUR
@@ -102,7 +87,7 @@ def test_standalone_skips_an_hour_timer_but_not_a_running_activity(tmp_path: Pat
 
 def test_standalone_real_time_waits_for_the_timer(tmp_path: Path) -> None:
     db = str(tmp_path / "swf.db")
-    done, wall = run_standalone(
+    done, wall = timed_standalone(
         "examples.timers.ReminderWorkflow", "--real-time", "--db", db, "--input", '["tea", 2]'
     )
     assert done.returncode == 0, done.stderr
@@ -132,7 +117,7 @@ def test_localswf_start_time_skipping_with_a_decider_and_a_worker_process(
     domain = "skipping"
     client = make_local_client(skipping_service.endpoint_url)
     client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
-    env = {**child_env(), "AWS_ENDPOINT_URL_SWF": skipping_service.endpoint_url, "SWF_DOMAIN": domain}
+    env = {**user_environment(), "AWS_ENDPOINT_URL_SWF": skipping_service.endpoint_url, "SWF_DOMAIN": domain}
     children = ChildProcesses()
 
     def start(name: str, *command: str) -> None:

@@ -17,13 +17,12 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from simpleflow.children import simpleflow_command
 from simpleflow.cli.main import main
 from simpleflow.local import LocalRun
 from simpleflow.storage import FileSystemStore
 from tests.fixtures.payload_workflows import FanOutWorkflow
+from tests.fixtures.standalone_runs import run_standalone
 from tests.integration.payloads.conftest import FAN_OUT, FAN_OUT_RESULT, input_digest, sizes_by_digest
-from tests.integration.run.conftest import REPOSITORY
 
 pytestmark = pytest.mark.integration
 
@@ -63,15 +62,7 @@ def test_local_run_on_moto_s3(s3_bucket: tuple[Any, str], input_file: Path, monk
 
 
 def standalone(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        simpleflow_command("standalone", "--local-swf", WORKFLOW, *arguments),
-        env={**env, "LOG_LEVEL": "WARNING"},
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    return run_standalone(WORKFLOW, *arguments, env={**env, "LOG_LEVEL": "WARNING"}, timeout=180)
 
 
 def clean_environment() -> dict[str, str]:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
 import pytest
 
-from simpleflow.children import simpleflow_command
+from tests.fixtures.standalone_runs import run_standalone
 
 pytestmark = [pytest.mark.integration]
-
-REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
 @pytest.mark.parametrize(
@@ -21,24 +17,9 @@ REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.
     ids=["thread", "process-default"],
 )
 def test_standalone_runs_activities_where_isolation_says(isolation: str, thread_name_prefix: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env["LOG_LEVEL"] = "WARNING"
     arguments = ["--isolation", isolation] if isolation != "process" else []
-    done = subprocess.run(
-        simpleflow_command(
-            "standalone",
-            "--local-swf",
-            *arguments,
-            "tests.fixtures.thread_activities.ThreadNamesWorkflow",
-            "--input",
-            "[3]",
-        ),
-        env=env,
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_standalone(
+        *arguments, "tests.fixtures.thread_activities.ThreadNamesWorkflow", "--input", "[3]"
     )
     assert done.returncode == 0, done.stderr
     names = json.loads(done.stdout)

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from simpleflow.children import simpleflow_command
-from tests.integration.run.conftest import REPOSITORY
+from tests.fixtures import standalone_runs
+from tests.fixtures.standalone_runs import user_environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -17,18 +17,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def run_standalone(
     *arguments: str, marker: str = "", timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     # Every process of the run inherits the marker, so the test can find any one left behind.
-    env.update(LOG_LEVEL="WARNING", SIMPLEFLOW_TEST_MARKER=marker)
-    return subprocess.run(
-        simpleflow_command("standalone", "--local-swf", *arguments),
-        env=env,
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    env = user_environment(SIMPLEFLOW_TEST_MARKER=marker)
+    return standalone_runs.run_standalone(*arguments, env=env, timeout=timeout)
 
 
 def processes_with(marker: str) -> list[int]:
