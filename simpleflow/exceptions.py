@@ -104,6 +104,19 @@ class PayloadStoreUnavailable(PayloadReferenceError):
     """Raised when a payload store cannot be reached or refuses access (network, permissions, disk)."""
 
 
+class PayloadStoreMissing(PayloadReferenceError):
+    """Raised when a field is an out-of-band reference and no payload store is configured to read it.
+
+    A decider started without its store is misconfigured, not the workflow: like any reference it cannot
+    read, the decision task is left to time out, and the execution resumes once the setting is fixed.
+    """
+
+    def __init__(self, reference: str, *, field: str, setting: str) -> None:
+        problem = f"{field} is out of band but no payload store is configured; set {setting}"
+        super().__init__(reference, problem)
+        self.field = field
+
+
 # -- SWF access ----------------------------------------------------------------------------------------
 
 

@@ -43,6 +43,7 @@ from simpleflow.exceptions import (
     PayloadDigestMismatch,
     PayloadError,
     PayloadNotJSON,
+    PayloadStoreMissing,
     PayloadTooLarge,
 )
 from simpleflow.serializer import (
@@ -449,10 +450,7 @@ def resolve(text: str, *, store: PayloadStore | None, field: str = "value") -> s
         return text
     reference = PayloadReference.parse(text)
     if store is None:
-        raise PayloadError(
-            f"{field} is an out-of-band reference ({reference.text}) but no payload store is configured; "
-            "set SIMPLEFLOW_PAYLOAD_STORE"
-        )
+        raise PayloadStoreMissing(reference.text, field=field, setting="SIMPLEFLOW_PAYLOAD_STORE")
     data = store.get(reference.text)
     # Stores that check digests themselves (simpleflow's, and the cache) need not be hashed twice per replay.
     if not getattr(store, "verifies_digests", False):
@@ -465,9 +463,10 @@ def resolve(text: str, *, store: PayloadStore | None, field: str = "value") -> s
 
 def _resolve_jumbo(reference: JumboReference, *, store: PayloadStore | None, field: str) -> str:
     if store is None:
-        raise PayloadError(
-            f"{field} is a simpleflow 0.x jumbo field ({reference.text}) but no payload store is configured; "
-            "set SIMPLEFLOW_JUMBO_FIELDS_BUCKET (or SIMPLEFLOW_PAYLOAD_STORE=s3://bucket/prefix)"
+        raise PayloadStoreMissing(
+            reference.text,
+            field=f"{field} (a simpleflow 0.x jumbo field)",
+            setting="SIMPLEFLOW_JUMBO_FIELDS_BUCKET (or SIMPLEFLOW_PAYLOAD_STORE=s3://bucket/prefix)",
         )
     data = store.get(reference.text)
     try:

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from simpleflow import decisions, payload
-from simpleflow.exceptions import ExecutionBlocked
+from simpleflow.exceptions import ExecutionBlocked, PayloadReferenceError
 from simpleflow.history import History
 from simpleflow.run_context import ExecutorView, build_run_context
 from simpleflow.runtime.answer import Replay, execution_context, fit_response
@@ -165,6 +165,9 @@ class LiveRun:
             else:
                 workflow.before_replay(hooks_history)
                 outcome = self._step(history) if fresh else self._resume()
+                if isinstance(outcome.failure, PayloadReferenceError):
+                    # The store is at fault (or missing), not the workflow: never a failed execution.
+                    raise outcome.failure
                 closing = self.closing.decision(hooks_history, outcome)
             events.settle(run_ended=closing is not None)  # timers, signals, markers made and never used
         if self.store is not None and self.store.error is not None:
