@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 
@@ -39,7 +40,10 @@ def run_inner(pytester: pytest.Pytester, *arguments: str) -> pytest.RunResult:
 
 
 def write_tests(pytester: pytest.Pytester, body: str, **files: str) -> None:
-    pytester.makepyfile(test_inner=HEADER + textwrap.dedent(body), **files)
+    # The inner session runs in this process: threads other tests of the outer session left behind are
+    # there too, and are not the inner session's (``BEFORE``: the threads alive as the tests are written).
+    before = f"BEFORE = {sorted(t.ident for t in threading.enumerate())!r}\n"
+    pytester.makepyfile(test_inner=HEADER + before + textwrap.dedent(body), **files)
 
 
 def test_the_fixture_runs_a_workflow_with_time_skipping(pytester: pytest.Pytester) -> None:
@@ -157,7 +161,8 @@ def test_the_environment_is_closed_after_its_test(pytester: pytest.Pytester) -> 
         pytester,
         """
         def engine_threads():
-            return [t.name for t in threading.enumerate() if t.name.startswith(ENGINE_THREADS)]
+            current = [t for t in threading.enumerate() if t.ident not in BEFORE]
+            return [t.name for t in current if t.name.startswith(ENGINE_THREADS)]
 
         def test_first(workflow_environment):
             workflow_environment.execute(BasicWorkflow, 1, t=0)
@@ -178,7 +183,8 @@ def test_a_test_without_the_fixture_starts_nothing(pytester: pytest.Pytester) ->
         pytester,
         """
         def test_plain():
-            assert not [t for t in threading.enumerate() if t.name.startswith(ENGINE_THREADS)]
+            started = [t for t in threading.enumerate() if t.ident not in BEFORE]
+            assert not [t for t in started if t.name.startswith(ENGINE_THREADS)]
         """,
     )
     run_inner(pytester).assert_outcomes(passed=1)
